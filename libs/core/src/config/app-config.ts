@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { envSchema, ParsedEnv } from './config.schema';
+import { ConfigError } from './config.error';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export interface AppConfig {
+  env: ParsedEnv['NODE_ENV'];
+  database: { url: string; poolSize: number };
+  redis: { url: string; prefix: string };
+  mqtt: { url: string; username: string; password?: string };
+  api: { port: number; host: string; bodyLimitBytes: number; corsOrigins: string[] };
+  worker: { port: number; concurrency: Record<string, number> };
+  auth: {
+    jwtSecret: string;
+    /** true when no JWT_SECRET was given and a per-process one was generated */
+    jwtSecretGenerated: boolean;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    issuer: string;
+    audience: string;
+    openRegistration: boolean;
+    loginMaxFailures: number;
+    lockoutSeconds: number;
+    loginIpLimitPerMinute: number;
+  };
+  admin: { email: string; password?: string };
+  retention: { auditSeconds: number };
+  storage: { url: string };
+  log: { level: ParsedEnv['LOG_LEVEL'] };
+  shutdownTimeoutSeconds: number;
+}
+
+function parseConcurrency(value: string): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [queue, n] = part.split('=');
+    const parsed = Number(n);
+    if (!queue || !Number.isInteger(parsed) || parsed < 1) {
+      throw new ConfigError([`WORKER_CONCURRENCY: expected "queue=number,…", got "${part}"`]);
+    }
+    result[queue.trim()] = parsed;
+  }
+  return result;
+}
+
+/**
+ * Reads and validates the environment once. Any missing or malformed value throws a ConfigError
+ * naming the variable, so a process never starts half-configured.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production (at least 32 characters)']);
+  }
+  return {
+    env: e.NODE_ENV,
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_KEY_PREFIX },
+    mqtt: { url: e.MQTT_URL, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD },
+    api: {
+      port: e.API_PORT,
+      host: e.API_HOST,
+      bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+      corsOrigins: e.CORS_ORIGINS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+    worker: { port: e.WORKER_PORT, concurrency: parseConcurrency(e.WORKER_CONCURRENCY) },
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+      jwtSecretGenerated: !e.JWT_SECRET,
+      accessTtlSeconds: e.JWT_ACCESS_TTL,
+      refreshTtlSeconds: e.JWT_REFRESH_TTL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      openRegistration: e.USERS_OPEN_REGISTRATION,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      lockoutSeconds: e.LOGIN_LOCKOUT,
+      loginIpLimitPerMinute: e.LOGIN_IP_LIMIT_PER_MINUTE,
+    },
+    admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    retention: { auditSeconds: e.AUDIT_RETENTION },
+    storage: { url: e.STORAGE_URL },
+    log: { level: e.LOG_LEVEL },
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
+  };
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Durations like `15m`, `7d`, `30s`, `2h` or a bare number of seconds. */
+export function parseDurationSeconds(value: string): number | undefined {
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(value.trim());
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  const unit = match[2] ?? 's';
+  const factor = { s: 1, m: 60, h: 3600, d: 86400 }[unit] ?? 1;
+  return n * factor;
+}
+
+const duration = z.string().transform((v, ctx) => {
+  const seconds = parseDurationSeconds(v);
+  if (seconds === undefined || seconds <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as 15m, 7d or 3600, got "${v}"` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` },
+  );
+
+/** The raw environment, as documented in CONTRACT.md and .env.example. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/labwire'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_{}-]+$/)
+    .default('labwire'),
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:']).default('mqtt://127.0.0.1:1884'),
+  MQTT_USERNAME: z.string().min(1).default('labwire'),
+  MQTT_PASSWORD: z.string().optional(),
+  API_PORT: port.default(3000),
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  API_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  WORKER_PORT: port.default(3001),
+  WORKER_CONCURRENCY: z.string().default(''),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ACCESS_TTL: duration.default(15 * 60),
+  JWT_REFRESH_TTL: duration.default(7 * 86400),
+  JWT_ISSUER: z.string().min(1).default('labwire'),
+  JWT_AUDIENCE: z.string().min(1).default('labwire-api'),
+  ADMIN_EMAIL: z.email().default('admin@labwire.local'),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  USERS_OPEN_REGISTRATION: bool.default(false),
+  LOGIN_MAX_FAILURES: positiveInt.default(5),
+  LOGIN_LOCKOUT: duration.default(15 * 60),
+  LOGIN_IP_LIMIT_PER_MINUTE: positiveInt.default(30),
+  AUDIT_RETENTION: duration.default(365 * 86400),
+  STORAGE_URL: z.string().min(1).default('file://./.data/storage'),
+  CORS_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT: duration.default(25),
+});
+
+export type RawEnv = z.input<typeof envSchema>;
+export type ParsedEnv = z.output<typeof envSchema>;

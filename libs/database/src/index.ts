@@ -1,0 +1,5 @@
+export * from './data-source-options';
+export * from './ensure-database';
+export * from './migration-status';
+export * from './snake-naming.strategy';
+export * from './timescale';

@@ -1,0 +1,22 @@
+import { ApiKey } from './identity/api-key.entity';
+import { RefreshToken } from './identity/refresh-token.entity';
+import { Session } from './identity/session.entity';
+import { User } from './identity/user.entity';
+import { AuditEntry } from './audit/audit-entry.entity';
+import { Instrument } from './instruments/instrument.entity';
+import { Location } from './instruments/location.entity';
+import { Workspace } from './workspaces/workspace.entity';
+import { WorkspaceMember } from './workspaces/workspace-member.entity';
+
+/** Every entity TypeORM maps; the data source of api, worker, CLI and tests uses this list. */
+export const ENTITIES = [
+  User,
+  Session,
+  RefreshToken,
+  ApiKey,
+  Workspace,
+  WorkspaceMember,
+  Location,
+  Instrument,
+  AuditEntry,
+];

@@ -1,0 +1,74 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { Workspace } from '../workspaces/workspace.entity';
+import { Location } from './location.entity';
+
+export const INSTRUMENT_STATUSES = ['active', 'maintenance', 'offline', 'retired'] as const;
+export type InstrumentStatus = (typeof INSTRUMENT_STATUSES)[number];
+
+@Entity('instruments')
+@Unique('UQ_instruments_workspace_serial', ['workspaceId', 'serialNumber'])
+@Index('IDX_instruments_workspace_name', ['workspaceId', 'name'])
+@Index('IDX_instruments_location', ['locationId'])
+@Check('CHK_instruments_status', `status IN ('active', 'maintenance', 'offline', 'retired')`)
+export class Instrument {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  @ForeignKey(() => Workspace, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
+  workspaceId!: string;
+
+  @Column('uuid', { nullable: true })
+  @ForeignKey(() => Location, { onDelete: 'RESTRICT', onUpdate: 'NO ACTION' })
+  locationId!: string | null;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text', { nullable: true })
+  model!: string | null;
+
+  @Column('text', { nullable: true })
+  manufacturer!: string | null;
+
+  @Column('text')
+  serialNumber!: string;
+
+  @Column('text', { nullable: true })
+  type!: string | null;
+
+  @Column('jsonb', { default: () => "'{}'" })
+  capabilities!: Record<string, unknown>;
+
+  @Column('text', { default: 'active' })
+  status!: InstrumentStatus;
+
+  @Column('text', { nullable: true })
+  notes!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  lastCalibratedAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  calibrationDueAt!: Date | null;
+
+  @VersionColumn({ default: 1 })
+  version!: number;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}
