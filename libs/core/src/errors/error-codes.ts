@@ -20,6 +20,8 @@ export const ErrorCodes = [
   'FORBIDDEN',
   'EMAIL_TAKEN',
   'USER_NOT_FOUND',
+  'LAST_ADMIN',
+  'WEAK_PASSWORD',
   'API_KEY_NOT_FOUND',
   'WORKSPACE_NOT_FOUND',
   'MEMBER_NOT_FOUND',

@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/core';
+import { DatabaseModule } from '@labwire/domain';
+import { AuthGuard } from './common/auth/auth.guard';
+import { ProblemFilter } from './common/errors/problem.filter';
+import { IdentityHttpModule } from './identity/identity-http.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(config, 'api'),
+        RedisModule,
+        DatabaseModule,
+        IdentityHttpModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,176 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError, ErrorCode, FieldError } from '@labwire/core';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+  requestId?: string;
+  [extra: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The HTTP status of every error code. Exhaustive: a new code that is not mapped does not compile. */
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'VALIDATION_FAILED':
+    case 'WEAK_PASSWORD':
+    case 'MALFORMED_JSON':
+    case 'REFRESH_TOKEN_INVALID':
+      return HttpStatus.BAD_REQUEST;
+    case 'UNAUTHENTICATED':
+    case 'INVALID_CREDENTIALS':
+      return HttpStatus.UNAUTHORIZED;
+    case 'ACCOUNT_PENDING':
+    case 'ACCOUNT_DISABLED':
+    case 'REGISTRATION_CLOSED':
+    case 'FORBIDDEN':
+      return HttpStatus.FORBIDDEN;
+    case 'ROUTE_NOT_FOUND':
+    case 'USER_NOT_FOUND':
+    case 'API_KEY_NOT_FOUND':
+    case 'WORKSPACE_NOT_FOUND':
+    case 'MEMBER_NOT_FOUND':
+    case 'LOCATION_NOT_FOUND':
+    case 'INSTRUMENT_NOT_FOUND':
+      return HttpStatus.NOT_FOUND;
+    case 'METHOD_NOT_ALLOWED':
+      return HttpStatus.METHOD_NOT_ALLOWED;
+    case 'EMAIL_TAKEN':
+    case 'LAST_ADMIN':
+    case 'MEMBER_EXISTS':
+    case 'LAST_OWNER':
+    case 'LOCATION_NAME_TAKEN':
+    case 'LOCATION_NOT_EMPTY':
+    case 'INSTRUMENT_SERIAL_TAKEN':
+      return HttpStatus.CONFLICT;
+    case 'VERSION_MISMATCH':
+      return HttpStatus.PRECONDITION_FAILED;
+    case 'PAYLOAD_TOO_LARGE':
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case 'ACCOUNT_LOCKED':
+    case 'TOO_MANY_REQUESTS':
+      return HttpStatus.TOO_MANY_REQUESTS;
+    case 'SERVICE_UNAVAILABLE':
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case 'INTERNAL_ERROR':
+      return HttpStatus.INTERNAL_SERVER_ERROR;
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function problem(code: ErrorCode, detail: string, extra: Partial<Problem> = {}): Problem {
+  const status = statusOf(code);
+  return {
+    type: `https://labwire.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...extra,
+  };
+}
+
+/** Framework-level failures (from Fastify or Nest) by HTTP status. */
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return 'VALIDATION_FAILED';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'ROUTE_NOT_FOUND';
+    case 405:
+      return 'METHOD_NOT_ALLOWED';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'TOO_MANY_REQUESTS';
+    case 503:
+      return 'SERVICE_UNAVAILABLE';
+    default:
+      return status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED';
+  }
+}
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Turns anything thrown into a problem document. Returns `expected: false` for errors that were not
+ * raised on purpose; those are logged with the request id and answered as a bare 500.
+ */
+export function toProblem(error: unknown, bodyLimitBytes: number): { problem: Problem; expected: boolean } {
+  if (error instanceof DomainError) {
+    return { problem: problem(error.code, error.message, { errors: error.errors, ...error.meta }), expected: true };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = codeForStatus(status);
+    const detail =
+      code === 'ROUTE_NOT_FOUND'
+        ? `${error.message.replace(/^Cannot /, 'No route for ')}: see /docs for the API`
+        : error.message;
+    return { problem: problem(code, detail), expected: status < 500 };
+  }
+  const e = error as FastifyLikeError;
+  if (e && typeof e === 'object' && typeof e.statusCode === 'number' && e.statusCode < 500) {
+    switch (e.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return {
+          problem: problem('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${bodyLimitBytes} bytes`, {
+            limitBytes: bodyLimitBytes,
+          }),
+          expected: true,
+        };
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return {
+          problem: problem('UNSUPPORTED_MEDIA_TYPE', `${e.message}; send application/json`),
+          expected: true,
+        };
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return { problem: problem('MALFORMED_JSON', `Request body is not valid JSON: ${e.message}`), expected: true };
+      default:
+        if (error instanceof SyntaxError) {
+          return { problem: problem('MALFORMED_JSON', `Request body is not valid JSON: ${e.message}`), expected: true };
+        }
+        return { problem: problem(codeForStatus(e.statusCode), e.message ?? 'Bad request'), expected: true };
+    }
+  }
+  return {
+    problem: problem('INTERNAL_ERROR', 'An unexpected error occurred; quote the requestId when reporting it'),
+    expected: false,
+  };
+}

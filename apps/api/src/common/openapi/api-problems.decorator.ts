@@ -1,0 +1,29 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ProblemDto } from './problem.dto';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (VALIDATION_FAILED, MALFORMED_JSON, …)',
+  401: 'Missing or invalid credentials (UNAUTHENTICATED)',
+  403: 'Authenticated but not allowed (FORBIDDEN)',
+  404: 'Not found, or not in a workspace you belong to',
+  409: 'Conflicts with the current state',
+  412: 'If-Match does not match the current version (VERSION_MISMATCH)',
+  413: 'Body too large (PAYLOAD_TOO_LARGE)',
+  415: 'Unsupported content type',
+  429: 'Rate limited (TOO_MANY_REQUESTS, ACCOUNT_LOCKED); see Retry-After',
+};
+
+/** Declares problem+json error responses on a route or controller. */
+export function ApiProblems(...statuses: number[]) {
+  return applyDecorators(
+    ApiExtraModels(ProblemDto),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+      }),
+    ),
+  );
+}

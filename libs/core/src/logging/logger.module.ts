@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
+import { AppConfig } from '../config';
+
+/** Paths of secrets that must never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.secret',
+];
+
+const QUIET = /^\/(health|metrics)/;
+
+/**
+ * JSON logs through pino. In HTTP apps every line logged while a request runs carries its request
+ * id (nestjs-pino keeps it in async context); background apps log plain JSON lines.
+ */
+@Module({})
+export class LoggerModule {
+  static forRoot(config: AppConfig, app: 'api' | 'worker' | 'cli'): DynamicModule {
+    return {
+      module: LoggerModule,
+      imports: [
+        PinoLoggerModule.forRoot({
+          pinoHttp: {
+            level: config.log.level,
+            base: { app },
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
+            customAttributeKeys: { reqId: 'requestId' },
+            autoLogging: { ignore: (req: IncomingMessage) => QUIET.test(req.url ?? '') },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+        }),
+      ],
+      exports: [PinoLoggerModule],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { AccessTokenClaims, Principal } from './principal';
+import { SessionRepository } from './session.repository';
+
+/**
+ * Turns verified access-token claims into a principal, checking on every request that the session
+ * is still open and the user still active, so logout, password changes and disabling take effect at
+ * once rather than when the token expires. The role comes from the database, not the token.
+ */
+@Injectable()
+export class AccessVerifier {
+  constructor(private readonly sessions: SessionRepository) {}
+
+  async verify(claims: AccessTokenClaims): Promise<Principal | null> {
+    if (claims.typ !== 'access' || !claims.sub || !claims.sid) return null;
+    const state = await this.sessions.state(claims.sid, claims.sub);
+    if (!state || state.revoked || state.expired || state.status !== 'active') return null;
+    return { userId: state.userId, role: state.role, sessionId: claims.sid };
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { AccessVerifier } from './access-verifier';
+import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyService } from './api-key.service';
+import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle';
+import { PasswordHasher } from './password-hasher';
+import { SessionRepository } from './session.repository';
+import { TokenService } from './token.service';
+import { UserRepository } from './user.repository';
+import { UserService } from './user.service';
+
+@Module({
+  imports: [JwtModule.register({})],
+  providers: [
+    AccessVerifier,
+    ApiKeyRepository,
+    ApiKeyService,
+    AuthService,
+    LoginThrottle,
+    PasswordHasher,
+    SessionRepository,
+    TokenService,
+    UserRepository,
+    UserService,
+  ],
+  exports: [AccessVerifier, ApiKeyService, AuthService, UserService, SessionRepository, PasswordHasher],
+})
+export class IdentityModule {}
