@@ -8,7 +8,7 @@ import { createTestDatabase } from './test-db';
 export interface HttpResult<T = any> {
   status: number;
   body: T;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
 }
 
 export interface RequestOptions {
