@@ -42,8 +42,14 @@ export function testEnv(dbUrl: string, extra: Record<string, string> = {}): Node
 }
 
 /** The real api (same bootstrap as production) on a fresh database, driven with Fastify inject. */
-export async function startTestApi(extraEnv: Record<string, string> = {}): Promise<TestApi> {
-  const db = await createTestDatabase();
+export async function startTestApi(
+  extraEnv: Record<string, string> = {},
+  opts: { databaseUrl?: string } = {},
+): Promise<TestApi> {
+  // A second api on an existing database (a "replica") leaves dropping it to the first.
+  const db = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const config = loadConfig(testEnv(db.url, extraEnv));
   const app = await createApiApp(config);
   await app.getHttpAdapter().getInstance().ready();

@@ -1,10 +1,8 @@
-import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@labwire/core';
 import { AppModule } from '../app.module';
-import { sendProblem } from '../common/errors/problem.filter';
 import { createValidationPipe } from '../common/validation.pipe';
 import { setupOpenApi } from './openapi';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
@@ -28,15 +26,12 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
-  const errorLogger = new NestLogger('Errors');
 
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  // Errors raised by Fastify itself (body parsing, limits, content types) bypass Nest's filters.
-  fastify.setErrorHandler((error, request, reply) => {
-    sendProblem(error, request, reply, config.api.bodyLimitBytes, errorLogger);
-  });
+  // A JSON API: refuse text bodies rather than handing strings to validation.
+  fastify.removeContentTypeParser('text/plain');
 
   if (config.api.corsOrigins.length) {
     app.enableCors({ origin: config.api.corsOrigins, exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After'] });

@@ -43,10 +43,14 @@ export class SessionRepository {
    * both succeed. Returns null when no unused token has that hash.
    */
   async spend(tokenHash: string, em: EntityManager): Promise<SpendResult | null> {
-    const rows: Array<{ id: string }> = await em.query(
-      `UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL RETURNING id`,
-      [tokenHash],
-    );
+    const result = await em
+      .createQueryBuilder()
+      .update(RefreshToken)
+      .set({ usedAt: () => 'now()' })
+      .where('token_hash = :tokenHash AND used_at IS NULL', { tokenHash })
+      .returning(['id'])
+      .execute();
+    const rows = result.raw as Array<{ id: string }>;
     if (!rows.length) return null;
     const token = await em.getRepository(RefreshToken).findOneByOrFail({ id: rows[0].id });
     const session = await em.getRepository(Session).findOneByOrFail({ id: token.sessionId });

@@ -137,6 +137,21 @@ export function toProblem(error: unknown, bodyLimitBytes: number): { problem: Pr
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    // Nest turns Fastify's own failures (body parsing, limits) into bare HttpExceptions.
+    if (status === 413) {
+      return {
+        problem: problem('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${bodyLimitBytes} bytes`, {
+          limitBytes: bodyLimitBytes,
+        }),
+        expected: true,
+      };
+    }
+    if (status === 400 && error.constructor === HttpException && /JSON|body/i.test(error.message)) {
+      return { problem: problem('MALFORMED_JSON', `Request body is not valid JSON: ${error.message}`), expected: true };
+    }
+    if (status === 415) {
+      return { problem: problem('UNSUPPORTED_MEDIA_TYPE', `${error.message}; send application/json`), expected: true };
+    }
     const code = codeForStatus(status);
     const detail =
       code === 'ROUTE_NOT_FOUND'
