@@ -3,3 +3,5 @@ export * from './errors';
 export * from './logging';
 export * from './pagination';
 export * from './redis';
+export * from './health';
+export * from './lifecycle';

@@ -4,3 +4,4 @@ export * from './migration-status';
 export * from './pg-errors';
 export * from './snake-naming.strategy';
 export * from './timescale';
+export * from './database-health-check';

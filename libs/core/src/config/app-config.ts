@@ -10,7 +10,13 @@ export interface AppConfig {
   redis: { url: string; prefix: string };
   mqtt: { url: string; username: string; password?: string };
   api: { port: number; host: string; bodyLimitBytes: number; corsOrigins: string[] };
-  worker: { port: number; concurrency: Record<string, number> };
+  worker: {
+    port: number;
+    /** jobs run at once per queue and worker process, from WORKER_CONCURRENCY (queue=number,…) */
+    concurrency: Record<string, number>;
+    /** how often the maintenance purge runs */
+    maintenanceIntervalSeconds: number;
+  };
   auth: {
     jwtSecret: string;
     /** true when no JWT_SECRET was given and a per-process one was generated */
@@ -77,7 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .map((s) => s.trim())
         .filter(Boolean),
     },
-    worker: { port: e.WORKER_PORT, concurrency: parseConcurrency(e.WORKER_CONCURRENCY) },
+    worker: {
+      port: e.WORKER_PORT,
+      concurrency: parseConcurrency(e.WORKER_CONCURRENCY),
+      maintenanceIntervalSeconds: e.MAINTENANCE_INTERVAL,
+    },
     auth: {
       jwtSecret: e.JWT_SECRET ?? randomBytes(48).toString('base64url'),
       jwtSecretGenerated: !e.JWT_SECRET,

@@ -56,6 +56,7 @@ export const envSchema = z.object({
   API_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
   WORKER_PORT: port.default(3001),
   WORKER_CONCURRENCY: z.string().default(''),
+  MAINTENANCE_INTERVAL: duration.default(3600),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ACCESS_TTL: duration.default(15 * 60),
   JWT_REFRESH_TTL: duration.default(7 * 86400),

@@ -1,0 +1,3 @@
+export * from './audit-retention.repository';
+export * from './maintenance.module';
+export * from './maintenance.service';

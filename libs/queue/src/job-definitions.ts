@@ -1,0 +1,42 @@
+import type { JobsOptions } from 'bullmq';
+import { JobName } from './job-name';
+import { JobQueues } from './jobs';
+import { QueueName } from './queue-name';
+
+export interface JobDefinition {
+  queue: QueueName;
+  /** the handler is failed (and retried per `options.attempts`) when it runs longer than this */
+  timeoutMs: number;
+  /** BullMQ options every job of this name gets unless the producer overrides them */
+  options: JobsOptions;
+}
+
+/**
+ * Where each job runs and how hard BullMQ tries. A mapped type over JobName: adding a JobName without
+ * its definition does not compile.
+ */
+export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue: JobQueues[N] } } = {
+  [JobName.MaintenancePurge]: {
+    queue: QueueName.Maintenance,
+    timeoutMs: 10 * 60_000,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { count: 100, age: 7 * 86400 },
+      removeOnFail: { count: 500, age: 30 * 86400 },
+    },
+  },
+};
+
+/** The job names each queue carries. */
+export const QUEUE_JOBS: { readonly [Q in QueueName]: readonly JobName[] } = Object.fromEntries(
+  Object.values(QueueName).map((queue) => [
+    queue,
+    (Object.keys(JOB_DEFINITIONS) as JobName[]).filter((name) => JOB_DEFINITIONS[name].queue === queue),
+  ]),
+) as { [Q in QueueName]: JobName[] };
+
+/** How many jobs of a queue one worker process runs at once, unless WORKER_CONCURRENCY says otherwise. */
+export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
+  [QueueName.Maintenance]: 1,
+};

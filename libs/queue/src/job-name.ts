@@ -1,0 +1,11 @@
+/**
+ * Every job the worker runs. Values are stored with queued and scheduled jobs: once shipped they never
+ * change. Each name belongs to exactly one queue (JOB_DEFINITIONS) and must have a handler in the
+ * worker, or the worker refuses to boot.
+ */
+export enum JobName {
+  /** Deletes ended sessions, expired refresh tokens and audit entries past their retention. */
+  MaintenancePurge = 'maintenance.purge',
+}
+
+export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

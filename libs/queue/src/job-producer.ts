@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import type { JobsOptions } from 'bullmq';
+import { JOB_DEFINITIONS } from './job-definitions';
+import { JobName } from './job-name';
+import { JobDataOf } from './jobs';
+import { QueueName } from './queue-name';
+import { QueueRegistry } from './queue-registry';
+
+export interface EnqueueOptions {
+  /** a deterministic id makes enqueueing idempotent: BullMQ ignores a second job with the same id */
+  jobId?: string;
+  delayMs?: number;
+  /** 1 is the highest priority */
+  priority?: number;
+}
+
+export interface EnqueuedJob<N extends JobName = JobName> {
+  id: string;
+  name: N;
+  queue: QueueName;
+}
+
+export type ScheduleRepeat = { everyMs: number } | { cron: string; timezone?: string };
+
+/**
+ * The only way code outside the worker puts work on a queue. Typed by the job contract: the payload
+ * must match the job name, and the queue and default options come from JOB_DEFINITIONS.
+ */
+@Injectable()
+export class JobProducer {
+  constructor(private readonly queues: QueueRegistry) {}
+
+  async enqueue<N extends JobName>(name: N, data: JobDataOf<N>, options: EnqueueOptions = {}): Promise<EnqueuedJob<N>> {
+    const definition = JOB_DEFINITIONS[name];
+    const job = await this.queues.get(definition.queue).add(name, data, this.jobOptions(name, options));
+    return { id: job.id as string, name, queue: definition.queue };
+  }
+
+  /**
+   * Creates or updates a recurring job (a BullMQ job scheduler). Keyed by `schedulerId`, so every
+   * replica calling this at boot converges on one scheduler instead of adding duplicates.
+   */
+  async schedule<N extends JobName>(
+    schedulerId: string,
+    name: N,
+    data: JobDataOf<N>,
+    repeat: ScheduleRepeat,
+  ): Promise<void> {
+    const definition = JOB_DEFINITIONS[name];
+    const repeatOptions =
+      'everyMs' in repeat ? { every: repeat.everyMs } : { pattern: repeat.cron, tz: repeat.timezone };
+    const { attempts, backoff, removeOnComplete, removeOnFail } = definition.options;
+    await this.queues.get(definition.queue).upsertJobScheduler(schedulerId, repeatOptions, {
+      name,
+      data,
+      opts: { attempts, backoff, removeOnComplete, removeOnFail },
+    });
+  }
+
+  async unschedule(name: JobName, schedulerId: string): Promise<boolean> {
+    return this.queues.get(JOB_DEFINITIONS[name].queue).removeJobScheduler(schedulerId);
+  }
+
+  private jobOptions(name: JobName, options: EnqueueOptions): JobsOptions {
+    return {
+      ...JOB_DEFINITIONS[name].options,
+      ...(options.jobId !== undefined && { jobId: options.jobId }),
+      ...(options.delayMs !== undefined && { delay: options.delayMs }),
+      ...(options.priority !== undefined && { priority: options.priority }),
+    };
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Every BullMQ queue. Values are stored in Redis keys and job schedulers: once shipped they never
+ * change (add a new queue instead).
+ */
+export enum QueueName {
+  Maintenance = 'maintenance',
+}
+
+export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

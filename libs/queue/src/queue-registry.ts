@@ -1,0 +1,70 @@
+import { Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { AppConfig } from '@labwire/core';
+import { bullOptions, QueueRole } from './queue-connection';
+import { QUEUE_NAMES, QueueName } from './queue-name';
+
+export const QUEUE_DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+export type QueueDepthState = (typeof QUEUE_DEPTH_STATES)[number];
+export type QueueDepths = Record<QueueDepthState, number>;
+
+/**
+ * The BullMQ Queue object of every QueueName. Inside Nest the queues come from @nestjs/bullmq (which
+ * closes them); `open()` builds a standalone set for scripts and tests, closed with `close()`.
+ */
+export class QueueRegistry {
+  private static readonly logger = new Logger('Queues');
+
+  constructor(
+    private readonly queues: ReadonlyMap<QueueName, Queue>,
+    private readonly owned = false,
+  ) {
+    for (const name of QUEUE_NAMES) {
+      if (!queues.has(name)) throw new Error(`QueueRegistry: no Queue object for "${name}"`);
+    }
+  }
+
+  static open(config: Pick<AppConfig, 'redis'>, role: QueueRole = 'producer'): QueueRegistry {
+    const options = bullOptions(config, role);
+    const queues = new Map(QUEUE_NAMES.map((name) => [name, QueueRegistry.watch(new Queue(name, options))]));
+    return new QueueRegistry(queues, true);
+  }
+
+  /** A Queue emits 'error' when Redis goes away; without a listener that would crash the process. */
+  static watch(queue: Queue): Queue {
+    let last = '';
+    queue.on('error', (err: Error) => {
+      // ioredis repeats the same error on every reconnect attempt: log each distinct one once.
+      if (err.message === last) return;
+      last = err.message;
+      QueueRegistry.logger.warn(`queue ${queue.name}: ${err.message}`);
+    });
+    return queue;
+  }
+
+  get(name: QueueName): Queue {
+    return this.queues.get(name) as Queue;
+  }
+
+  /** Jobs waiting, active, delayed and failed in each queue (for metrics and operators). */
+  async depths(): Promise<Map<QueueName, QueueDepths>> {
+    const result = new Map<QueueName, QueueDepths>();
+    await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const counts = await this.get(name).getJobCounts(...QUEUE_DEPTH_STATES);
+        result.set(name, {
+          waiting: counts.waiting ?? 0,
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          failed: counts.failed ?? 0,
+        });
+      }),
+    );
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (!this.owned) return;
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
