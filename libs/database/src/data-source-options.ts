@@ -28,7 +28,8 @@ export function buildDataSourceOptions(
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Query errors surface as exceptions and are logged where they are handled, with context.
+    logging: false,
     applicationName,
     extra: {
       max: config.database.poolSize,

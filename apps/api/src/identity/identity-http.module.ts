@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { IdentityModule } from '@labwire/domain';
 import { AuthGuard } from '../common/auth/auth.guard';
-import { JwtStrategy } from '../common/auth/jwt.strategy';
+import { JwtAuthenticator } from '../common/auth/jwt-authenticator';
 import { AuthController } from './auth.controller';
 import { MeController } from './me.controller';
 import { UsersController } from './users.controller';
 
 @Module({
-  imports: [IdentityModule, PassportModule],
+  imports: [IdentityModule],
   controllers: [AuthController, MeController, UsersController],
-  providers: [JwtStrategy, AuthGuard],
-  exports: [IdentityModule, AuthGuard],
+  providers: [JwtAuthenticator, AuthGuard],
+  exports: [IdentityModule, AuthGuard, JwtAuthenticator],
 })
 export class IdentityHttpModule {}

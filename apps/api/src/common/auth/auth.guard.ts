@@ -1,24 +1,23 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import { ForbiddenError, UnauthenticatedError } from '@labwire/core';
-import { ApiKeyService, PlatformRole, Principal } from '@labwire/domain';
+import { ApiKeyService, PlatformRole } from '@labwire/domain';
 import { AuthenticatedRequest, PLATFORM_ROLE, PUBLIC_ROUTE } from './auth.decorators';
+import { JwtAuthenticator } from './jwt-authenticator';
 
 /**
  * Global guard: every route needs a Bearer access token or an X-API-Key unless marked @Public().
- * Platform roles (@RequirePlatformRole) are checked here too; workspace roles by WorkspaceGuard.
+ * Platform roles (@RequirePlatformRole) are checked here too; workspace roles by the workspace guard.
  */
 @Injectable()
-export class AuthGuard extends PassportAuthGuard('jwt') {
+export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
-  ) {
-    super();
-  }
+    private readonly jwt: JwtAuthenticator,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -28,18 +27,20 @@ export class AuthGuard extends PassportAuthGuard('jwt') {
       if (!principal) throw new UnauthenticatedError('The X-API-Key is unknown, revoked or expired');
       request.user = principal;
     } else {
-      await super.canActivate(context);
+      const principal = await this.jwt.authenticate(request);
+      if (!principal) {
+        throw new UnauthenticatedError(
+          request.headers.authorization
+            ? 'The access token is invalid, expired or its session has ended; refresh it or sign in again'
+            : undefined,
+        );
+      }
+      request.user = principal;
     }
     const needed = this.reflector.getAllAndOverride<PlatformRole | undefined>(PLATFORM_ROLE, targets);
-    if (needed && request.user?.role !== needed) {
+    if (needed && request.user.role !== needed) {
       throw new ForbiddenError(`This needs the platform role "${needed}"`);
     }
     return true;
-  }
-
-  override handleRequest<T = Principal>(err: unknown, user: T | false): T {
-    if (err) throw err;
-    if (!user) throw new UnauthenticatedError('The access token is missing, invalid, expired or its session has ended');
-    return user;
   }
 }

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Authenticator } from 'passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '@labwire/core';
+import { AccessTokenClaims, AccessVerifier, JWT_ALGORITHM, Principal } from '@labwire/domain';
+
+/**
+ * Verifies Bearer access tokens with passport-jwt: signature, pinned algorithm, issuer, audience and
+ * expiry, then the session and user state. It uses its own passport instance rather than the
+ * process-wide one, so two apps in one process (tests, tools) never share a secret.
+ */
+@Injectable()
+export class JwtAuthenticator {
+  private readonly passport = new Authenticator();
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, verifier: AccessVerifier) {
+    this.passport.use(
+      'jwt',
+      new Strategy(
+        {
+          jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+          secretOrKey: config.auth.jwtSecret,
+          algorithms: [JWT_ALGORITHM],
+          issuer: config.auth.issuer,
+          audience: config.auth.audience,
+          ignoreExpiration: false,
+        },
+        (claims: AccessTokenClaims, done: (err: unknown, user?: Principal | false) => void) => {
+          verifier.verify(claims).then(
+            (principal) => done(null, principal ?? false),
+            (err: unknown) => done(err),
+          );
+        },
+      ),
+    );
+  }
+
+  /** The principal for the request's Bearer token, or null when it is missing or not acceptable. */
+  authenticate(request: FastifyRequest): Promise<Principal | null> {
+    return new Promise((resolve, reject) => {
+      const middleware = this.passport.authenticate(
+        'jwt',
+        { session: false },
+        (err: unknown, user: Principal | false) => (err ? reject(err) : resolve(user || null)),
+      );
+      middleware(request.raw.headers === request.headers ? request.raw : { headers: request.headers }, {}, reject);
+    });
+  }
+}
