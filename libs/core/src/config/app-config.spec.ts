@@ -1,0 +1,48 @@
+import { ConfigError } from './config.error';
+import { loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('applies the documented development defaults', () => {
+    const c = loadConfig({});
+    expect(c.database.url).toBe('postgres://postgres@127.0.0.1:5432/labwire');
+    expect(c.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(c.mqtt.url).toBe('mqtt://127.0.0.1:1884');
+    expect(c.api.port).toBe(3000);
+    expect(c.worker.port).toBe(3001);
+    expect(c.auth.accessTtlSeconds).toBe(900);
+    expect(c.auth.refreshTtlSeconds).toBe(7 * 86400);
+    expect(c.auth.jwtSecretGenerated).toBe(true);
+    expect(c.auth.openRegistration).toBe(false);
+    expect(c.admin.email).toBe('admin@labwire.local');
+  });
+
+  it('names every malformed variable', () => {
+    try {
+      loadConfig({ API_PORT: 'eighty', DATABASE_URL: 'mysql://x', JWT_ACCESS_TTL: 'soon' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as ConfigError).message;
+      expect(message).toContain('API_PORT');
+      expect(message).toContain('DATABASE_URL');
+      expect(message).toContain('JWT_ACCESS_TTL');
+    }
+  });
+
+  it('requires JWT_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecretGenerated).toBe(false);
+  });
+
+  it('parses durations and per-queue concurrency', () => {
+    const c = loadConfig({
+      JWT_ACCESS_TTL: '5m',
+      JWT_REFRESH_TTL: '2d',
+      WORKER_CONCURRENCY: 'maintenance=2, telemetry=8',
+    });
+    expect(c.auth.accessTtlSeconds).toBe(300);
+    expect(c.auth.refreshTtlSeconds).toBe(172800);
+    expect(c.worker.concurrency).toEqual({ maintenance: 2, telemetry: 8 });
+    expect(() => loadConfig({ WORKER_CONCURRENCY: 'telemetry=zero' })).toThrow(/WORKER_CONCURRENCY/);
+  });
+});
