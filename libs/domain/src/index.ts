@@ -3,3 +3,6 @@ export * from './data-source';
 export * from './database.module';
 export * from './identity';
 export * from './maintenance';
+export * from './workspaces';
+export * from './instruments';
+export * from './audit';

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { PageRequest, SortField } from '@labwire/core';
+import { isForeignKeyViolation, isUniqueViolation } from '@labwire/database';
+import { escapeLike } from '../identity/user.repository';
+import { Instrument, InstrumentStatus } from './instrument.entity';
+import { InstrumentSerialTakenError, LocationNotFoundError } from './instruments.errors';
+import { VersionBump, versionedUpdate } from './versioned-update';
+
+export interface InstrumentFilter {
+  status?: InstrumentStatus;
+  locationId?: string;
+  type?: string;
+  /** matches name, model or serial number, case-insensitively */
+  q?: string;
+}
+
+export type InstrumentFields = Pick<
+  Instrument,
+  | 'name'
+  | 'model'
+  | 'manufacturer'
+  | 'serialNumber'
+  | 'type'
+  | 'capabilities'
+  | 'status'
+  | 'locationId'
+  | 'notes'
+  | 'lastCalibratedAt'
+  | 'calibrationDueAt'
+>;
+
+export const INSTRUMENT_SORT_FIELDS = [
+  'name',
+  'serialNumber',
+  'status',
+  'createdAt',
+  'updatedAt',
+  'calibrationDueAt',
+] as const;
+export type InstrumentSortField = (typeof INSTRUMENT_SORT_FIELDS)[number];
+
+const SORT_COLUMNS: Record<InstrumentSortField, string> = {
+  name: 'name',
+  serialNumber: 'serial_number',
+  status: 'status',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  calibrationDueAt: 'calibration_due_at',
+};
+
+/** Columns aliased to the entity's property names, so rows need no mapping step. */
+const COLUMNS = `id, workspace_id AS "workspaceId", location_id AS "locationId", name, model, manufacturer,
+  serial_number AS "serialNumber", type, capabilities, status, notes, last_calibrated_at AS "lastCalibratedAt",
+  calibration_due_at AS "calibrationDueAt", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+const SERIAL_CONSTRAINT = 'UQ_instruments_workspace_serial';
+
+@Injectable()
+export class InstrumentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo(em?: EntityManager) {
+    return (em ?? this.dataSource.manager).getRepository(Instrument);
+  }
+
+  /** Throws InstrumentSerialTakenError on a duplicate serial, LocationNotFoundError if the location vanished. */
+  async insert(workspaceId: string, data: InstrumentFields, em: EntityManager): Promise<Instrument> {
+    const repo = this.repo(em);
+    try {
+      return await repo.save(repo.create({ ...data, workspaceId }));
+    } catch (err) {
+      throw this.translate(err, data);
+    }
+  }
+
+  findInWorkspace(workspaceId: string, id: string): Promise<Instrument | null> {
+    return this.repo().findOneBy({ workspaceId, id });
+  }
+
+  /** Reads and locks the instrument until the transaction ends. */
+  lockInWorkspace(workspaceId: string, id: string, em: EntityManager): Promise<Instrument | null> {
+    return this.repo(em).findOne({ where: { workspaceId, id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * One page of instruments and the filtered total in a single statement (`count(*) OVER()`), rows
+   * already shaped like the entity: this is the hottest read of the api.
+   */
+  async listInWorkspace(
+    workspaceId: string,
+    filter: InstrumentFilter,
+    page: PageRequest,
+    sort: SortField<InstrumentSortField>[],
+  ): Promise<[Instrument[], number]> {
+    const params: unknown[] = [workspaceId];
+    const where = ['workspace_id = $1'];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (filter.status) add((p) => `status = ${p}`, filter.status);
+    if (filter.locationId) add((p) => `location_id = ${p}`, filter.locationId);
+    if (filter.type) add((p) => `type = ${p}`, filter.type);
+    if (filter.q) {
+      add((p) => `(name ILIKE ${p} OR model ILIKE ${p} OR serial_number ILIKE ${p})`, `%${escapeLike(filter.q)}%`);
+    }
+    // Instruments without a due date sort last either way.
+    const order = sort.map(
+      (s) => `${SORT_COLUMNS[s.field]} ${s.direction}${s.field === 'calibrationDueAt' ? ' NULLS LAST' : ''}`,
+    );
+    order.push('id ASC');
+    const whereSql = where.join(' AND ');
+    params.push(page.pageSize, (page.page - 1) * page.pageSize);
+    const rows: Array<Instrument & { total: string }> = await this.dataSource.query(
+      `SELECT ${COLUMNS}, count(*) OVER() AS total FROM instruments WHERE ${whereSql}
+        ORDER BY ${order.join(', ')} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    if (rows.length || page.page === 1) return [rows, rows.length ? Number(rows[0].total) : 0];
+    // Past the last page the window has no row to carry the total.
+    const count: Array<{ total: string }> = await this.dataSource.query(
+      `SELECT count(*) AS total FROM instruments WHERE ${whereSql}`,
+      params.slice(0, -2),
+    );
+    return [[], Number(count[0].total)];
+  }
+
+  /** Applies the patch if the version still matches (see versionedUpdate). */
+  async update(
+    workspaceId: string,
+    id: string,
+    version: number,
+    patch: Partial<InstrumentFields>,
+    em: EntityManager,
+  ): Promise<VersionBump | null> {
+    try {
+      return await versionedUpdate(em, Instrument, { workspaceId, id, version }, patch);
+    } catch (err) {
+      throw this.translate(err, patch);
+    }
+  }
+
+  async delete(workspaceId: string, id: string, em: EntityManager): Promise<void> {
+    await this.repo(em).delete({ workspaceId, id });
+  }
+
+  private translate(err: unknown, data: Partial<InstrumentFields>): unknown {
+    if (isUniqueViolation(err, SERIAL_CONSTRAINT)) return new InstrumentSerialTakenError(data.serialNumber ?? '');
+    if (isForeignKeyViolation(err) && data.locationId) return new LocationNotFoundError(data.locationId);
+    return err;
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Page, PageRequest, SortField, toPage } from '@labwire/core';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { UserNotFoundError } from '../identity/identity.errors';
+import { UserService } from '../identity/user.service';
+import { WorkspaceRole } from './workspace-member.entity';
+import { MemberSortField, MemberView, WorkspaceMemberRepository } from './workspace-member.repository';
+import { assertWorkspaceRole, WorkspaceMembership } from './workspace-membership';
+import { LastOwnerError, MemberExistsError, MemberNotFoundError } from './workspaces.errors';
+
+/**
+ * Who belongs to a workspace and with which role. Owners manage members; anyone may leave; a
+ * workspace always keeps at least one owner.
+ */
+@Injectable()
+export class WorkspaceMemberService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly members: WorkspaceMemberRepository,
+    private readonly users: UserService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(workspaceId: string, page: PageRequest, sort: SortField<MemberSortField>[]): Promise<Page<MemberView>> {
+    const [items, total] = await this.members.listInWorkspace(workspaceId, page, sort);
+    return toPage(items, total, page);
+  }
+
+  async get(workspaceId: string, userId: string): Promise<MemberView> {
+    const member = await this.members.findInWorkspace(workspaceId, userId);
+    if (!member) throw new MemberNotFoundError(userId);
+    return member;
+  }
+
+  /** Adds an existing user by email (owners only). */
+  async add(membership: WorkspaceMembership, email: string, role: WorkspaceRole, actor: Actor): Promise<MemberView> {
+    assertWorkspaceRole(membership, 'owner');
+    const { workspaceId } = membership;
+    const normalized = email.trim().toLowerCase();
+    const user = await this.users.findByEmail(normalized);
+    if (!user) throw new UserNotFoundError(normalized);
+    await this.dataSource.transaction(async (em) => {
+      if (!(await this.members.insert(workspaceId, user.id, role, em))) throw new MemberExistsError(normalized);
+      await this.audit.record(em, workspaceId, actor, {
+        action: 'create',
+        entityType: 'member',
+        entityId: user.id,
+        changes: { email: { to: user.email }, role: { to: role } },
+      });
+    });
+    return this.get(workspaceId, user.id);
+  }
+
+  /** Changes a member's role (owners only); the last owner cannot be demoted. */
+  async changeRole(
+    membership: WorkspaceMembership,
+    userId: string,
+    role: WorkspaceRole,
+    actor: Actor,
+  ): Promise<MemberView> {
+    assertWorkspaceRole(membership, 'owner');
+    const { workspaceId } = membership;
+    await this.dataSource.transaction(async (em) => {
+      const target = await this.lockTarget(workspaceId, userId, em);
+      if (target.member.role === role) return;
+      if (target.member.role === 'owner' && target.owners.length <= 1) throw new LastOwnerError();
+      await this.members.updateRole(workspaceId, userId, role, em);
+      await this.audit.record(em, workspaceId, actor, {
+        action: 'update',
+        entityType: 'member',
+        entityId: userId,
+        changes: { role: { from: target.member.role, to: role } },
+      });
+    });
+    return this.get(workspaceId, userId);
+  }
+
+  /** Removes a member (owners), or the caller themself (leaving); the last owner cannot go. */
+  async remove(membership: WorkspaceMembership, userId: string, actor: Actor): Promise<void> {
+    if (userId !== membership.userId) assertWorkspaceRole(membership, 'owner');
+    const { workspaceId } = membership;
+    await this.dataSource.transaction(async (em) => {
+      const target = await this.lockTarget(workspaceId, userId, em);
+      if (target.member.role === 'owner' && target.owners.length <= 1) throw new LastOwnerError();
+      await this.members.delete(workspaceId, userId, em);
+      await this.audit.record(em, workspaceId, actor, {
+        action: 'delete',
+        entityType: 'member',
+        entityId: userId,
+        changes: { email: { from: target.member.email }, role: { from: target.member.role } },
+      });
+    });
+  }
+
+  /** Locks the owners (always first, in a fixed order) and reads the target member. */
+  private async lockTarget(
+    workspaceId: string,
+    userId: string,
+    em: EntityManager,
+  ): Promise<{ member: MemberView; owners: string[] }> {
+    const owners = await this.members.lockOwners(workspaceId, em);
+    const member = await this.members.findInWorkspace(workspaceId, userId, em);
+    if (!member) throw new MemberNotFoundError(userId);
+    return { member, owners };
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Page, PageRequest, SortField, toPage } from '@labwire/core';
+import { Actor } from '../audit/actor';
+import { changedFields, createdChanges, effectivePatch } from '../audit/audit-changes';
+import { AuditService } from '../audit/audit.service';
+import { WorkspaceMemberRepository } from './workspace-member.repository';
+import { assertWorkspaceRole, WorkspaceMembership } from './workspace-membership';
+import { WorkspaceFilter, WorkspaceRepository, WorkspaceSortField, WorkspaceView } from './workspace.repository';
+import { WorkspaceNotFoundError } from './workspaces.errors';
+
+export interface WorkspaceInput {
+  name: string;
+  description?: string | null;
+}
+
+const AUDITED_FIELDS = ['name', 'description'] as const;
+
+/** Workspaces: the tenant boundary every lab resource lives in. */
+@Injectable()
+export class WorkspaceService {
+  private readonly logger = new Logger('Workspaces');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly workspaces: WorkspaceRepository,
+    private readonly members: WorkspaceMemberRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Creates a workspace with the caller as its first owner. */
+  async create(input: WorkspaceInput, actor: Actor): Promise<WorkspaceView> {
+    const workspace = await this.dataSource.transaction(async (em) => {
+      const created = await this.workspaces.insert(
+        { name: input.name.trim(), description: input.description ?? null, createdBy: actor.userId },
+        em,
+      );
+      await this.members.insert(created.id, actor.userId, 'owner', em);
+      await this.audit.record(
+        em,
+        created.id,
+        actor,
+        {
+          action: 'create',
+          entityType: 'workspace',
+          entityId: created.id,
+          changes: createdChanges(created, AUDITED_FIELDS),
+        },
+        { action: 'create', entityType: 'member', entityId: actor.userId, changes: { role: { to: 'owner' } } },
+      );
+      return created;
+    });
+    return { ...workspace, role: 'owner' };
+  }
+
+  async listMine(
+    userId: string,
+    filter: WorkspaceFilter,
+    page: PageRequest,
+    sort: SortField<WorkspaceSortField>[],
+  ): Promise<Page<WorkspaceView>> {
+    const [items, total] = await this.workspaces.listForUser(userId, filter, page, sort);
+    return toPage(items, total, page);
+  }
+
+  async get(membership: WorkspaceMembership): Promise<WorkspaceView> {
+    const workspace = await this.workspaces.findById(membership.workspaceId);
+    if (!workspace) throw new WorkspaceNotFoundError(membership.workspaceId);
+    return { ...workspace, role: membership.role };
+  }
+
+  /** Renames or re-describes a workspace (editors and owners). */
+  async update(membership: WorkspaceMembership, patch: Partial<WorkspaceInput>, actor: Actor): Promise<WorkspaceView> {
+    assertWorkspaceRole(membership, 'editor');
+    const { workspaceId } = membership;
+    const clean = { ...patch, ...(patch.name !== undefined ? { name: patch.name.trim() } : {}) };
+    await this.dataSource.transaction(async (em) => {
+      const before = await this.workspaces.findByIdForUpdate(workspaceId, em);
+      if (!before) throw new WorkspaceNotFoundError(workspaceId);
+      const changes = changedFields(before, clean);
+      if (!Object.keys(changes).length) return;
+      await this.workspaces.update(workspaceId, effectivePatch(clean, changes), em);
+      await this.audit.record(em, workspaceId, actor, {
+        action: 'update',
+        entityType: 'workspace',
+        entityId: workspaceId,
+        changes,
+      });
+    });
+    return this.get(membership);
+  }
+
+  /**
+   * Deletes a workspace and everything in it (owners only). Its audit log goes with it, so the
+   * deletion itself is recorded in the application log.
+   */
+  async remove(membership: WorkspaceMembership, actor: Actor): Promise<void> {
+    assertWorkspaceRole(membership, 'owner');
+    const { workspaceId } = membership;
+    const deleted = await this.dataSource.transaction(async (em) => {
+      const before = await this.workspaces.findByIdForUpdate(workspaceId, em);
+      if (!before) throw new WorkspaceNotFoundError(workspaceId);
+      await this.workspaces.delete(workspaceId, em);
+      return before;
+    });
+    this.logger.log(
+      {
+        workspaceId,
+        name: deleted.name,
+        actorUserId: actor.userId,
+        actorApiKeyId: actor.apiKeyId ?? null,
+        requestId: actor.requestId ?? null,
+      },
+      'workspace deleted',
+    );
+  }
+}
