@@ -5,6 +5,7 @@ import { DatabaseModule } from '@labwire/domain';
 import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { IdentityHttpModule } from './identity/identity-http.module';
+import { WorkspacesHttpModule } from './workspaces/workspaces-http.module';
 
 @Module({})
 export class AppModule {
@@ -17,6 +18,7 @@ export class AppModule {
         RedisModule,
         DatabaseModule,
         IdentityHttpModule,
+        WorkspacesHttpModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,0 +1,74 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Instrument, INSTRUMENT_STATUSES, InstrumentStatus } from '@labwire/domain';
+
+export class InstrumentDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  workspaceId!: string;
+
+  @ApiProperty({ example: 'HPLC 2' })
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: '1260 Infinity II' })
+  model!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Agilent' })
+  manufacturer!: string | null;
+
+  @ApiProperty({ example: 'DEAB123456', description: 'Unique in the workspace' })
+  serialNumber!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'chromatograph' })
+  type!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { channels: 4, maxPressureBar: 600 } })
+  capabilities!: Record<string, unknown>;
+
+  @ApiProperty({ enum: INSTRUMENT_STATUSES, enumName: 'InstrumentStatus' })
+  status!: InstrumentStatus;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  locationId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  notes!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastCalibratedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  calibrationDueAt!: string | null;
+
+  @ApiProperty({ description: 'Increases on every change; the ETag is this number in quotes', example: 1 })
+  version!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+
+  /** A plain mapper (no class-transformer): lists call it for every row. */
+  static from(i: Instrument): InstrumentDto {
+    return {
+      id: i.id,
+      workspaceId: i.workspaceId,
+      name: i.name,
+      model: i.model,
+      manufacturer: i.manufacturer,
+      serialNumber: i.serialNumber,
+      type: i.type,
+      capabilities: i.capabilities,
+      status: i.status,
+      locationId: i.locationId,
+      notes: i.notes,
+      lastCalibratedAt: i.lastCalibratedAt ? i.lastCalibratedAt.toISOString() : null,
+      calibrationDueAt: i.calibrationDueAt ? i.calibrationDueAt.toISOString() : null,
+      version: i.version,
+      createdAt: i.createdAt.toISOString(),
+      updatedAt: i.updatedAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, MaxLength } from 'class-validator';
+import { WORKSPACE_ROLES, WorkspaceRole } from '@labwire/domain';
+
+export class AddMemberDto {
+  @ApiProperty({ example: 'ada@lab.example', description: 'An existing user' })
+  @IsEmail()
+  @MaxLength(320)
+  email!: string;
+
+  @ApiPropertyOptional({ enum: WORKSPACE_ROLES, enumName: 'WorkspaceRole', default: 'viewer' })
+  @IsOptional()
+  @IsIn(WORKSPACE_ROLES)
+  role?: WorkspaceRole;
+}
