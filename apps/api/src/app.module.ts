@@ -2,9 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/core';
 import { DatabaseModule } from '@labwire/domain';
+import { QueueModule } from '@labwire/queue';
 import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WorkspacesHttpModule } from './workspaces/workspaces-http.module';
 
 @Module({})
@@ -17,6 +20,9 @@ export class AppModule {
         LoggerModule.forRoot(config, 'api'),
         RedisModule,
         DatabaseModule,
+        QueueModule.forRoot('producer'),
+        HealthModule,
+        MetricsModule,
         IdentityHttpModule,
         WorkspacesHttpModule,
       ],

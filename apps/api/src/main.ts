@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@labwire/core';
+import { armShutdownDeadline, ConfigError, loadConfig } from '@labwire/core';
 import { createApiApp } from './bootstrap/create-api-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp(config);
+  armShutdownDeadline(config.shutdownTimeoutSeconds, 'Api');
   await app.listen({ port: config.api.port, host: config.api.host });
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   new Logger('Api').log(`api listening on ${url} (docs at ${url}/docs)`);

@@ -7,3 +7,4 @@ export * from './queue-depth-metric';
 export * from './queue-name';
 export * from './queue-registry';
 export * from './queue.module';
+export * from './queue.errors';

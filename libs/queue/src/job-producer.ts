@@ -4,7 +4,11 @@ import { JOB_DEFINITIONS } from './job-definitions';
 import { JobName } from './job-name';
 import { JobDataOf } from './jobs';
 import { QueueName } from './queue-name';
+import { QueueUnavailableError } from './queue.errors';
 import { QueueRegistry } from './queue-registry';
+
+/** How long enqueueing may wait for Redis before the caller gets QueueUnavailableError. */
+export const ENQUEUE_TIMEOUT_MS = 5000;
 
 export interface EnqueueOptions {
   /** a deterministic id makes enqueueing idempotent: BullMQ ignores a second job with the same id */
@@ -32,8 +36,22 @@ export class JobProducer {
 
   async enqueue<N extends JobName>(name: N, data: JobDataOf<N>, options: EnqueueOptions = {}): Promise<EnqueuedJob<N>> {
     const definition = JOB_DEFINITIONS[name];
-    const job = await this.queues.get(definition.queue).add(name, data, this.jobOptions(name, options));
-    return { id: job.id as string, name, queue: definition.queue };
+    const adding = this.queues.get(definition.queue).add(name, data, this.jobOptions(name, options));
+    // BullMQ waits for Redis indefinitely; a request must not. The add may still land once Redis is
+    // back, which is why callers that retry should pass a deterministic jobId.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new QueueUnavailableError(definition.queue, ENQUEUE_TIMEOUT_MS)),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    });
+    try {
+      const job = await Promise.race([adding, timeout]);
+      return { id: job.id as string, name, queue: definition.queue };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

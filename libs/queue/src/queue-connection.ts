@@ -3,8 +3,10 @@ import type { RedisOptions } from 'ioredis';
 import { AppConfig } from '@labwire/core';
 
 /**
- * Producers (the api) fail fast when Redis is away, so a request answers instead of hanging;
- * workers wait for Redis forever, as BullMQ's blocking commands require.
+ * Producers (the api) give up on a command after two reconnection attempts, so a request answers
+ * instead of hanging while Redis is away; workers wait for Redis forever, as BullMQ's blocking
+ * commands require. (Not `enableOfflineQueue: false`: BullMQ's own start-up commands can then fail
+ * while the connection is still being established.)
  */
 export type QueueRole = 'producer' | 'worker';
 
@@ -37,6 +39,6 @@ export function bullOptions(config: Pick<AppConfig, 'redis'>, role: QueueRole): 
   const connection: RedisOptions =
     role === 'worker'
       ? { ...base, maxRetriesPerRequest: null }
-      : { ...base, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 5000 };
+      : { ...base, maxRetriesPerRequest: 2, connectTimeout: 5000 };
   return { connection, prefix: bullPrefix(config) };
 }

@@ -4,6 +4,9 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@labwire/core';
 import { AppModule } from '../app.module';
 import { createValidationPipe } from '../common/validation.pipe';
+import { ApiMetrics } from '../metrics/api-metrics';
+import { recordHttpMetrics } from '../metrics/http-metrics.hook';
+import { closeConnectionsOnShutdown } from './graceful-shutdown';
 import { setupOpenApi } from './openapi';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 
@@ -30,6 +33,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  recordHttpMetrics(fastify, app.get(ApiMetrics));
+  closeConnectionsOnShutdown(fastify);
   // A JSON API: refuse text bodies rather than handing strings to validation.
   fastify.removeContentTypeParser('text/plain');
 
@@ -38,7 +43,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   }
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: stop accepting, finish in-flight requests (new ones on open connections get 503),
+  // close pools, then exit 0. main.ts bounds the wait with SHUTDOWN_TIMEOUT.
+  app.enableShutdownHooks([], { useProcessExit: true });
   setupOpenApi(app);
   await app.init();
   return app;

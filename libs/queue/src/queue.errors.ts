@@ -1,0 +1,11 @@
+import { DomainError } from '@labwire/core';
+
+/** Redis did not take the job in time; the api answers 503 and the caller may retry. */
+export class QueueUnavailableError extends DomainError {
+  constructor(queue: string, timeoutMs: number) {
+    super(
+      'SERVICE_UNAVAILABLE',
+      `The job queue "${queue}" did not accept the job within ${timeoutMs} ms (Redis unavailable); retry shortly`,
+    );
+  }
+}
