@@ -1,0 +1,19 @@
+import { Processor } from '@nestjs/bullmq';
+import { MaintenanceService } from '@labwire/domain';
+import { JobName, QueueName } from '@labwire/queue';
+import { JobHandlers } from './job-handlers';
+import { QueueProcessor } from './queue-processor';
+
+/** Workers start only after the boot-time checks (WorkerRunner), hence autorun: false. */
+@Processor(QueueName.Maintenance, { autorun: false })
+export class MaintenanceProcessor extends QueueProcessor<QueueName.Maintenance> {
+  readonly queue = QueueName.Maintenance;
+
+  protected readonly handlers: JobHandlers<QueueName.Maintenance> = {
+    [JobName.MaintenancePurge]: () => this.maintenance.purge(),
+  };
+
+  constructor(private readonly maintenance: MaintenanceService) {
+    super();
+  }
+}

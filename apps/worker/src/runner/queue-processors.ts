@@ -1,0 +1,2 @@
+/** Provider token: every QueueProcessor of the worker (listed in WorkerModule). */
+export const QUEUE_PROCESSORS = Symbol('QUEUE_PROCESSORS');

@@ -1,0 +1,30 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@labwire/core';
+import { JobName, JobProducer } from '@labwire/queue';
+
+/** The scheduler id: one per recurring task, shared by every worker replica. */
+export const MAINTENANCE_SCHEDULER_ID = 'maintenance.purge';
+
+/**
+ * Keeps the maintenance purge on a BullMQ job scheduler every MAINTENANCE_INTERVAL. Every replica
+ * upserts the same scheduler id at boot, so there is one schedule however many workers run, and a
+ * changed interval takes effect on the next deploy.
+ */
+@Injectable()
+export class MaintenanceScheduler implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Schedules');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly producer: JobProducer,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Not awaited: with Redis down the worker still boots (and reports not ready) instead of hanging.
+    const everyMs = this.config.worker.maintenanceIntervalSeconds * 1000;
+    this.producer
+      .schedule(MAINTENANCE_SCHEDULER_ID, JobName.MaintenancePurge, {}, { everyMs })
+      .then(() => this.logger.log(`maintenance purge scheduled every ${everyMs / 1000} s`))
+      .catch((err: Error) => this.logger.error(`could not schedule the maintenance purge: ${err.message}`));
+  }
+}

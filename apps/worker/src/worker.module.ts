@@ -1,0 +1,69 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import {
+  AppConfig,
+  ConfigModule,
+  HealthCheck,
+  LoggerModule,
+  REDIS,
+  RedisModule,
+  redisHealthCheck,
+} from '@labwire/core';
+import { databaseHealthCheck } from '@labwire/database';
+import { DatabaseModule, MaintenanceModule } from '@labwire/domain';
+import { QueueModule } from '@labwire/queue';
+import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
+import { WorkerHttpServer } from './http/worker-http-server';
+import { WorkerMetrics } from './metrics/worker-metrics';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { QUEUE_PROCESSORS } from './runner/queue-processors';
+import { WorkerRunner } from './runner/worker-runner';
+import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
+
+/** Every processor, one per QueueName. A processor missing here fails the boot-time check. */
+const PROCESSORS = [MaintenanceProcessor];
+
+/**
+ * The worker: a Nest application context (no HTTP framework) with the BullMQ processors, the job
+ * schedulers, and a small HTTP server for health and metrics.
+ */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(config, 'worker'),
+        RedisModule,
+        DatabaseModule,
+        QueueModule.forRoot('worker'),
+        MaintenanceModule,
+      ],
+      providers: [
+        ...PROCESSORS,
+        { provide: QUEUE_PROCESSORS, inject: PROCESSORS, useFactory: (...processors: unknown[]) => processors },
+        WorkerRunner,
+        WorkerMetrics,
+        MaintenanceScheduler,
+        {
+          provide: WORKER_READINESS_CHECKS,
+          inject: [DataSource, REDIS, WorkerRunner],
+          useFactory: (dataSource: DataSource, redis: Redis, runner: WorkerRunner): HealthCheck[] => [
+            databaseHealthCheck(dataSource),
+            redisHealthCheck(redis),
+            {
+              name: 'workers',
+              check: async () => {
+                if (!runner.isRunning()) throw new Error('the BullMQ workers are not running');
+              },
+            },
+          ],
+        },
+        WorkerReadiness,
+        WorkerHttpServer,
+      ],
+    };
+  }
+}

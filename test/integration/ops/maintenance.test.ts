@@ -1,0 +1,119 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Job } from 'bullmq';
+import { AppConfig, loadConfig } from '../../../libs/core/src';
+import {
+  AuditRetentionRepository,
+  createDomainDataSource,
+  MaintenanceService,
+  SessionRepository,
+} from '../../../libs/domain/src';
+import { JobName } from '../../../libs/queue/src';
+import { MaintenanceProcessor } from '../../../apps/worker/src/processors/maintenance.processor';
+import { testEnv } from '../../support/test-app';
+import { createTestDatabase } from '../../support/test-db';
+
+const DAY = 86400_000;
+
+describe('maintenance purge', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  let config: AppConfig;
+  let service: MaintenanceService;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    db = await createTestDatabase();
+    config = loadConfig(testEnv(db.url, { AUDIT_RETENTION: '30d' }));
+    ds = createDomainDataSource(config, 'labwire-test');
+    await ds.initialize();
+    service = new MaintenanceService(config, new SessionRepository(ds), new AuditRetentionRepository(ds));
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  async function seed(now: Date) {
+    const ago = (days: number) => new Date(now.getTime() - days * DAY);
+    const [user] = await ds.query(
+      `INSERT INTO users (email, full_name, role, status, password_hash)
+       VALUES ('purge-${now.getTime()}@lab.test', 'P', 'user', 'active', 'x') RETURNING id`,
+    );
+    const session = async (expiresAt: Date, revokedAt: Date | null) =>
+      (
+        await ds.query(`INSERT INTO sessions (user_id, expires_at, revoked_at) VALUES ($1, $2, $3) RETURNING id`, [
+          user.id,
+          expiresAt,
+          revokedAt,
+        ])
+      )[0].id as string;
+    const token = async (sessionId: string, expiresAt: Date) =>
+      (
+        await ds.query(
+          `INSERT INTO refresh_tokens (session_id, user_id, token_hash, expires_at)
+           VALUES ($1, $2, md5(random()::text), $3) RETURNING id`,
+          [sessionId, user.id, expiresAt],
+        )
+      )[0].id as string;
+    const expired = await session(ago(1), null);
+    const revokedLongAgo = await session(ago(-5), ago(2));
+    const active = await session(ago(-7), null);
+    const expiredTokenOfActive = await token(active, ago(3));
+    const liveToken = await token(active, ago(-7));
+    await token(expired, ago(1));
+
+    const [ws] = await ds.query(`INSERT INTO workspaces (name) VALUES ('purge') RETURNING id`);
+    const audit = async (createdAt: Date) =>
+      (
+        await ds.query(
+          `INSERT INTO audit_entries (workspace_id, action, entity_type, entity_id, created_at)
+           VALUES ($1, 'update', 'instrument', gen_random_uuid(), $2) RETURNING id`,
+          [ws.id, createdAt],
+        )
+      )[0].id as string;
+    const oldAudit = [await audit(ago(400)), await audit(ago(31))];
+    const freshAudit = [await audit(ago(29)), await audit(ago(0))];
+    return { expired, revokedLongAgo, active, expiredTokenOfActive, liveToken, oldAudit, freshAudit };
+  }
+
+  const ids = async (table: string, list: string[]) =>
+    ((await ds.query(`SELECT id FROM ${table} WHERE id = ANY($1)`, [list])) as Array<{ id: string }>).map((r) => r.id);
+
+  it('deletes ended sessions, expired tokens and audit entries past retention, and keeps the rest', async () => {
+    const now = new Date();
+    const s = await seed(now);
+    const report = await service.purge(now);
+
+    expect(await ids('sessions', [s.expired, s.revokedLongAgo, s.active])).toEqual([s.active]);
+    expect(await ids('refresh_tokens', [s.expiredTokenOfActive, s.liveToken])).toEqual([s.liveToken]);
+    expect((await ids('audit_entries', [...s.oldAudit, ...s.freshAudit])).sort()).toEqual([...s.freshAudit].sort());
+    // 2 sessions (their tokens cascade) + 1 expired token of a live session
+    expect(report).toEqual({
+      sessionRows: 3,
+      auditEntries: 2,
+      sessionsBefore: now.toISOString(),
+      auditBefore: new Date(now.getTime() - 30 * DAY).toISOString(),
+    });
+
+    // idempotent: a second run finds nothing more
+    expect(await service.purge(now)).toMatchObject({ sessionRows: 0, auditEntries: 0 });
+  });
+
+  it('runs through the worker processor by job name and returns the counts', async () => {
+    const now = new Date();
+    const s = await seed(now);
+    const processor = new MaintenanceProcessor(service);
+    const job = { name: JobName.MaintenancePurge, data: {}, id: '1' } as unknown as Job;
+    const result = await processor.process(job);
+    expect(result).toMatchObject({ sessionRows: 3, auditEntries: 2 });
+    expect(await ids('sessions', [s.active, s.expired])).toEqual([s.active]);
+  });
+
+  it('rejects a job name it has no handler for', async () => {
+    const processor = new MaintenanceProcessor(service);
+    await expect(processor.process({ name: 'maintenance.nope', data: {} } as unknown as Job)).rejects.toThrow(
+      /queue maintenance has no handler for job "maintenance.nope"/,
+    );
+  });
+});
