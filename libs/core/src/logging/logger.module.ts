@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config';
@@ -28,6 +28,8 @@ export class LoggerModule {
       module: LoggerModule,
       imports: [
         PinoLoggerModule.forRoot({
+          // path-to-regexp v8 syntax for "every route" (the default '*' is the legacy form)
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
           pinoHttp: {
             level: config.log.level,
             base: { app },
