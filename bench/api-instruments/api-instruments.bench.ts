@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { hash } from '@node-rs/argon2';
+import { ARGON2_OPTIONS } from '@labwire/domain';
+import { benchDatabase, DIST, freePort, log, startNode } from '../support/bench-env';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const INSTRUMENTS = 2000;
+
+async function seed(url: string, email: string, password: string): Promise<string> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const user = await c.query<{ id: string }>(
+      `INSERT INTO users (email, full_name, role, status, password_hash) VALUES ($1, 'Bench', 'user', 'active', $2) RETURNING id`,
+      [email, await hash(password, ARGON2_OPTIONS)],
+    );
+    const ws = await c.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('Bench lab') RETURNING id`);
+    const workspaceId = ws.rows[0].id;
+    await c.query(`INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')`, [
+      workspaceId,
+      user.rows[0].id,
+    ]);
+    const locs = await c.query<{ id: string }>(
+      `INSERT INTO locations (workspace_id, name) SELECT $1, 'Room ' || g FROM generate_series(1, 5) g RETURNING id`,
+      [workspaceId],
+    );
+    await c.query(
+      `INSERT INTO instruments (workspace_id, location_id, name, model, manufacturer, serial_number, type, capabilities, status)
+       SELECT $1, ($2::uuid[])[1 + g % 5], 'Instrument ' || lpad(g::text, 5, '0'), 'Model ' || (g % 7),
+              'Maker ' || (g % 3), 'SN-' || g, 'type-' || (g % 4), jsonb_build_object('channels', g % 8), 'active'
+         FROM generate_series(1, $3) g`,
+      [workspaceId, locs.rows.map((r) => r.id), INSTRUMENTS],
+    );
+    await c.query('ANALYZE');
+    return workspaceId;
+  } finally {
+    await c.end();
+  }
+}
+
+function run(url: string, headers: Record<string, string>): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
+  });
+}
+
+/**
+ * Authenticated GET of a 50-instrument page through the real api (auth, workspace check, validation,
+ * serialization) against a raw Fastify + pg server running the same query on the same database.
+ */
+export async function apiInstrumentsBench(): Promise<Record<string, unknown>> {
+  const db = await benchDatabase();
+  const email = `bench-${randomBytes(3).toString('hex')}@lab.test`;
+  const password = 'bench password 123';
+  const workspaceId = await seed(db.url, email, password);
+  const apiPort = await freePort();
+  const rawPort = await freePort();
+  const api = await startNode(
+    join(DIST, 'apps/api/main.js'),
+    {
+      DATABASE_URL: db.url,
+      API_PORT: String(apiPort),
+      API_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      REDIS_KEY_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    },
+    `http://127.0.0.1:${apiPort}/health/live`,
+  );
+  const raw = await startNode(
+    join(__dirname, 'raw-instruments-server.js'),
+    { DATABASE_URL: db.url, PORT: String(rawPort) },
+    `http://127.0.0.1:${rawPort}/health`,
+  );
+  try {
+    const login = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const labwireUrl = `http://127.0.0.1:${apiPort}/api/v1/workspaces/${workspaceId}/instruments?pageSize=50`;
+    const rawUrl = `http://127.0.0.1:${rawPort}/workspaces/${workspaceId}/instruments?pageSize=50`;
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const check = await fetch(labwireUrl, { headers: auth });
+    const body = (await check.json()) as { items: unknown[]; total: number };
+    if (check.status !== 200 || body.items.length !== 50 || body.total !== INSTRUMENTS) {
+      throw new Error(`labwire list answered ${check.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    }
+    log(`warming up (${CONNECTIONS} connections)`);
+    await Promise.all([
+      new Promise((r) => autocannon({ url: labwireUrl, connections: 10, duration: 2, headers: auth }, r)),
+      new Promise((r) => autocannon({ url: rawUrl, connections: 10, duration: 2 }, r)),
+    ]);
+    log(`raw Fastify + pg for ${DURATION_S}s`);
+    const rawResult = await run(rawUrl, {});
+    log(`Labwire api for ${DURATION_S}s`);
+    const lwResult = await run(labwireUrl, auth);
+    if (lwResult.non2xx || lwResult.errors) {
+      throw new Error(`labwire run had ${lwResult.non2xx} non-2xx and ${lwResult.errors} errors`);
+    }
+    const labwireRps = lwResult.requests.average;
+    const rawRps = rawResult.requests.average;
+    return {
+      labwire_rps: Math.round(labwireRps),
+      raw_rps: Math.round(rawRps),
+      ratio: Number((labwireRps / rawRps).toFixed(3)),
+      p99_ms: lwResult.latency.p99,
+      p50_ms: lwResult.latency.p50,
+      raw_p99_ms: rawResult.latency.p99,
+      connections: CONNECTIONS,
+      duration_s: DURATION_S,
+      page_size: 50,
+      instruments: INSTRUMENTS,
+      log_level: 'warn',
+    };
+  } finally {
+    await api.stop();
+    await raw.stop();
+    await db.drop();
+  }
+}

@@ -1,0 +1,76 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { loadConfig } from '@labwire/core';
+import { dropDatabase, ensureDatabase } from '@labwire/database';
+import { createDomainDataSource } from '@labwire/domain';
+
+export const DIST = join(__dirname, '..', '..');
+
+export function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway, migrated database on the server of DATABASE_URL (or the local default). */
+export async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/labwire');
+  const name = `labwire_bench_${randomBytes(4).toString('hex')}`;
+  base.pathname = '/' + name;
+  const url = base.toString();
+  await ensureDatabase(url);
+  const ds = createDomainDataSource(loadConfig({ DATABASE_URL: url }), 'labwire-bench');
+  await ds.initialize();
+  await ds.runMigrations();
+  await ds.destroy();
+  return { url, drop: () => dropDatabase(url, name) };
+}
+
+export interface Child {
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a node script and waits until `ready` answers. */
+export async function startNode(script: string, env: NodeJS.ProcessEnv, ready: string): Promise<Child> {
+  const proc = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  proc.stderr?.on('data', (d) => (err += d));
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${script} exited: ${err}`);
+    try {
+      if ((await fetch(ready)).ok) break;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`${script} did not become ready at ${ready}: ${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    proc,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
