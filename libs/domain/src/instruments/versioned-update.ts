@@ -21,8 +21,7 @@ export async function versionedUpdate<T extends ObjectLiteral>(
     .update(target)
     .set(patch)
     .where('id = :id AND workspace_id = :workspaceId AND version = :version', key)
-    .returning(['version', 'updated_at'])
+    .returning('version, updated_at AS "updatedAt"')
     .execute();
-  const row = (result.raw as Array<{ version: number; updated_at: Date }>)[0];
-  return row ? { version: row.version, updatedAt: row.updated_at } : null;
+  return (result.raw as VersionBump[])[0] ?? null;
 }
