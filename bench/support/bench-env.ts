@@ -44,7 +44,9 @@ export interface Child {
 
 /** Starts a node script and waits until `ready` answers. */
 export async function startNode(script: string, env: NodeJS.ProcessEnv, ready: string): Promise<Child> {
-  const proc = spawn(process.execPath, [script], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the processes under test.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Authenticator } from 'passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -20,7 +21,9 @@ export class JwtAuthenticator {
       new Strategy(
         {
           jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-          secretOrKey: config.auth.jwtSecret,
+          // A KeyObject built once: given a string, jsonwebtoken first tries (and fails) to parse it as a
+          // public key on every verification, which costs more than the HMAC itself.
+          secretOrKey: createSecretKey(Buffer.from(config.auth.jwtSecret)) as unknown as string,
           algorithms: [JWT_ALGORITHM],
           issuer: config.auth.issuer,
           audience: config.auth.audience,
