@@ -1,0 +1,41 @@
+import { DataSource } from 'typeorm';
+import {
+  AuditRepository,
+  AuditService,
+  InstrumentRepository,
+  InstrumentService,
+  LocationRepository,
+  LocationService,
+  PasswordHasher,
+  SessionRepository,
+  UserRepository,
+  UserService,
+  WorkspaceMemberRepository,
+  WorkspaceRepository,
+  WorkspaceService,
+} from '@labwire/domain';
+
+/*
+ * The CLI composes the domain services by hand rather than booting Nest: it needs a handful of
+ * them, no Redis, and starts in milliseconds. The compiler checks this wiring against the services'
+ * constructors.
+ */
+
+export function createUserService(ds: DataSource): UserService {
+  return new UserService(ds, new UserRepository(ds), new SessionRepository(ds), new PasswordHasher());
+}
+
+export interface LabServices {
+  workspaces: WorkspaceService;
+  locations: LocationService;
+  instruments: InstrumentService;
+}
+
+export function createLabServices(ds: DataSource): LabServices {
+  const audit = new AuditService(new AuditRepository(ds));
+  return {
+    workspaces: new WorkspaceService(ds, new WorkspaceRepository(ds), new WorkspaceMemberRepository(ds), audit),
+    locations: new LocationService(ds, new LocationRepository(ds), audit),
+    instruments: new InstrumentService(ds, new InstrumentRepository(ds), new LocationRepository(ds), audit),
+  };
+}

@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { testEnv } from '../../support/test-app';
+import { createEmptyDatabase, createTestDatabase } from '../../support/test-db';
+import { ROOT } from '../../support/spawn-app';
+
+const run = promisify(execFile);
+const CLI = join(ROOT, 'dist/apps/cli/main.js');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as an operator would (`node dist/apps/cli/main.js …`). */
+async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: run \`npm run build\` first (npm test does)`);
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('admin CLI (built)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let env: NodeJS.ProcessEnv;
+  let sql: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    env = testEnv(db.url);
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await db?.drop();
+  });
+
+  it('user:create makes an active user and prints a generated password', async () => {
+    const res = await cli(env, 'user:create', '--email', 'Ada@Lab.test', '--name', 'Ada Lovelace', '--admin');
+    expect(res).toMatchObject({ code: 0 });
+    expect(res.stdout).toMatch(/created admin ada@lab\.test \(id [0-9a-f-]{36}\)/);
+    const password = /password: (\S+)/.exec(res.stdout)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
+    const { rows } = await sql.query(`SELECT role, status, full_name FROM users WHERE email = 'ada@lab.test'`);
+    expect(rows).toEqual([{ role: 'admin', status: 'active', full_name: 'Ada Lovelace' }]);
+  });
+
+  it('user:create with --password prints no password, and refuses a taken email or a weak password', async () => {
+    const ok = await cli(
+      env,
+      'user:create',
+      '--email',
+      'bob@lab.test',
+      '--name',
+      'Bob',
+      '--password',
+      'a long enough secret',
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('created user bob@lab.test');
+    expect(ok.stdout).not.toContain('password:');
+
+    const taken = await cli(env, 'user:create', '--email', 'BOB@lab.test', '--name', 'Bob 2');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr.trim()).toBe('EMAIL_TAKEN: A user with email bob@lab.test already exists');
+
+    const weak = await cli(env, 'user:create', '--email', 'carol@lab.test', '--name', 'Carol', '--password', 'short');
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('WEAK_PASSWORD');
+  });
+
+  it('seed:demo creates the demo workspace once; running it again adds nothing', async () => {
+    const first = await cli(env, 'seed:demo', '--json');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report).toMatchObject({
+      owner: 'ada@lab.test',
+      workspaceCreated: true,
+      locationsCreated: 2,
+      instrumentsCreated: 10,
+    });
+
+    const second = JSON.parse((await cli(env, 'seed:demo', '--json')).stdout);
+    expect(second).toMatchObject({
+      workspaceId: report.workspaceId,
+      workspaceCreated: false,
+      locationsCreated: 0,
+      instrumentsCreated: 0,
+    });
+    const counts = await sql.query(
+      `SELECT (SELECT count(*) FROM workspaces)::int AS workspaces, (SELECT count(*) FROM locations)::int AS locations,
+              (SELECT count(*) FROM instruments)::int AS instruments,
+              (SELECT count(*) FROM instruments WHERE location_id IS NOT NULL)::int AS placed`,
+    );
+    expect(counts.rows[0]).toEqual({ workspaces: 1, locations: 2, instruments: 10, placed: 9 });
+
+    const forBob = JSON.parse((await cli(env, 'seed:demo', '--owner', 'bob@lab.test', '--json')).stdout);
+    expect(forBob).toMatchObject({ owner: 'bob@lab.test', workspaceCreated: true });
+    expect(forBob.workspaceId).not.toBe(report.workspaceId);
+    const unknown = await cli(env, 'seed:demo', '--owner', 'nobody@lab.test');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no user with email nobody@lab.test');
+  });
+
+  it('db:status lists applied migrations and row counts', async () => {
+    const res = await cli(env, 'db:status', '--json');
+    expect(res.code).toBe(0);
+    const status = JSON.parse(res.stdout);
+    expect(status.migrations.pending).toEqual([]);
+    expect(status.migrations.applied.length).toBeGreaterThanOrEqual(1);
+    expect(status.rows).toMatchObject({ users: 2, workspaces: 2, locations: 4, instruments: 20 });
+
+    const text = await cli(env, 'db:status');
+    expect(text.stdout).toMatch(/migrations: \d+ applied, 0 pending/);
+    expect(text.stdout).toMatch(/instruments\s+20/);
+  });
+
+  it('db:status on an unmigrated database shows pending migrations and missing tables', async () => {
+    const empty = await createEmptyDatabase();
+    try {
+      const status = JSON.parse((await cli(testEnv(empty.url), 'db:status', '--json')).stdout);
+      expect(status.migrations.applied).toEqual([]);
+      expect(status.migrations.pending.length).toBeGreaterThanOrEqual(1);
+      expect(status.rows.users).toBeNull();
+    } finally {
+      await empty.drop();
+    }
+  });
+});
