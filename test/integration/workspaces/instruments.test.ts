@@ -114,6 +114,8 @@ describe('instruments', () => {
         { name: 'X', serialNumber: 'V-4', capabilities: 'fast' },
         { name: 'X', serialNumber: 'V-5', locationId: 'nope' },
         { name: 'X', serialNumber: 'V-6', calibrationDueAt: 'next tuesday' },
+        { name: '   ', serialNumber: 'V-7' },
+        { name: 'X', serialNumber: ' ' },
       ]) {
         const res = await api.request('POST', base(), { token: crew.editor.token, body });
         expect([JSON.stringify(body), res.status, res.body.code]).toEqual([
@@ -123,7 +125,13 @@ describe('instruments', () => {
         ]);
       }
       const inst = await createInstrument(api, crew.owner, crew.workspaceId);
-      for (const body of [{ name: null }, { serialNumber: null }, { status: null }, { capabilities: null }]) {
+      for (const body of [
+        { name: null },
+        { serialNumber: null },
+        { status: null },
+        { capabilities: null },
+        { name: ' ' },
+      ]) {
         const res = await api.request('PATCH', `${base()}/${inst.id}`, { token: crew.editor.token, body });
         expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 400]);
       }

@@ -5,6 +5,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -85,6 +86,7 @@ export class InstrumentsController {
   }
 
   @Get(':instrumentId')
+  @ApiParam({ name: 'instrumentId', type: String, format: 'uuid' })
   @ApiOperation({ summary: 'Get an instrument; the ETag header carries its version' })
   @ApiOkResponse({ type: InstrumentDto, headers: ETAG_RESPONSE_HEADER })
   async get(
@@ -98,6 +100,7 @@ export class InstrumentsController {
   }
 
   @Patch(':instrumentId')
+  @ApiParam({ name: 'instrumentId', type: String, format: 'uuid' })
   @RequireWorkspaceRole('editor')
   @ApiOperation({
     summary: 'Update an instrument',
@@ -128,6 +131,7 @@ export class InstrumentsController {
   }
 
   @Delete(':instrumentId')
+  @ApiParam({ name: 'instrumentId', type: String, format: 'uuid' })
   @HttpCode(204)
   @RequireWorkspaceRole('editor')
   @ApiOperation({ summary: 'Delete an instrument (If-Match honoured)' })

@@ -5,6 +5,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -73,6 +74,7 @@ export class LocationsController {
   }
 
   @Get(':locationId')
+  @ApiParam({ name: 'locationId', type: String, format: 'uuid' })
   @ApiOperation({ summary: 'Get a location' })
   @ApiOkResponse({ type: LocationDto, headers: ETAG_RESPONSE_HEADER })
   async get(
@@ -86,6 +88,7 @@ export class LocationsController {
   }
 
   @Patch(':locationId')
+  @ApiParam({ name: 'locationId', type: String, format: 'uuid' })
   @RequireWorkspaceRole('editor')
   @ApiOperation({ summary: 'Update a location; send If-Match with its ETag to refuse stale writes' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read; 412 if it changed since' })
@@ -105,6 +108,7 @@ export class LocationsController {
   }
 
   @Delete(':locationId')
+  @ApiParam({ name: 'locationId', type: String, format: 'uuid' })
   @HttpCode(204)
   @RequireWorkspaceRole('editor')
   @ApiOperation({ summary: 'Delete a location; refused (409 LOCATION_NOT_EMPTY) while it holds instruments' })

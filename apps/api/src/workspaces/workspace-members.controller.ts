@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { mapPage, Page, parseSort } from '@labwire/core';
 import {
   Actor,
@@ -60,6 +67,7 @@ export class WorkspaceMembersController {
   }
 
   @Patch(':userId')
+  @ApiParam({ name: 'userId', type: String, format: 'uuid' })
   @RequireWorkspaceRole('owner')
   @ApiOperation({ summary: "Change a member's role (owners only); the last owner cannot be demoted" })
   @ApiOkResponse({ type: MemberDto })
@@ -74,6 +82,7 @@ export class WorkspaceMembersController {
   }
 
   @Delete(':userId')
+  @ApiParam({ name: 'userId', type: String, format: 'uuid' })
   @HttpCode(204)
   @ApiOperation({
     summary: 'Remove a member (owners), or leave the workspace (your own user id)',

@@ -18,7 +18,7 @@ export const RequireWorkspaceRole = (role: WorkspaceRole) => SetMetadata(WORKSPA
 export function WorkspaceScoped() {
   return applyDecorators(
     UseGuards(WorkspaceGuard),
-    ApiParam({ name: 'workspaceId', format: 'uuid', description: 'A workspace you are a member of' }),
+    ApiParam({ name: 'workspaceId', type: String, format: 'uuid', description: 'A workspace you are a member of' }),
     ApiProblems(404),
   );
 }

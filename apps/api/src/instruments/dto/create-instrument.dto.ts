@@ -1,18 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { INSTRUMENT_STATUSES, InstrumentStatus } from '@labwire/domain';
+import { IsNotBlank } from '../../common/dto/not-blank.decorator';
 
 export class CreateInstrumentDto {
   @ApiProperty({ example: 'HPLC 2', minLength: 1, maxLength: 200 })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
   name!: string;
 
   @ApiProperty({ example: 'DEAB123456', minLength: 1, maxLength: 200, description: 'Unique in the workspace' })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
   serialNumber!: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsNotBlank } from '../../common/dto/not-blank.decorator';
 
 export class CreateLocationDto {
   @ApiProperty({
@@ -11,6 +12,7 @@ export class CreateLocationDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
   name!: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { INSTRUMENT_STATUSES, InstrumentStatus } from '@labwire/domain';
 import { IsOptionalNotNull } from '../../common/dto/optional-not-null.decorator';
+import { IsNotBlank } from '../../common/dto/not-blank.decorator';
 
 /** Every field optional; `null` clears a field that may be empty and is refused for one that may not. */
 export class UpdateInstrumentDto {
@@ -10,6 +11,7 @@ export class UpdateInstrumentDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
   name?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'Unique in the workspace' })
@@ -17,6 +19,7 @@ export class UpdateInstrumentDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
   serialNumber?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/dto/optional-not-null.decorator';
+import { IsNotBlank } from '../../common/dto/not-blank.decorator';
 
 export class UpdateLocationDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'Unique in the workspace' })
@@ -8,6 +9,7 @@ export class UpdateLocationDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsNotBlank()
   name?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000, description: 'null clears it' })
