@@ -11,10 +11,13 @@ import { SessionRepository } from './session.repository';
 export class AccessVerifier {
   constructor(private readonly sessions: SessionRepository) {}
 
-  async verify(claims: AccessTokenClaims): Promise<Principal | null> {
+  /** `workspaceId`: the (valid uuid) workspace the request addresses, whose role is read alongside. */
+  async verify(claims: AccessTokenClaims, workspaceId?: string): Promise<Principal | null> {
     if (claims.typ !== 'access' || !claims.sub || !claims.sid) return null;
-    const state = await this.sessions.state(claims.sid, claims.sub);
+    const state = await this.sessions.state(claims.sid, claims.sub, workspaceId);
     if (!state || state.revoked || state.expired || state.status !== 'active') return null;
-    return { userId: state.userId, role: state.role, sessionId: claims.sid };
+    const principal: Principal = { userId: state.userId, role: state.role, sessionId: claims.sid };
+    if (workspaceId) principal.workspaceAccess = { workspaceId, role: state.memberRole };
+    return principal;
   }
 }

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiKey } from './api-key.entity';
+import { WorkspaceRole } from '../workspaces/workspace-member.entity';
 import { PlatformRole, UserStatus } from './user.entity';
 
-export interface ApiKeyWithOwner {
-  key: ApiKey;
+export interface ApiKeyCredential {
+  id: string;
+  userId: string;
+  keyHash: string;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
   role: PlatformRole;
   status: UserStatus;
+  memberRole: WorkspaceRole | null;
 }
 
 @Injectable()
@@ -29,14 +36,21 @@ export class ApiKeyRepository {
     return this.repo.findOneBy({ userId, id });
   }
 
-  async findByPrefixWithOwner(prefix: string): Promise<ApiKeyWithOwner | null> {
-    const key = await this.repo.findOneBy({ prefix });
-    if (!key) return null;
-    const rows: Array<{ role: PlatformRole; status: UserStatus }> = await this.dataSource.query(
-      'SELECT role, status FROM users WHERE id = $1',
-      [key.userId],
+  /**
+   * What authenticating a key needs, in one query: the key, its owner's role and status, and the
+   * owner's role in `workspaceId` when the request addresses a workspace.
+   */
+  async findForAuthentication(prefix: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
+    const rows: ApiKeyCredential[] = await this.dataSource.query(
+      `SELECT k.id, k.user_id AS "userId", k.key_hash AS "keyHash", k.revoked_at AS "revokedAt",
+              k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", u.role, u.status,
+              m.role AS "memberRole"
+         FROM api_keys k JOIN users u ON u.id = k.user_id
+         LEFT JOIN workspace_members m ON m.user_id = k.user_id AND m.workspace_id = $2::uuid
+        WHERE k.prefix = $1`,
+      [prefix, workspaceId ?? null],
     );
-    return rows.length ? { key, ...rows[0] } : null;
+    return rows[0] ?? null;
   }
 
   async revoke(userId: string, id: string): Promise<boolean> {
@@ -44,7 +58,7 @@ export class ApiKeyRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Records use at most once a minute per key, so busy clients do not write on every request. */
+  /** Records use (the caller skips it when the last record is under a minute old). */
   async touch(id: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE api_keys SET last_used_at = now()

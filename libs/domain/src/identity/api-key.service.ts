@@ -6,6 +6,7 @@ import { ApiKeyNotFoundError } from './identity.errors';
 import { Principal } from './principal';
 import { randomToken, safeEqualHex, sha256 } from './secret-tokens';
 
+const TOUCH_INTERVAL_MS = 60_000;
 const KEY_PATTERN = /^lw_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 export interface CreatedApiKey {
@@ -46,15 +47,23 @@ export class ApiKeyService {
     await this.keys.revoke(userId, id);
   }
 
-  /** The principal behind a presented key, or null when the key is unknown, revoked or expired. */
-  async authenticate(presented: string): Promise<Principal | null> {
+  /**
+   * The principal behind a presented key, or null when the key is unknown, revoked or expired.
+   * `workspaceId`: the (valid uuid) workspace the request addresses, whose role is read alongside.
+   */
+  async authenticate(presented: string, workspaceId?: string): Promise<Principal | null> {
     const match = KEY_PATTERN.exec(presented);
     if (!match) return null;
-    const found = await this.keys.findByPrefixWithOwner(match[1]);
-    if (!found || !safeEqualHex(found.key.keyHash, sha256(presented))) return null;
-    const { key, role, status } = found;
-    if (key.revokedAt || (key.expiresAt && key.expiresAt <= new Date()) || status !== 'active') return null;
-    void this.keys.touch(key.id).catch(() => undefined);
-    return { userId: key.userId, role, apiKeyId: key.id };
+    const key = await this.keys.findForAuthentication(match[1], workspaceId);
+    if (!key || !safeEqualHex(key.keyHash, sha256(presented))) return null;
+    const now = Date.now();
+    if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now) || key.status !== 'active') return null;
+    // Record use at most once a minute per key, so busy clients do not write on every request.
+    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      void this.keys.touch(key.id).catch(() => undefined);
+    }
+    const principal: Principal = { userId: key.userId, role: key.role, apiKeyId: key.id };
+    if (workspaceId) principal.workspaceAccess = { workspaceId, role: key.memberRole };
+    return principal;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
+import { WorkspaceRole } from '../workspaces/workspace-member.entity';
 import { PlatformRole, UserStatus } from './user.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { Session } from './session.entity';
@@ -10,6 +11,8 @@ export interface SessionState {
   status: UserStatus;
   revoked: boolean;
   expired: boolean;
+  /** role in the workspace asked about; null when not a member or none was asked about */
+  memberRole: WorkspaceRole | null;
 }
 
 export interface SpendResult {
@@ -76,15 +79,25 @@ export class SessionRepository {
     );
   }
 
-  /** The user and session behind an access token, in one query (this runs on every request). */
-  async state(sessionId: string, userId: string): Promise<SessionState | null> {
-    const rows: Array<{ role: PlatformRole; status: UserStatus; revoked: boolean; expired: boolean }> =
-      await this.dataSource.query(
-        `SELECT u.role, u.status, s.revoked_at IS NOT NULL AS revoked, s.expires_at < now() AS expired
-           FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = $1 AND s.user_id = $2`,
-        [sessionId, userId],
-      );
+  /**
+   * The user and session behind an access token, in one query (this runs on every request), plus
+   * the user's role in `workspaceId` when the request addresses a workspace.
+   */
+  async state(sessionId: string, userId: string, workspaceId?: string): Promise<SessionState | null> {
+    const rows: Array<{
+      role: PlatformRole;
+      status: UserStatus;
+      revoked: boolean;
+      expired: boolean;
+      memberRole: WorkspaceRole | null;
+    }> = await this.dataSource.query(
+      `SELECT u.role, u.status, s.revoked_at IS NOT NULL AS revoked, s.expires_at < now() AS expired,
+              m.role AS "memberRole"
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         LEFT JOIN workspace_members m ON m.user_id = s.user_id AND m.workspace_id = $3::uuid
+        WHERE s.id = $1 AND s.user_id = $2`,
+      [sessionId, userId, workspaceId ?? null],
+    );
     return rows.length ? { userId, ...rows[0] } : null;
   }
 

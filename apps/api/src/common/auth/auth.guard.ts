@@ -9,6 +9,14 @@ import { JwtAuthenticator } from './jwt-authenticator';
  * Global guard: every route needs a Bearer access token or an X-API-Key unless marked @Public().
  * Platform roles (@RequirePlatformRole) are checked here too; workspace roles by the workspace guard.
  */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The workspace a route addresses (its `:workspaceId`), when that is a well-formed uuid. */
+function addressedWorkspace(request: AuthenticatedRequest): string | undefined {
+  const raw = (request.params as Record<string, string | undefined> | undefined)?.workspaceId;
+  return raw && UUID.test(raw) ? raw.toLowerCase() : undefined;
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -21,13 +29,14 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const workspaceId = addressedWorkspace(request);
     const apiKey = request.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey) {
-      const principal = await this.apiKeys.authenticate(apiKey);
+      const principal = await this.apiKeys.authenticate(apiKey, workspaceId);
       if (!principal) throw new UnauthenticatedError('The X-API-Key is unknown, revoked or expired');
       request.user = principal;
     } else {
-      const principal = await this.jwt.authenticate(request);
+      const principal = await this.jwt.authenticate(request, workspaceId);
       if (!principal) {
         throw new UnauthenticatedError(
           request.headers.authorization

@@ -28,9 +28,14 @@ export class JwtAuthenticator {
           issuer: config.auth.issuer,
           audience: config.auth.audience,
           ignoreExpiration: false,
+          passReqToCallback: true,
         },
-        (claims: AccessTokenClaims, done: (err: unknown, user?: Principal | false) => void) => {
-          verifier.verify(claims).then(
+        (
+          req: { workspaceId?: string },
+          claims: AccessTokenClaims,
+          done: (err: unknown, user?: Principal | false) => void,
+        ) => {
+          verifier.verify(claims, req.workspaceId).then(
             (principal) => done(null, principal ?? false),
             (err: unknown) => done(err),
           );
@@ -39,15 +44,18 @@ export class JwtAuthenticator {
     );
   }
 
-  /** The principal for the request's Bearer token, or null when it is missing or not acceptable. */
-  authenticate(request: FastifyRequest): Promise<Principal | null> {
+  /**
+   * The principal for the request's Bearer token, or null when it is missing or not acceptable.
+   * `workspaceId` (a valid uuid) has the caller's role there read in the same query.
+   */
+  authenticate(request: FastifyRequest, workspaceId?: string): Promise<Principal | null> {
     return new Promise((resolve, reject) => {
       const middleware = this.passport.authenticate(
         'jwt',
         { session: false },
         (err: unknown, user: Principal | false) => (err ? reject(err) : resolve(user || null)),
       );
-      middleware(request.raw.headers === request.headers ? request.raw : { headers: request.headers }, {}, reject);
+      middleware({ headers: request.headers, workspaceId }, {}, reject);
     });
   }
 }

@@ -44,7 +44,12 @@ export class WorkspaceGuard implements CanActivate {
     if (!request.user) throw new UnauthenticatedError();
     if (!UUID.test(raw)) throw new WorkspaceNotFoundError(raw);
     const workspaceId = raw.toLowerCase();
-    const membership = await this.access.membershipOf(workspaceId, request.user.userId);
+    // The AuthGuard usually read the role with the credentials already; ask only if it did not.
+    const pre = request.user.workspaceAccess;
+    const membership =
+      pre?.workspaceId === workspaceId
+        ? pre.role && { workspaceId, userId: request.user.userId, role: pre.role }
+        : await this.access.membershipOf(workspaceId, request.user.userId);
     if (!membership) throw new WorkspaceNotFoundError(workspaceId);
     assertWorkspaceRole(membership, needed);
     request.workspaceMembership = membership;
