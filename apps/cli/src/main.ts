@@ -6,7 +6,7 @@ import { CliError } from './cli.error';
 import { registerDbCommands } from './commands/db.commands';
 import { registerMigrationCommands } from './commands/migration.commands';
 import { registerSeedCommands } from './commands/seed.commands';
-import { registerStartCommand } from './commands/start.command';
+import { registerStartCommands } from './commands/start.command';
 import { registerUserCommands } from './commands/user.commands';
 
 // Domain services log through Nest's Logger; a CLI shows only what goes wrong.
@@ -17,7 +17,7 @@ registerMigrationCommands(program);
 registerDbCommands(program);
 registerUserCommands(program);
 registerSeedCommands(program);
-registerStartCommand(program);
+registerStartCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof CliError) console.error(err.message);

@@ -31,6 +31,9 @@ async function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult
   }
 }
 
+// Each command is a fresh Node process (~1 s on a busy machine): more than the default 5 s per test.
+jest.setTimeout(60_000);
+
 describe('admin CLI (built)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let env: NodeJS.ProcessEnv;
@@ -134,6 +137,25 @@ describe('admin CLI (built)', () => {
       expect(status.migrations.applied).toEqual([]);
       expect(status.migrations.pending.length).toBeGreaterThanOrEqual(1);
       expect(status.rows.users).toBeNull();
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it('bootstrap migrates an empty database and creates the first admin once', async () => {
+    const empty = await createEmptyDatabase();
+    try {
+      const env2 = testEnv(empty.url, { ADMIN_EMAIL: 'root@lab.test', ADMIN_PASSWORD: 'a very long admin password' });
+      const first = await cli(env2, 'bootstrap');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/applied migrations: /);
+      expect(first.stdout).toContain('created the first administrator: root@lab.test');
+      expect(first.stdout).not.toContain('password:');
+
+      const again = await cli(env2, 'bootstrap');
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('database is up to date');
+      expect(again.stdout).not.toContain('created the first administrator');
     } finally {
       await empty.drop();
     }

@@ -2,13 +2,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '@labwire/core';
-import { ensureDatabase, redactUrl } from '@labwire/database';
 import { CliError } from '../cli.error';
 import { AppSupervisor } from '../startup/app-supervisor';
-import { ensureFirstAdmin } from '../startup/first-admin';
+import { bootstrapDatabase } from '../startup/bootstrap-database';
 import { ensureServices } from '../startup/service-checks';
 import { waitReady } from '../startup/wait-ready';
-import { withDataSource } from '../with-data-source';
 
 /** dist/ (this file is dist/apps/cli/src/commands/start.command.js once built). */
 const DIST = resolve(__dirname, '..', '..', '..', '..');
@@ -25,7 +23,14 @@ function publicHost(host: string): string {
  * the services, creates and migrates the database, creates the first admin, then runs api and worker
  * together until interrupted.
  */
-export function registerStartCommand(program: Command): void {
+export function registerStartCommands(program: Command): void {
+  program
+    .command('bootstrap')
+    .description('create the database if missing, apply migrations, create the first admin if there is no user')
+    .action(async () => {
+      await bootstrapDatabase(loadConfig(), log);
+    });
+
   program
     .command('start')
     .description('check services, migrate, create the first admin, then run api and worker together')
@@ -39,19 +44,7 @@ export function registerStartCommand(program: Command): void {
       }
 
       await ensureServices(config, ROOT, log);
-      if (await ensureDatabase(config.database.url)) log(`created database ${redactUrl(config.database.url)}`);
-      const admin = await withDataSource(config, async (ds) => {
-        const applied = await ds.runMigrations({ transaction: 'each' });
-        log(applied.length ? `applied migrations: ${applied.map((m) => m.name).join(', ')}` : 'database is up to date');
-        return ensureFirstAdmin(ds, config);
-      });
-      if (admin.created) {
-        log(`created the first administrator: ${admin.email}`);
-        if (admin.generatedPassword) {
-          log(`  password: ${admin.generatedPassword}`);
-          log('  (shown this once: store it, or set ADMIN_PASSWORD before the first start)');
-        }
-      }
+      await bootstrapDatabase(config, log);
 
       const env: NodeJS.ProcessEnv = { ...process.env };
       if (config.auth.jwtSecretGenerated) {
