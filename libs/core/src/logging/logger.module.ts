@@ -36,6 +36,8 @@ export class LoggerModule {
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
             genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
             customAttributeKeys: { reqId: 'requestId' },
+            // bind the id itself (not the whole request) to every line logged while it runs
+            quietReqLogger: true,
             autoLogging: { ignore: (req: IncomingMessage) => QUIET.test(req.url ?? '') },
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({ method: req.method, url: req.url }),
