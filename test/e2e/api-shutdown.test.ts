@@ -3,9 +3,6 @@ import { testEnv } from '../support/test-app';
 import { createTestDatabase } from '../support/test-db';
 import { deleteRedisKeys, exitWithin, freePort, spawnBuilt, SpawnedApp, waitForHttp } from '../support/spawn-app';
 
-// Spawns processes: allow more than the default 5 s per test.
-jest.setTimeout(60_000);
-
 describe('api graceful shutdown (built, as a process)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let env: NodeJS.ProcessEnv;

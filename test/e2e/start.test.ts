@@ -3,8 +3,6 @@ import { testEnv } from '../support/test-app';
 import { dropDatabase, runId, urlFor } from '../support/test-db';
 import { deleteRedisKeys, exitWithin, freePort, spawnBuilt, SpawnedApp } from '../support/spawn-app';
 
-jest.setTimeout(90_000);
-
 /** Waits until the process has printed `pattern`, or fails with its output. */
 async function waitForOutput(app: SpawnedApp, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;

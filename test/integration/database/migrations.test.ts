@@ -13,9 +13,6 @@ async function publicTables(ds: DataSource): Promise<string[]> {
   return rows.map((r) => r.tablename);
 }
 
-// Real services on a shared machine: allow more than Jest's default 5 s.
-jest.setTimeout(30_000);
-
 describe('migrations', () => {
   let db: Awaited<ReturnType<typeof createEmptyDatabase>>;
   let ds: DataSource;

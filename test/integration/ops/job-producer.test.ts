@@ -2,9 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { JobName, JobProducer, QueueName, QueueRegistry, QueueUnavailableError } from '../../../libs/queue/src';
 import { deleteRedisKeys } from '../../support/spawn-app';
 
-// Real services on a shared machine: allow more than Jest's default 5 s.
-jest.setTimeout(30_000);
-
 describe('JobProducer', () => {
   const prefix = `lwt:${randomBytes(4).toString('hex')}`;
   let queues: QueueRegistry;

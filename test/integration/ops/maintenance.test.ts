@@ -15,9 +15,6 @@ import { createTestDatabase } from '../../support/test-db';
 
 const DAY = 86400_000;
 
-// Real services on a shared machine: allow more than Jest's default 5 s.
-jest.setTimeout(30_000);
-
 describe('maintenance purge', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let ds: DataSource;

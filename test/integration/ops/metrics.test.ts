@@ -1,8 +1,5 @@
 import { createUser, startTestApi, TestApi } from '../../support/test-app';
 
-// Real services on a shared machine: allow more than Jest's default 5 s.
-jest.setTimeout(30_000);
-
 describe('api metrics', () => {
   let api: TestApi;
   beforeAll(async () => {
