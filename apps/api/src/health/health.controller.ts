@@ -16,7 +16,7 @@ export class HealthController {
   @Public()
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP', security: [] })
-  @ApiOkResponse({ type: LivenessDto })
+  @ApiOkResponse({ type: LivenessDto, description: 'The process is up' })
   live(): LivenessDto {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
@@ -28,8 +28,8 @@ export class HealthController {
     description: 'Answers 503 with the same body when a dependency is down; the body names it.',
     security: [],
   })
-  @ApiOkResponse({ type: HealthReportDto })
-  @ApiServiceUnavailableResponse({ type: HealthReportDto })
+  @ApiOkResponse({ type: HealthReportDto, description: 'Every dependency is up' })
+  @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'A dependency is down; `checks` names it' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReportDto> {
     const report = await runHealthChecks(this.checks);
     if (report.status !== 'ok') void reply.status(503);
