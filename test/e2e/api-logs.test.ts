@@ -26,7 +26,7 @@ describe('api logs', () => {
       headers: { 'content-type': 'application/json', 'x-request-id': 'login-req-0001' },
       body: JSON.stringify({ email: 'logs@lab.test', password }),
     });
-    const tokens = await login.json();
+    const tokens = (await login.json()) as { accessToken: string; refreshToken: string };
     const failed = await fetch(`${api.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'login-req-0002' },

@@ -47,9 +47,7 @@ export async function startTestApi(
   opts: { databaseUrl?: string } = {},
 ): Promise<TestApi> {
   // A second api on an existing database (a "replica") leaves dropping it to the first.
-  const db = opts.databaseUrl
-    ? { url: opts.databaseUrl, drop: async () => undefined }
-    : await createTestDatabase();
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig(testEnv(db.url, extraEnv));
   const app = await createApiApp(config);
   await app.getHttpAdapter().getInstance().ready();

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { createUser, startTestApi, TEST_PASSWORD, TestApi } from '../../support/test-app';
 
 const LOGIN = '/api/v1/auth/login';
@@ -163,7 +164,7 @@ describe('API keys', () => {
     expect(list.body[0].lastUsedAt).not.toBeNull();
     expect(JSON.stringify(list.body)).not.toContain(created.body.key.split('_')[2]);
 
-    const rows = await api.app.get(require('typeorm').DataSource).query('SELECT key_hash FROM api_keys');
+    const rows = await api.app.get(DataSource).query('SELECT key_hash FROM api_keys');
     expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].key_hash).not.toContain(created.body.key);
 

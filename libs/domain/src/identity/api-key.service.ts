@@ -59,9 +59,7 @@ export class ApiKeyService {
     const now = Date.now();
     if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now) || key.status !== 'active') return null;
     // Record use at most once a minute per key, so busy clients do not write on every request.
-    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-      void this.keys.touch(key.id).catch(() => undefined);
-    }
+    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await this.keys.touch(key.id);
     const principal: Principal = { userId: key.userId, role: key.role, apiKeyId: key.id };
     if (workspaceId) principal.workspaceAccess = { workspaceId, role: key.memberRole };
     return principal;
