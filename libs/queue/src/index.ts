@@ -8,3 +8,4 @@ export * from './queue-name';
 export * from './queue-registry';
 export * from './queue.module';
 export * from './queue.errors';
+export * from './connection-error-guard';

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '@labwire/core';
+import { guardConnectionErrors } from './connection-error-guard';
 import { bullOptions, QueueRole } from './queue-connection';
 import { QUEUE_NAMES, QueueName } from './queue-name';
 
@@ -32,6 +33,7 @@ export class QueueRegistry {
 
   /** A Queue emits 'error' when Redis goes away; without a listener that would crash the process. */
   static watch(queue: Queue): Queue {
+    guardConnectionErrors(queue);
     let last = '';
     queue.on('error', (err: Error) => {
       // ioredis repeats the same error on every reconnect attempt: log each distinct one once.

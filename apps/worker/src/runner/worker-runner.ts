@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@labwire/core';
-import { QueueName } from '@labwire/queue';
+import { guardConnectionErrors, QueueName } from '@labwire/queue';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { QueueProcessor } from '../processors/queue-processor';
 import { assertJobHandlers } from './job-handler-registry';
@@ -31,7 +31,7 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
     assertJobHandlers(this.processors);
     const concurrency = queueConcurrency(this.config);
     for (const processor of this.processors) {
-      const worker = processor.worker;
+      const worker = guardConnectionErrors(processor.worker);
       worker.concurrency = concurrency[processor.queue];
       worker.on('error', (err) => this.logger.error(`queue ${processor.queue}: ${err.message}`));
       worker.on('completed', (job) => {
