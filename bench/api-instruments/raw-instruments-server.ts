@@ -8,11 +8,13 @@ import { Pool } from 'pg';
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10) });
 const app = Fastify({ logger: false });
 
-const SQL = `SELECT id, workspace_id AS "workspaceId", location_id AS "locationId", name, model, manufacturer,
+const COLUMNS = `id, workspace_id AS "workspaceId", location_id AS "locationId", name, model, manufacturer,
   serial_number AS "serialNumber", type, capabilities, status, notes, last_calibrated_at AS "lastCalibratedAt",
-  calibration_due_at AS "calibrationDueAt", version, created_at AS "createdAt", updated_at AS "updatedAt",
-  count(*) OVER() AS total
-  FROM instruments WHERE workspace_id = $1 ORDER BY name ASC, id ASC LIMIT $2 OFFSET $3`;
+  calibration_due_at AS "calibrationDueAt", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const SQL = `WITH page AS (
+    SELECT ${COLUMNS} FROM instruments WHERE workspace_id = $1 ORDER BY name ASC, id ASC LIMIT $2 OFFSET $3)
+  SELECT c.total, page.* FROM (SELECT count(*) AS total FROM instruments WHERE workspace_id = $1) c
+    LEFT JOIN page ON true`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -25,7 +27,7 @@ app.get<{ Params: { ws: string }; Querystring: { page?: string; pageSize?: strin
     const { rows } = await pool.query(SQL, [req.params.ws, pageSize, (page - 1) * pageSize]);
     const total = rows.length ? Number(rows[0].total) : 0;
     return {
-      items: rows.map((r) => ({
+      items: (rows[0]?.id ? rows : []).map((r) => ({
         id: r.id,
         workspaceId: r.workspaceId,
         locationId: r.locationId,

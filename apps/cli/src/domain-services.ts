@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import {
   AuditRepository,
+  AuthInvalidator,
   AuditService,
   InstrumentRepository,
   InstrumentService,
@@ -21,8 +22,24 @@ import {
  * constructors.
  */
 
+/**
+ * The CLI runs without Redis, so it cannot reach the api replicas' auth caches. What it does (create
+ * users, seed new workspaces) invalidates nothing they could hold; were it ever to change an existing
+ * user, their cache's 5 s TTL would bound the delay.
+ */
+class NoReplicasToTell extends AuthInvalidator {
+  async invalidateUser(): Promise<void> {}
+  async invalidateAll(): Promise<void> {}
+}
+
 export function createUserService(ds: DataSource): UserService {
-  return new UserService(ds, new UserRepository(ds), new SessionRepository(ds), new PasswordHasher());
+  return new UserService(
+    ds,
+    new UserRepository(ds),
+    new SessionRepository(ds),
+    new PasswordHasher(),
+    new NoReplicasToTell(),
+  );
 }
 
 export interface LabServices {
@@ -34,7 +51,13 @@ export interface LabServices {
 export function createLabServices(ds: DataSource): LabServices {
   const audit = new AuditService(new AuditRepository(ds));
   return {
-    workspaces: new WorkspaceService(ds, new WorkspaceRepository(ds), new WorkspaceMemberRepository(ds), audit),
+    workspaces: new WorkspaceService(
+      ds,
+      new WorkspaceRepository(ds),
+      new WorkspaceMemberRepository(ds),
+      audit,
+      new NoReplicasToTell(),
+    ),
     locations: new LocationService(ds, new LocationRepository(ds), audit),
     instruments: new InstrumentService(ds, new InstrumentRepository(ds), new LocationRepository(ds), audit),
   };

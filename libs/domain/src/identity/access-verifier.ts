@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { AuthCache } from './auth-cache';
 import { AccessTokenClaims, Principal } from './principal';
-import { SessionRepository } from './session.repository';
+import { SessionRepository, SessionState } from './session.repository';
 
 /**
  * Turns verified access-token claims into a principal, checking on every request that the session
@@ -9,13 +10,24 @@ import { SessionRepository } from './session.repository';
  */
 @Injectable()
 export class AccessVerifier {
-  constructor(private readonly sessions: SessionRepository) {}
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly cache: AuthCache,
+  ) {}
 
   /** `workspaceId`: the (valid uuid) workspace the request addresses, whose role is read alongside. */
   async verify(claims: AccessTokenClaims, workspaceId?: string): Promise<Principal | null> {
     if (claims.typ !== 'access' || !claims.sub || !claims.sid) return null;
-    const state = await this.sessions.state(claims.sid, claims.sub, workspaceId);
-    if (!state || state.revoked || state.expired || state.status !== 'active') return null;
+    const key = `s:${claims.sid}:${claims.sub}:${workspaceId ?? ''}`;
+    let state = this.cache.get<SessionState>(key);
+    if (!state) {
+      const token = this.cache.token();
+      const read = await this.sessions.state(claims.sid, claims.sub, workspaceId);
+      if (!read) return null;
+      this.cache.set(key, claims.sub, read, token);
+      state = read;
+    }
+    if (state.revoked || state.expired || state.status !== 'active') return null;
     const principal: Principal = { userId: state.userId, role: state.role, sessionId: claims.sid };
     if (workspaceId) principal.workspaceAccess = { workspaceId, role: state.memberRole };
     return principal;

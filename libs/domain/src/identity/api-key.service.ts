@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@labwire/core';
 import { ApiKey } from './api-key.entity';
-import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyCredential, ApiKeyRepository } from './api-key.repository';
+import { AuthCache } from './auth-cache';
 import { ApiKeyNotFoundError } from './identity.errors';
 import { Principal } from './principal';
 import { randomToken, safeEqualHex, sha256 } from './secret-tokens';
@@ -17,7 +18,10 @@ export interface CreatedApiKey {
 
 @Injectable()
 export class ApiKeyService {
-  constructor(private readonly keys: ApiKeyRepository) {}
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly cache: AuthCache,
+  ) {}
 
   async create(userId: string, name: string, expiresAt?: Date): Promise<CreatedApiKey> {
     if (expiresAt && expiresAt <= new Date()) {
@@ -45,6 +49,7 @@ export class ApiKeyService {
     const key = await this.keys.findForUser(userId, id);
     if (!key) throw new ApiKeyNotFoundError(id);
     await this.keys.revoke(userId, id);
+    await this.cache.invalidateUser(userId);
   }
 
   /**
@@ -54,12 +59,23 @@ export class ApiKeyService {
   async authenticate(presented: string, workspaceId?: string): Promise<Principal | null> {
     const match = KEY_PATTERN.exec(presented);
     if (!match) return null;
-    const key = await this.keys.findForAuthentication(match[1], workspaceId);
-    if (!key || !safeEqualHex(key.keyHash, sha256(presented))) return null;
+    const cacheKey = `k:${match[1]}:${workspaceId ?? ''}`;
+    let key = this.cache.get<ApiKeyCredential>(cacheKey);
+    if (!key) {
+      const token = this.cache.token();
+      const read = await this.keys.findForAuthentication(match[1], workspaceId);
+      if (!read) return null;
+      this.cache.set(cacheKey, read.userId, read, token);
+      key = read;
+    }
+    if (!safeEqualHex(key.keyHash, sha256(presented))) return null;
     const now = Date.now();
     if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now) || key.status !== 'active') return null;
     // Record use at most once a minute per key, so busy clients do not write on every request.
-    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) await this.keys.touch(key.id);
+    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      await this.keys.touch(key.id);
+      key.lastUsedAt = new Date(now);
+    }
     const principal: Principal = { userId: key.userId, role: key.role, apiKeyId: key.id };
     if (workspaceId) principal.workspaceAccess = { workspaceId, role: key.memberRole };
     return principal;

@@ -9,6 +9,7 @@ import {
   RefreshTokenInvalidError,
   RegistrationClosedError,
 } from './identity.errors';
+import { AuthCache } from './auth-cache';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { Principal, TokenPair } from './principal';
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottle,
+    private readonly cache: AuthCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -81,6 +83,7 @@ export class AuthService {
     const reused = await this.sessions.findTokenByHash(hash);
     if (reused) {
       await this.sessions.revokeSession(reused.sessionId, 'refresh token reused');
+      await this.cache.invalidateUser(reused.userId);
       this.logger.warn({ sessionId: reused.sessionId, userId: reused.userId }, 'refresh token reuse: session revoked');
       throw new RefreshTokenInvalidError('it was already used, so its session has been revoked');
     }
@@ -88,7 +91,9 @@ export class AuthService {
   }
 
   async logout(principal: Principal): Promise<void> {
-    if (principal.sessionId) await this.sessions.revokeSession(principal.sessionId, 'logout');
+    if (!principal.sessionId) return;
+    await this.sessions.revokeSession(principal.sessionId, 'logout');
+    await this.cache.invalidateUser(principal.userId);
   }
 
   async register(input: { email: string; password: string; fullName: string }): Promise<User> {

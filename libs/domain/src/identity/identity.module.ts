@@ -3,6 +3,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { AccessVerifier } from './access-verifier';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
+import { AuthCache } from './auth-cache';
+import { AuthInvalidator } from './auth-invalidator';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
@@ -16,6 +18,8 @@ import { UserService } from './user.service';
   providers: [
     AccessVerifier,
     ApiKeyRepository,
+    AuthCache,
+    { provide: AuthInvalidator, useExisting: AuthCache },
     ApiKeyService,
     AuthService,
     LoginThrottle,
@@ -25,6 +29,15 @@ import { UserService } from './user.service';
     UserRepository,
     UserService,
   ],
-  exports: [AccessVerifier, ApiKeyService, AuthService, UserService, SessionRepository, PasswordHasher],
+  exports: [
+    AuthCache,
+    AuthInvalidator,
+    AccessVerifier,
+    ApiKeyService,
+    AuthService,
+    UserService,
+    SessionRepository,
+    PasswordHasher,
+  ],
 })
 export class IdentityModule {}

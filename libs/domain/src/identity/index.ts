@@ -11,3 +11,5 @@ export * from './token.service';
 export * from './user.entity';
 export * from './user.repository';
 export * from './user.service';
+export * from './auth-cache';
+export * from './auth-invalidator';

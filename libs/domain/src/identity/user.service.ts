@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
+import { AuthInvalidator } from './auth-invalidator';
 import { EmailTakenError, InvalidCredentialsError, LastAdminError, UserNotFoundError } from './identity.errors';
 import { PasswordHasher } from './password-hasher';
 import { Principal } from './principal';
@@ -26,6 +27,7 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
     private readonly hasher: PasswordHasher,
+    private readonly cache: AuthInvalidator,
   ) {}
 
   async create(input: CreateUserInput): Promise<User> {
@@ -84,6 +86,7 @@ export class UserService {
       await this.users.update(id, patch, em);
       if (patch.status === 'disabled') await this.sessions.revokeUserSessions(id, 'user disabled', undefined, em);
     });
+    await this.cache.invalidateUser(id);
     this.logger.log({ userId: id, actorId: actor.userId, patch }, 'user updated');
     return this.get(id);
   }
@@ -98,6 +101,7 @@ export class UserService {
       await this.users.update(user.id, { passwordHash }, em);
       await this.sessions.revokeUserSessions(user.id, 'password changed', principal.sessionId, em);
     });
+    await this.cache.invalidateUser(user.id);
   }
 
   /** Sets a password without knowing the old one (CLI and admin bootstrap). */
@@ -106,5 +110,6 @@ export class UserService {
     this.hasher.assertAcceptable(newPassword, user.email);
     await this.users.update(userId, { passwordHash: await this.hasher.hash(newPassword) });
     await this.sessions.revokeUserSessions(userId, 'password reset');
+    await this.cache.invalidateUser(userId);
   }
 }

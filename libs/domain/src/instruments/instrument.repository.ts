@@ -112,18 +112,19 @@ export class InstrumentRepository {
     order.push('id ASC');
     const whereSql = where.join(' AND ');
     params.push(page.pageSize, (page.page - 1) * page.pageSize);
+    // One round trip: the page walks the (workspace_id, name) index and stops after pageSize rows,
+    // the total is a separate count; a window count(*) OVER() would materialise every matching row.
+    // The LEFT JOIN keeps the total when the page is past the end.
     const rows: Array<Instrument & { total: string }> = await this.dataSource.query(
-      `SELECT ${COLUMNS}, count(*) OVER() AS total FROM instruments WHERE ${whereSql}
-        ORDER BY ${order.join(', ')} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      `WITH page AS (
+         SELECT ${COLUMNS} FROM instruments WHERE ${whereSql}
+          ORDER BY ${order.join(', ')} LIMIT $${params.length - 1} OFFSET $${params.length})
+       SELECT c.total, page.* FROM (SELECT count(*) AS total FROM instruments WHERE ${whereSql}) c
+         LEFT JOIN page ON true`,
       params,
     );
-    if (rows.length || page.page === 1) return [rows, rows.length ? Number(rows[0].total) : 0];
-    // Past the last page the window has no row to carry the total.
-    const count: Array<{ total: string }> = await this.dataSource.query(
-      `SELECT count(*) AS total FROM instruments WHERE ${whereSql}`,
-      params.slice(0, -2),
-    );
-    return [[], Number(count[0].total)];
+    const total = rows.length ? Number(rows[0].total) : 0;
+    return [rows[0]?.id ? rows : [], total];
   }
 
   /** Applies the patch if the version still matches (see versionedUpdate). */

@@ -1,3 +1,4 @@
+import { AuthInvalidator } from '../identity/auth-invalidator';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
@@ -21,6 +22,7 @@ export class WorkspaceMemberService {
     private readonly members: WorkspaceMemberRepository,
     private readonly users: UserService,
     private readonly audit: AuditService,
+    private readonly authCache: AuthInvalidator,
   ) {}
 
   async list(workspaceId: string, page: PageRequest, sort: SortField<MemberSortField>[]): Promise<Page<MemberView>> {
@@ -50,6 +52,7 @@ export class WorkspaceMemberService {
         changes: { email: { to: user.email }, role: { to: role } },
       });
     });
+    await this.authCache.invalidateUser(user.id);
     return this.get(workspaceId, user.id);
   }
 
@@ -74,6 +77,7 @@ export class WorkspaceMemberService {
         changes: { role: { from: target.member.role, to: role } },
       });
     });
+    await this.authCache.invalidateUser(userId);
     return this.get(workspaceId, userId);
   }
 
@@ -92,6 +96,7 @@ export class WorkspaceMemberService {
         changes: { email: { from: target.member.email }, role: { from: target.member.role } },
       });
     });
+    await this.authCache.invalidateUser(userId);
   }
 
   /** Locks the owners (always first, in a fixed order) and reads the target member. */

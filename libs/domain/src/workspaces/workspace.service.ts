@@ -1,3 +1,4 @@
+import { AuthInvalidator } from '../identity/auth-invalidator';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
@@ -26,6 +27,7 @@ export class WorkspaceService {
     private readonly workspaces: WorkspaceRepository,
     private readonly members: WorkspaceMemberRepository,
     private readonly audit: AuditService,
+    private readonly authCache: AuthInvalidator,
   ) {}
 
   /** Creates a workspace with the caller as its first owner. */
@@ -103,6 +105,8 @@ export class WorkspaceService {
       await this.workspaces.delete(workspaceId, em);
       return before;
     });
+    // Every member's cached role in it is void now.
+    await this.authCache.invalidateAll();
     this.logger.log(
       {
         workspaceId,
