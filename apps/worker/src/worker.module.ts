@@ -11,7 +11,7 @@ import {
   redisHealthCheck,
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
-import { DatabaseModule, MaintenanceModule } from '@labwire/domain';
+import { DatabaseModule, MaintenanceModule, TelemetryModule } from '@labwire/domain';
 import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
@@ -40,6 +40,7 @@ export class WorkerModule {
         DatabaseModule,
         QueueModule.forRoot('worker'),
         MaintenanceModule,
+        TelemetryModule,
       ],
       providers: [
         ...PROCESSORS,

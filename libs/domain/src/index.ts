@@ -6,3 +6,4 @@ export * from './maintenance';
 export * from './workspaces';
 export * from './instruments';
 export * from './audit';
+export * from './telemetry';

@@ -26,6 +26,16 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 500, age: 30 * 86400 },
     },
   },
+  [JobName.TelemetryRetention]: {
+    queue: QueueName.Maintenance,
+    timeoutMs: 30 * 60_000,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { count: 100, age: 7 * 86400 },
+      removeOnFail: { count: 500, age: 30 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */

@@ -6,6 +6,8 @@
 export enum JobName {
   /** Deletes ended sessions, expired refresh tokens and audit entries past their retention. */
   MaintenancePurge = 'maintenance.purge',
+  /** Telemetry partitions made ahead and dropped past retention; rows past workspace retention deleted. */
+  TelemetryRetention = 'maintenance.telemetry-retention',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

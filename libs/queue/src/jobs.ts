@@ -14,20 +14,33 @@ export interface MaintenancePurgeResult {
   sessionsBefore: string;
 }
 
+export type TelemetryRetentionData = Record<string, never>;
+
+export interface TelemetryRetentionResult {
+  partitionsCreated: number;
+  partitionsDropped: string[];
+  rowsDeleted: number;
+  keptDays: number;
+}
+
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
  */
-export type JobItem = { name: JobName.MaintenancePurge; data: MaintenancePurgeData };
+export type JobItem =
+  | { name: JobName.MaintenancePurge; data: MaintenancePurgeData }
+  | { name: JobName.TelemetryRetention; data: TelemetryRetentionData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
   [JobName.MaintenancePurge]: QueueName.Maintenance;
+  [JobName.TelemetryRetention]: QueueName.Maintenance;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
 export interface JobResults {
   [JobName.MaintenancePurge]: MaintenancePurgeResult;
+  [JobName.TelemetryRetention]: TelemetryRetentionResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

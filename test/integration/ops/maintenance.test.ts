@@ -7,6 +7,9 @@ import {
   createDomainDataSource,
   MaintenanceService,
   SessionRepository,
+  TelemetryMaintenanceService,
+  TelemetryRepository,
+  TelemetryWriter,
 } from '../../../libs/domain/src';
 import { JobName } from '../../../libs/queue/src';
 import { MaintenanceProcessor } from '../../../apps/worker/src/processors/maintenance.processor';
@@ -20,6 +23,7 @@ describe('maintenance purge', () => {
   let ds: DataSource;
   let config: AppConfig;
   let service: MaintenanceService;
+  let telemetry: TelemetryMaintenanceService;
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
@@ -28,6 +32,8 @@ describe('maintenance purge', () => {
     ds = createDomainDataSource(config, 'labwire-test');
     await ds.initialize();
     service = new MaintenanceService(config, new SessionRepository(ds), new AuditRetentionRepository(ds));
+    const repo = new TelemetryRepository(ds);
+    telemetry = new TelemetryMaintenanceService(repo, new TelemetryWriter(ds, repo));
   });
   afterAll(async () => {
     await ds.destroy();
@@ -103,15 +109,21 @@ describe('maintenance purge', () => {
   it('runs through the worker processor by job name and returns the counts', async () => {
     const now = new Date();
     const s = await seed(now);
-    const processor = new MaintenanceProcessor(service);
+    const processor = new MaintenanceProcessor(service, telemetry);
     const job = { name: JobName.MaintenancePurge, data: {}, id: '1' } as unknown as Job;
     const result = await processor.process(job);
     expect(result).toMatchObject({ sessionRows: 3, auditEntries: 2 });
     expect(await ids('sessions', [s.active, s.expired])).toEqual([s.active]);
   });
 
+  it('runs telemetry retention through the same processor', async () => {
+    const processor = new MaintenanceProcessor(service, telemetry);
+    const job = { name: JobName.TelemetryRetention, data: {}, id: '2' } as unknown as Job;
+    expect(await processor.process(job)).toMatchObject({ partitionsDropped: [], rowsDeleted: 0, keptDays: 365 });
+  });
+
   it('rejects a job name it has no handler for', async () => {
-    const processor = new MaintenanceProcessor(service);
+    const processor = new MaintenanceProcessor(service, telemetry);
     await expect(processor.process({ name: 'maintenance.nope', data: {} } as unknown as Job)).rejects.toThrow(
       /queue maintenance has no handler for job "maintenance.nope"/,
     );

@@ -32,7 +32,11 @@ describe('audit log', () => {
       ]),
     );
     const ws = res.body.items.find((e: any) => e.entityType === 'workspace');
-    expect(ws.changes).toEqual({ name: { to: 'Audited lab' }, description: { to: null } });
+    expect(ws.changes).toEqual({
+      name: { to: 'Audited lab' },
+      description: { to: null },
+      telemetryRetentionDays: { to: 365 },
+    });
     const editor = res.body.items.find((e: any) => e.entityId === crew.editor.id);
     expect(editor.changes).toEqual({ email: { to: crew.editor.email }, role: { to: 'editor' } });
   });

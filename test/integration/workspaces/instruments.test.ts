@@ -41,6 +41,7 @@ describe('instruments', () => {
         workspaceId: crew.workspaceId,
         serialNumber: 'DEAB123456',
         calibrationDueAt: '2027-01-15T10:00:00.000Z',
+        lastSeenAt: null,
         version: 1,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),

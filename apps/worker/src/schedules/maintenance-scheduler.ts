@@ -4,6 +4,7 @@ import { JobName, JobProducer } from '@labwire/queue';
 
 /** The scheduler id: one per recurring task, shared by every worker replica. */
 export const MAINTENANCE_SCHEDULER_ID = 'maintenance.purge';
+export const TELEMETRY_RETENTION_SCHEDULER_ID = 'maintenance.telemetry-retention';
 
 /**
  * Keeps the maintenance purge on a BullMQ job scheduler every MAINTENANCE_INTERVAL. Every replica
@@ -26,5 +27,9 @@ export class MaintenanceScheduler implements OnApplicationBootstrap {
       .schedule(MAINTENANCE_SCHEDULER_ID, JobName.MaintenancePurge, {}, { everyMs })
       .then(() => this.logger.log(`maintenance purge scheduled every ${everyMs / 1000} s`))
       .catch((err: Error) => this.logger.error(`could not schedule the maintenance purge: ${err.message}`));
+    this.producer
+      .schedule(TELEMETRY_RETENTION_SCHEDULER_ID, JobName.TelemetryRetention, {}, { everyMs })
+      .then(() => this.logger.log(`telemetry retention scheduled every ${everyMs / 1000} s`))
+      .catch((err: Error) => this.logger.error(`could not schedule telemetry retention: ${err.message}`));
   }
 }

@@ -63,6 +63,10 @@ export class Instrument {
   @Column('timestamptz', { nullable: true })
   calibrationDueAt!: Date | null;
 
+  /** When Labwire last received anything from the instrument (telemetry or status). */
+  @Column('timestamptz', { nullable: true })
+  lastSeenAt!: Date | null;
+
   @VersionColumn({ default: 1 })
   version!: number;
 

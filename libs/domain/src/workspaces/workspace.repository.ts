@@ -21,8 +21,8 @@ const SORT_COLUMNS: Record<WorkspaceSortField, string> = {
   updatedAt: 'w.updated_at',
 };
 
-const COLUMNS = `w.id, w.name, w.description, w.created_by AS "createdBy", w.created_at AS "createdAt",
-  w.updated_at AS "updatedAt"`;
+const COLUMNS = `w.id, w.name, w.description, w.created_by AS "createdBy",
+  w.telemetry_retention_days AS "telemetryRetentionDays", w.created_at AS "createdAt", w.updated_at AS "updatedAt"`;
 
 @Injectable()
 export class WorkspaceRepository {
@@ -32,7 +32,10 @@ export class WorkspaceRepository {
     return (em ?? this.dataSource.manager).getRepository(Workspace);
   }
 
-  insert(data: Pick<Workspace, 'name' | 'description' | 'createdBy'>, em: EntityManager): Promise<Workspace> {
+  insert(
+    data: Pick<Workspace, 'name' | 'description' | 'createdBy'> & Partial<Pick<Workspace, 'telemetryRetentionDays'>>,
+    em: EntityManager,
+  ): Promise<Workspace> {
     const repo = this.repo(em);
     return repo.save(repo.create(data));
   }
@@ -83,7 +86,7 @@ export class WorkspaceRepository {
 
   async update(
     workspaceId: string,
-    patch: Partial<Pick<Workspace, 'name' | 'description'>>,
+    patch: Partial<Pick<Workspace, 'name' | 'description' | 'telemetryRetentionDays'>>,
     em: EntityManager,
   ): Promise<void> {
     await this.repo(em).update({ id: workspaceId }, patch);

@@ -13,9 +13,11 @@ import { WorkspaceNotFoundError } from './workspaces.errors';
 export interface WorkspaceInput {
   name: string;
   description?: string | null;
+  /** days of telemetry kept (1–36500) */
+  telemetryRetentionDays?: number;
 }
 
-const AUDITED_FIELDS = ['name', 'description'] as const;
+const AUDITED_FIELDS = ['name', 'description', 'telemetryRetentionDays'] as const;
 
 /** Workspaces: the tenant boundary every lab resource lives in. */
 @Injectable()
@@ -34,7 +36,12 @@ export class WorkspaceService {
   async create(input: WorkspaceInput, actor: Actor): Promise<WorkspaceView> {
     const workspace = await this.dataSource.transaction(async (em) => {
       const created = await this.workspaces.insert(
-        { name: input.name.trim(), description: input.description ?? null, createdBy: actor.userId },
+        {
+          name: input.name.trim(),
+          description: input.description ?? null,
+          createdBy: actor.userId,
+          ...(input.telemetryRetentionDays !== undefined && { telemetryRetentionDays: input.telemetryRetentionDays }),
+        },
         em,
       );
       await this.members.insert(created.id, actor.userId, 'owner', em);

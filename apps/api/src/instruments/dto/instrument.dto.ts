@@ -41,6 +41,14 @@ export class InstrumentDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   calibrationDueAt!: string | null;
 
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When Labwire last received data from the instrument',
+  })
+  lastSeenAt!: string | null;
+
   @ApiProperty({ description: 'Increases on every change; the ETag is this number in quotes', example: 1 })
   version!: number;
 
@@ -66,6 +74,7 @@ export class InstrumentDto {
       notes: i.notes,
       lastCalibratedAt: i.lastCalibratedAt ? i.lastCalibratedAt.toISOString() : null,
       calibrationDueAt: i.calibrationDueAt ? i.calibrationDueAt.toISOString() : null,
+      lastSeenAt: i.lastSeenAt ? i.lastSeenAt.toISOString() : null,
       version: i.version,
       createdAt: i.createdAt.toISOString(),
       updatedAt: i.updatedAt.toISOString(),

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/dto/optional-not-null.decorator';
 import { IsNotBlank } from '../../common/dto/not-blank.decorator';
 
@@ -17,4 +17,16 @@ export class UpdateWorkspaceDto {
   @IsString()
   @MaxLength(2000)
   description?: string | null;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 36500,
+    default: 365,
+    description: 'Days of telemetry kept; older readings are deleted by scheduled maintenance',
+  })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  telemetryRetentionDays?: number;
 }

@@ -17,6 +17,9 @@ export class WorkspaceDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The user who created it' })
   createdBy!: string | null;
 
+  @ApiProperty({ description: 'Days of telemetry kept', example: 365 })
+  telemetryRetentionDays!: number;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -30,6 +33,7 @@ export class WorkspaceDto {
       description: w.description,
       role: w.role,
       createdBy: w.createdBy,
+      telemetryRetentionDays: w.telemetryRetentionDays,
       createdAt: w.createdAt.toISOString(),
       updatedAt: w.updatedAt.toISOString(),
     };

@@ -1,0 +1,5 @@
+export * from './telemetry-maintenance.service';
+export * from './telemetry-reading';
+export * from './telemetry-writer';
+export * from './telemetry.module';
+export * from './telemetry.repository';

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { StoreResult, TelemetryReading } from './telemetry-reading';
+
+export interface LatestValue {
+  metric: string;
+  time: Date;
+  value: number;
+  tags: Record<string, unknown> | null;
+}
+
+/** The telemetry tables, in raw SQL: bulk statements that TypeORM's entity layer cannot express. */
+@Injectable()
+export class TelemetryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Whether telemetry is natively partitioned (false: a TimescaleDB hypertable manages chunks). */
+  async usesNativePartitions(): Promise<boolean> {
+    const rows: Array<{ native: boolean }> = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass('telemetry')) AS native`,
+    );
+    return rows[0].native;
+  }
+
+  /** Creates the daily partitions covering [fromDay, toDay] that do not exist yet; returns how many. */
+  async ensurePartitions(fromDay: string, toDay: string, em?: EntityManager): Promise<number> {
+    const rows: Array<{ created: number }> = await (em ?? this.dataSource.manager).query(
+      `SELECT labwire_telemetry_ensure_partitions($1::date, $2::date) AS created`,
+      [fromDay, toDay],
+    );
+    return rows[0].created;
+  }
+
+  /**
+   * Writes a batch in one statement set: the readings (a reading already stored is skipped, so a
+   * redelivered batch adds nothing), then each instrument metric's latest value (only ever moving
+   * forward in time), then the instruments' last-seen time.
+   */
+  async storeBatch(readings: TelemetryReading[], em: EntityManager): Promise<StoreResult> {
+    const times = readings.map((r) => r.time.toISOString());
+    const instruments = readings.map((r) => r.instrumentId);
+    const metrics = readings.map((r) => r.metric);
+    const values = readings.map((r) => r.value);
+    const tags = readings.map((r) => (r.tags ? JSON.stringify(r.tags) : null));
+    const inserted: Array<{ count: string }> = await em.query(
+      `WITH ins AS (
+         INSERT INTO telemetry ("time", instrument_id, metric, value, tags)
+         SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
+         ON CONFLICT DO NOTHING
+         RETURNING 1)
+       SELECT count(*) AS count FROM ins`,
+      [times, instruments, metrics, values, tags],
+    );
+    await em.query(
+      `INSERT INTO telemetry_latest (instrument_id, metric, "time", value, tags)
+       SELECT DISTINCT ON (instrument_id, metric) instrument_id, metric, t, value, tags
+         FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
+              AS r(t, instrument_id, metric, value, tags)
+        WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = r.instrument_id)
+        ORDER BY instrument_id, metric, t DESC
+       ON CONFLICT (instrument_id, metric) DO UPDATE
+         SET "time" = EXCLUDED."time", value = EXCLUDED.value, tags = EXCLUDED.tags
+         WHERE telemetry_latest."time" < EXCLUDED."time"`,
+      [times, instruments, metrics, values, tags],
+    );
+    await em.query(
+      `UPDATE instruments i SET last_seen_at = s.seen
+         FROM (SELECT instrument_id, max(t) AS seen FROM unnest($1::timestamptz[], $2::uuid[]) AS r(t, instrument_id)
+                GROUP BY instrument_id) s
+        WHERE i.id = s.instrument_id AND (i.last_seen_at IS NULL OR i.last_seen_at < s.seen)`,
+      [times, instruments],
+    );
+    const count = Number(inserted[0].count);
+    return { inserted: count, duplicates: readings.length - count };
+  }
+
+  latest(instrumentId: string): Promise<LatestValue[]> {
+    return this.dataSource.query(
+      `SELECT metric, "time", value, tags FROM telemetry_latest WHERE instrument_id = $1 ORDER BY metric`,
+      [instrumentId],
+    );
+  }
+
+  /** Drops whole daily partitions that end before `before` (native partitioning only). */
+  async dropPartitionsBefore(before: Date): Promise<string[]> {
+    const rows: Array<{ name: string; upper: string }> = await this.dataSource.query(
+      `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS upper
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'telemetry'::regclass AND c.relname ~ '^telemetry_p[0-9]{8}$'`,
+    );
+    const dropped: string[] = [];
+    for (const row of rows) {
+      const day = row.name.slice('telemetry_p'.length);
+      const end = new Date(`${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T00:00:00Z`);
+      end.setUTCDate(end.getUTCDate() + 1);
+      if (end <= before) {
+        await this.dataSource.query(`DROP TABLE IF EXISTS "${row.name}"`);
+        dropped.push(row.name);
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * Deletes readings past each workspace's retention (for workspaces keeping less than the longest
+   * retention, which partition drops handle). Returns how many rows went.
+   */
+  async deleteExpiredPerWorkspace(): Promise<number> {
+    const result: [unknown[], number] = await this.dataSource.query(
+      `DELETE FROM telemetry t USING instruments i, workspaces w
+        WHERE t.instrument_id = i.id AND i.workspace_id = w.id
+          AND t."time" < now() - make_interval(days => w.telemetry_retention_days)`,
+    );
+    return result[1];
+  }
+
+  /** The longest retention of any workspace, in days (what whole partitions are kept for). */
+  async longestRetentionDays(): Promise<number> {
+    const rows: Array<{ days: number | null }> = await this.dataSource.query(
+      `SELECT max(telemetry_retention_days) AS days FROM workspaces`,
+    );
+    return rows[0].days ?? 365;
+  }
+}

@@ -1,0 +1,120 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../../../libs/core/src';
+import {
+  createDomainDataSource,
+  TelemetryMaintenanceService,
+  TelemetryReading,
+  TelemetryRepository,
+  TelemetryWriter,
+} from '../../../libs/domain/src';
+import { testEnv } from '../../support/test-app';
+import { createTestDatabase } from '../../support/test-db';
+
+const DAY = 86_400_000;
+
+/** The telemetry table on plain PostgreSQL: daily partitions, idempotent batches, latest values, retention. */
+describe('telemetry storage (native partitioning)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  let repo: TelemetryRepository;
+  let writer: TelemetryWriter;
+  let instrumentId: string;
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    db = await createTestDatabase();
+    ds = createDomainDataSource(loadConfig(testEnv(db.url)), 'labwire-test');
+    await ds.initialize();
+    repo = new TelemetryRepository(ds);
+    writer = new TelemetryWriter(ds, repo);
+    [{ id: workspaceId }] = await ds.query(`INSERT INTO workspaces (name) VALUES ('Telemetry lab') RETURNING id`);
+    [{ id: instrumentId }] = await ds.query(
+      `INSERT INTO instruments (workspace_id, name, serial_number) VALUES ($1, 'pH meter', 'PH-1') RETURNING id`,
+      [workspaceId],
+    );
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  const count = async (where = 'true', params: unknown[] = []) =>
+    Number((await ds.query(`SELECT count(*) AS n FROM telemetry WHERE ${where}`, params))[0].n);
+
+  const batch = (start: Date, n: number, metric = 'ph'): TelemetryReading[] =>
+    Array.from({ length: n }, (_, i) => ({
+      time: new Date(start.getTime() + i * 1000),
+      instrumentId,
+      metric,
+      value: 7 + i / 1000,
+      tags: i % 2 ? { probe: 'a' } : null,
+    }));
+
+  it('is partitioned by day, with partitions made ahead by the migration', async () => {
+    expect(await repo.usesNativePartitions()).toBe(true);
+    const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10).replace(/-/g, '');
+    const rows = await ds.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`telemetry_p${tomorrow}`]);
+    expect(rows[0].present).toBe(true);
+  });
+
+  it('stores a batch once: a redelivered batch adds nothing', async () => {
+    const readings = batch(new Date(Date.now() - 60_000), 500);
+    expect(await writer.store(readings)).toEqual({ inserted: 500, duplicates: 0 });
+    expect(await writer.store(readings)).toEqual({ inserted: 0, duplicates: 500 });
+    // a batch overlapping the stored one writes only what is new
+    const overlap = [...readings.slice(400), ...batch(new Date(Date.now() - 30_000 + 500_000), 50)];
+    expect(await writer.store(overlap)).toEqual({ inserted: 50, duplicates: 100 });
+    expect(await count('instrument_id = $1 AND metric = $2', [instrumentId, 'ph'])).toBe(550);
+    const tagged = await ds.query(`SELECT tags FROM telemetry WHERE tags IS NOT NULL LIMIT 1`);
+    expect(tagged[0].tags).toEqual({ probe: 'a' });
+  });
+
+  it('creates the partition of a backfilled day on the way', async () => {
+    const longAgo = new Date(Date.now() - 40 * DAY);
+    expect(await writer.store(batch(longAgo, 10, 'temp'))).toEqual({ inserted: 10, duplicates: 0 });
+    const name = `telemetry_p${longAgo.toISOString().slice(0, 10).replace(/-/g, '')}`;
+    expect(await count(`tableoid = $1::regclass`, [name])).toBe(10);
+  });
+
+  it('keeps the latest value per metric, moving only forward in time, and the last-seen time', async () => {
+    const now = Date.now();
+    await writer.store([{ time: new Date(now - 5000), instrumentId, metric: 'level', value: 1 }]);
+    await writer.store([{ time: new Date(now - 1000), instrumentId, metric: 'level', value: 2 }]);
+    await writer.store([{ time: new Date(now - 9000), instrumentId, metric: 'level', value: 0 }]); // late arrival
+    const latest = await repo.latest(instrumentId);
+    expect(latest.find((l) => l.metric === 'level')).toMatchObject({ value: 2, time: new Date(now - 1000) });
+    const [instrument] = await ds.query(`SELECT last_seen_at FROM instruments WHERE id = $1`, [instrumentId]);
+    expect(instrument.last_seen_at.getTime()).toBeGreaterThanOrEqual(now - 1000);
+  });
+
+  it('retention drops whole partitions past the longest retention and rows past their workspace retention', async () => {
+    const [{ id: other }] = await ds.query(`INSERT INTO workspaces (name) VALUES ('Long memory') RETURNING id`);
+    const maintenance = new TelemetryMaintenanceService(repo, writer);
+    // this workspace keeps 30 days, another keeps 60: the 40-day-old partition stays, its rows go
+    await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30 WHERE id = $1`, [workspaceId]);
+    await ds.query(`UPDATE workspaces SET telemetry_retention_days = 60 WHERE id = $1`, [other]);
+    const first = await maintenance.run();
+    expect(first).toMatchObject({ partitionsDropped: [], rowsDeleted: 10, keptDays: 60 });
+    expect(await count(`metric = 'temp'`)).toBe(0);
+
+    // once no workspace keeps 40 days, the partition itself goes
+    await writer.store(batch(new Date(Date.now() - 40 * DAY), 3, 'temp'));
+    await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30`);
+    const second = await maintenance.run();
+    expect(second.partitionsDropped).toHaveLength(1);
+    expect(await count(`metric = 'temp'`)).toBe(0);
+    // recent data is untouched, and writing to a dropped day recreates its partition
+    expect(await count(`metric = 'ph'`)).toBe(550);
+    expect(await writer.store(batch(new Date(Date.now() - 40 * DAY), 2, 'late'))).toMatchObject({ inserted: 2 });
+  });
+
+  it('recovers when another process dropped a partition this writer believed in', async () => {
+    const day = new Date(Date.now() - 45 * DAY);
+    const other = new TelemetryWriter(ds, repo);
+    expect(await other.store(batch(day, 2, 'gone'))).toMatchObject({ inserted: 2 });
+    await ds.query(`DROP TABLE telemetry_p${day.toISOString().slice(0, 10).replace(/-/g, '')}`);
+    expect(await other.store(batch(day, 3, 'gone'))).toMatchObject({ inserted: 3 });
+  });
+});
