@@ -8,6 +8,7 @@ import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { TelemetryHttpModule } from './telemetry/telemetry-http.module';
 import { WorkspacesHttpModule } from './workspaces/workspaces-http.module';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         MetricsModule,
         IdentityHttpModule,
         WorkspacesHttpModule,
+        TelemetryHttpModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

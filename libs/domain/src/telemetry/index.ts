@@ -3,3 +3,4 @@ export * from './telemetry-reading';
 export * from './telemetry-writer';
 export * from './telemetry.module';
 export * from './telemetry.repository';
+export * from './telemetry-query.service';

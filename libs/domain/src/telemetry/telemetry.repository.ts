@@ -74,6 +74,14 @@ export class TelemetryRepository {
     return { inserted: count, duplicates: readings.length - count };
   }
 
+  async instrumentInWorkspace(workspaceId: string, instrumentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM instruments WHERE id = $1 AND workspace_id = $2`,
+      [instrumentId, workspaceId],
+    );
+    return rows.length > 0;
+  }
+
   latest(instrumentId: string): Promise<LatestValue[]> {
     return this.dataSource.query(
       `SELECT metric, "time", value, tags FROM telemetry_latest WHERE instrument_id = $1 ORDER BY metric`,

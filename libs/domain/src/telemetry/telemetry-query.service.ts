@@ -1,0 +1,202 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ValidationError } from '@labwire/core';
+import { InstrumentNotFoundError } from '../instruments/instruments.errors';
+import { LatestValue, TelemetryRepository } from './telemetry.repository';
+
+export const AGGREGATE_FUNCTIONS = ['avg', 'min', 'max', 'sum', 'count', 'first', 'last'] as const;
+export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
+
+const AGGREGATE_SQL: Record<AggregateFunction, string> = {
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  sum: 'sum(value)',
+  count: 'count(*)',
+  first: '(array_agg(value ORDER BY "time" ASC))[1]',
+  last: '(array_agg(value ORDER BY "time" DESC))[1]',
+};
+
+export interface RawQuery {
+  from: Date;
+  to: Date;
+  metrics?: string[];
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string;
+}
+
+export interface RawPoint {
+  time: Date;
+  metric: string;
+  value: number;
+  tags: Record<string, unknown> | null;
+}
+
+export interface AggregateQuery {
+  from: Date;
+  to: Date;
+  bucket: string;
+  functions: AggregateFunction[];
+  metrics?: string[];
+  timeZone: string;
+  fill: 'none' | 'null';
+  maxPoints: number;
+}
+
+export interface AggregatePoint {
+  bucket: Date;
+  metric: string;
+  values: Partial<Record<AggregateFunction, number | null>>;
+}
+
+const BUCKET = /^([1-9][0-9]*)(m|h|d)$/;
+const BUCKET_UNITS: Record<string, { sql: string; minutes: number }> = {
+  m: { sql: 'minutes', minutes: 1 },
+  h: { sql: 'hours', minutes: 60 },
+  d: { sql: 'days', minutes: 1440 },
+};
+
+function parseBucket(bucket: string): { interval: string; ms: number } {
+  const match = BUCKET.exec(bucket);
+  if (!match) {
+    throw new ValidationError(`bucket "${bucket}" is not a duration like 1m, 15m, 1h or 1d`, [
+      { field: 'bucket', message: 'a whole number of minutes (m), hours (h) or days (d), e.g. 15m' },
+    ]);
+  }
+  const unit = BUCKET_UNITS[match[2]];
+  return { interval: `${match[1]} ${unit.sql}`, ms: Number(match[1]) * unit.minutes * 60_000 };
+}
+
+function assertTimeZone(timeZone: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new ValidationError(`Unknown time zone "${timeZone}"`, [
+      { field: 'tz', message: 'an IANA time zone such as UTC or Europe/Berlin' },
+    ]);
+  }
+}
+
+function assertRange(from: Date, to: Date): void {
+  if (!(from < to)) throw new ValidationError('from must be before to', [{ field: 'from', message: 'before to' }]);
+}
+
+/** Cursor of keyset pagination: the last (time, metric) of a page. Opaque to clients. */
+function encodeCursor(p: RawPoint): string {
+  return Buffer.from(JSON.stringify([p.time.toISOString(), p.metric])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { time: string; metric: string } {
+  try {
+    const [time, metric] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    if (typeof metric !== 'string' || Number.isNaN(Date.parse(time))) throw new Error('shape');
+    return { time, metric };
+  } catch {
+    throw new ValidationError('cursor is not one this API issued', [{ field: 'cursor', message: 'use nextCursor' }]);
+  }
+}
+
+/** Reads an instrument's telemetry: raw points, aggregates by time bucket, latest values. */
+@Injectable()
+export class TelemetryQueryService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly telemetry: TelemetryRepository,
+  ) {}
+
+  async raw(
+    workspaceId: string,
+    instrumentId: string,
+    q: RawQuery,
+  ): Promise<{ items: RawPoint[]; nextCursor: string | null }> {
+    assertRange(q.from, q.to);
+    await this.assertInstrument(workspaceId, instrumentId);
+    const desc = q.order === 'desc';
+    const params: unknown[] = [instrumentId, q.from, q.to];
+    const where = ['instrument_id = $1', '"time" >= $2', '"time" < $3'];
+    if (q.metrics?.length) {
+      params.push(q.metrics);
+      where.push(`metric = ANY($${params.length})`);
+    }
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      params.push(c.time, c.metric);
+      where.push(`("time", metric) ${desc ? '<' : '>'} ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    params.push(q.limit + 1);
+    const dir = desc ? 'DESC' : 'ASC';
+    const rows: RawPoint[] = await this.dataSource.query(
+      `SELECT "time", metric, value, tags FROM telemetry WHERE ${where.join(' AND ')}
+        ORDER BY "time" ${dir}, metric ${dir} LIMIT $${params.length}`,
+      params,
+    );
+    const more = rows.length > q.limit;
+    const items = more ? rows.slice(0, q.limit) : rows;
+    return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };
+  }
+
+  /**
+   * Aggregates per bucket and metric. Buckets are aligned in `timeZone` (a day bucket is a local
+   * day). More than `maxPoints` bucket×metric rows is refused rather than silently cut: the answer
+   * says `truncated` and holds the first maxPoints, so the caller can widen the bucket.
+   */
+  async aggregate(
+    workspaceId: string,
+    instrumentId: string,
+    q: AggregateQuery,
+  ): Promise<{ items: AggregatePoint[]; truncated: boolean }> {
+    assertRange(q.from, q.to);
+    assertTimeZone(q.timeZone);
+    const bucket = parseBucket(q.bucket);
+    await this.assertInstrument(workspaceId, instrumentId);
+    const params: unknown[] = [instrumentId, q.from, q.to, bucket.interval, q.timeZone];
+    let metricFilter = '';
+    if (q.metrics?.length) {
+      params.push(q.metrics);
+      metricFilter = ` AND metric = ANY($${params.length})`;
+    }
+    const fns = [...new Set(q.functions)];
+    const selects = fns.map((f) => `${AGGREGATE_SQL[f]} AS "${f}"`).join(', ');
+    const bucketExpr = `date_bin($4::interval, "time" AT TIME ZONE $5, TIMESTAMP '2000-01-01') AT TIME ZONE $5`;
+    params.push(q.maxPoints + 1);
+    const limit = `$${params.length}`;
+    let sql = `SELECT ${bucketExpr} AS bucket, metric, ${selects} FROM telemetry
+       WHERE instrument_id = $1 AND "time" >= $2 AND "time" < $3${metricFilter}
+       GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${limit}`;
+    if (q.fill === 'null') {
+      // Every bucket of the range for every metric seen in it, empty ones with null values.
+      sql = `WITH agg AS (SELECT ${bucketExpr} AS bucket, metric, ${selects} FROM telemetry
+               WHERE instrument_id = $1 AND "time" >= $2 AND "time" < $3${metricFilter} GROUP BY 1, 2),
+             buckets AS (SELECT generate_series(
+               date_bin($4::interval, $2::timestamptz AT TIME ZONE $5, TIMESTAMP '2000-01-01'),
+               ($3::timestamptz - interval '1 microsecond') AT TIME ZONE $5, $4::interval) AT TIME ZONE $5 AS bucket),
+             metrics AS (SELECT DISTINCT metric FROM agg)
+           SELECT b.bucket, m.metric, ${fns.map((f) => `agg."${f}"`).join(', ')}
+             FROM buckets b CROSS JOIN metrics m LEFT JOIN agg ON agg.bucket = b.bucket AND agg.metric = m.metric
+            ORDER BY 1, 2 LIMIT ${limit}`;
+    }
+    const rows: Array<Record<string, unknown> & { bucket: Date; metric: string }> = await this.dataSource.query(
+      sql,
+      params,
+    );
+    const truncated = rows.length > q.maxPoints;
+    const items = (truncated ? rows.slice(0, q.maxPoints) : rows).map((r) => ({
+      bucket: r.bucket,
+      metric: r.metric,
+      values: Object.fromEntries(fns.map((f) => [f, r[f] === null ? null : Number(r[f])])),
+    }));
+    return { items, truncated };
+  }
+
+  async latest(workspaceId: string, instrumentId: string): Promise<LatestValue[]> {
+    await this.assertInstrument(workspaceId, instrumentId);
+    return this.telemetry.latest(instrumentId);
+  }
+
+  private async assertInstrument(workspaceId: string, instrumentId: string): Promise<void> {
+    if (!(await this.telemetry.instrumentInWorkspace(workspaceId, instrumentId))) {
+      throw new InstrumentNotFoundError(instrumentId);
+    }
+  }
+}
