@@ -35,7 +35,8 @@ async function seed(c: Client, email: string, password: string) {
     [workspaceId, INSTRUMENTS],
   );
   const ids = inst.rows.map((r) => r.id);
-  const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  // hour-aligned, so 7 days are exactly 168 one-hour buckets
+  const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   const start = new Date(end.getTime() - DAYS * 86_400_000);
   await c.query(`SELECT labwire_telemetry_ensure_partitions($1::date, $2::date)`, [
     start.toISOString().slice(0, 10),
