@@ -28,9 +28,19 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** Environment for one test file: its own database and its own Redis key prefix. */
+/** The run's broker, started by the global setup (tests that inspect the broker start their own). */
+function runBrokerEnv(): Record<string, string> {
+  const url = process.env.LABWIRE_TEST_MQTT_URL;
+  const password = process.env.LABWIRE_TEST_MQTT_PASSWORD;
+  if (!url || !password)
+    throw new Error('the test broker is not set: run the tests through jest (global setup starts it)');
+  return { MQTT_URL: url, MQTT_USERNAME: 'labwire', MQTT_PASSWORD: password };
+}
+
+/** Environment for one test file: its own database and its own Redis key prefix; the run's broker. */
 export function testEnv(dbUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
+    ...runBrokerEnv(),
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: dbUrl,

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/core';
 import { DatabaseModule } from '@labwire/domain';
 import { QueueModule } from '@labwire/queue';
+import { BrokerHttpModule } from './broker/broker-http.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
@@ -22,6 +23,7 @@ export class AppModule {
         RedisModule,
         DatabaseModule,
         QueueModule.forRoot('producer'),
+        BrokerHttpModule,
         HealthModule,
         MetricsModule,
         IdentityHttpModule,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { armShutdownDeadline, ConfigError, loadConfig } from '@labwire/core';
+import { BrokerNotManageableError } from './broker/broker-not-manageable.error';
 import { createApiApp } from './bootstrap/create-api-app';
 
 async function main(): Promise<void> {
@@ -19,6 +20,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError || err instanceof BrokerNotManageableError ? err.message : err);
   process.exit(1);
 });

@@ -45,13 +45,17 @@ describe('instruments', () => {
         version: 1,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
+        mqttUsername: created.body.id,
+        mqttSecret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
       });
       expect(created.headers.etag).toBe('"1"');
 
       const url = `${base()}/${created.body.id}`;
       const got = await api.request('GET', url, { token: crew.viewer.token });
       expect(got.status).toBe(200);
-      expect(got.body).toEqual(created.body);
+      // The secret is shown once: never in a read.
+      const { mqttUsername: _u, mqttSecret: _s, ...stored } = created.body;
+      expect(got.body).toEqual(stored);
       expect(got.headers.etag).toBe('"1"');
 
       const patched = await api.request('PATCH', url, {

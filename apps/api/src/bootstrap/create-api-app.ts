@@ -47,6 +47,12 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   // close pools, then exit 0. main.ts bounds the wait with SHUTDOWN_TIMEOUT.
   app.enableShutdownHooks([], { useProcessExit: true });
   setupOpenApi(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (err) {
+    // A refused boot (e.g. a broker Labwire cannot manage) must not leave pools and connections open.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return app;
 }

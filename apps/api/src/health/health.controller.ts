@@ -24,7 +24,7 @@ export class HealthController {
   @Public()
   @Get('ready')
   @ApiOperation({
-    summary: 'Readiness: every dependency (database, Redis) answers',
+    summary: 'Readiness: every dependency (database, Redis, MQTT broker) answers',
     description: 'Answers 503 with the same body when a dependency is down; the body names it.',
     security: [],
   })

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HealthCheck, REDIS, redisHealthCheck } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
+import { BROKER_ADMIN, BrokerAdmin, brokerHealthCheck } from '@labwire/providers';
 import { HealthController } from './health.controller';
 import { READINESS_CHECKS } from './readiness-checks';
 
@@ -11,11 +12,12 @@ import { READINESS_CHECKS } from './readiness-checks';
   providers: [
     {
       provide: READINESS_CHECKS,
-      inject: [DataSource, REDIS],
+      inject: [DataSource, REDIS, BROKER_ADMIN],
       // Add a dependency's check here (and inject what it needs) to make readiness wait for it.
-      useFactory: (dataSource: DataSource, redis: Redis): HealthCheck[] => [
+      useFactory: (dataSource: DataSource, redis: Redis, broker: BrokerAdmin): HealthCheck[] => [
         databaseHealthCheck(dataSource),
         redisHealthCheck(redis),
+        brokerHealthCheck(broker),
       ],
     },
   ],

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { mapPage, Page, parseSort } from '@labwire/core';
+import { BrokerUnavailableError } from '@labwire/providers';
 import {
   Actor,
   INSTRUMENT_SORT_FIELDS,
@@ -29,6 +30,8 @@ import {
   WorkspaceScoped,
 } from '../common/workspaces/workspace-access.decorators';
 import { CreateInstrumentDto } from './dto/create-instrument.dto';
+import { CreatedInstrumentDto } from './dto/created-instrument.dto';
+import { InstrumentCredentialsDto } from './dto/instrument-credentials.dto';
 import { InstrumentDto } from './dto/instrument.dto';
 import { ListInstrumentsQueryDto } from './dto/list-instruments-query.dto';
 import { UpdateInstrumentDto } from './dto/update-instrument.dto';
@@ -71,18 +74,49 @@ export class InstrumentsController {
 
   @Post()
   @RequireWorkspaceRole('editor')
-  @ApiOperation({ summary: 'Register an instrument' })
-  @ApiCreatedResponse({ type: InstrumentDto, headers: ETAG_RESPONSE_HEADER })
-  @ApiProblems(400, 403, 409)
+  @ApiOperation({
+    summary: 'Register an instrument',
+    description:
+      'Also creates its MQTT account: the answer carries mqttUsername and mqttSecret, shown this once. ' +
+      'If the broker cannot be updated nothing is created (503 BROKER_UNAVAILABLE or 502 BROKER_REJECTED).',
+  })
+  @ApiCreatedResponse({ type: CreatedInstrumentDto, headers: ETAG_RESPONSE_HEADER })
+  @ApiProblems(400, 403, 409, 502, 503)
   async create(
     @CurrentMembership() membership: WorkspaceMembership,
     @Body() body: CreateInstrumentDto,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<InstrumentDto> {
-    const instrument = await this.instruments.create(membership, toInstrumentInput(body), actor);
+  ): Promise<CreatedInstrumentDto> {
+    const { instrument, credentials } = await this.instruments.create(membership, toInstrumentInput(body), actor);
+    // The api always has a broker (BrokerModule); only the CLI creates instruments without one.
+    if (!credentials) throw new BrokerUnavailableError('no MQTT broker is configured in this process');
     reply.header('etag', versionETag(instrument.version));
-    return InstrumentDto.from(instrument);
+    reply.header('cache-control', 'no-store');
+    return CreatedInstrumentDto.withCredentials(instrument, credentials);
+  }
+
+  @Post(':instrumentId/credentials/rotate')
+  @ApiParam({ name: 'instrumentId', type: String, format: 'uuid' })
+  @HttpCode(200)
+  @RequireWorkspaceRole('editor')
+  @ApiOperation({
+    summary: 'Issue a new MQTT secret for the instrument (the old one stops working at once)',
+    description:
+      'The secret is shown only in this answer. Open MQTT sessions of the instrument are closed. ' +
+      'A retired instrument gets a secret too but stays locked out until it is back in service.',
+  })
+  @ApiOkResponse({ type: InstrumentCredentialsDto })
+  @ApiProblems(403, 502, 503)
+  async rotateCredentials(
+    @CurrentMembership() membership: WorkspaceMembership,
+    @Param('instrumentId', instrumentIdPipe) instrumentId: string,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<InstrumentCredentialsDto> {
+    const credentials = await this.instruments.rotateCredentials(membership, instrumentId, actor);
+    reply.header('cache-control', 'no-store');
+    return InstrumentCredentialsDto.from(credentials);
   }
 
   @Get(':instrumentId')
@@ -110,7 +144,7 @@ export class InstrumentsController {
   })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: InstrumentDto, headers: ETAG_RESPONSE_HEADER })
-  @ApiProblems(400, 403, 409, 412)
+  @ApiProblems(400, 403, 409, 412, 502, 503)
   async update(
     @CurrentMembership() membership: WorkspaceMembership,
     @Param('instrumentId', instrumentIdPipe) instrumentId: string,
@@ -134,10 +168,10 @@ export class InstrumentsController {
   @ApiParam({ name: 'instrumentId', type: String, format: 'uuid' })
   @HttpCode(204)
   @RequireWorkspaceRole('editor')
-  @ApiOperation({ summary: 'Delete an instrument (If-Match honoured)' })
+  @ApiOperation({ summary: 'Delete an instrument (If-Match honoured); its MQTT account is removed at once' })
   @ApiHeader(IF_MATCH)
   @ApiNoContentResponse()
-  @ApiProblems(403, 412)
+  @ApiProblems(403, 412, 502, 503)
   async remove(
     @CurrentMembership() membership: WorkspaceMembership,
     @Param('instrumentId', instrumentIdPipe) instrumentId: string,

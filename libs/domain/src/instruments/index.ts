@@ -1,3 +1,4 @@
+export * from './instrument-broker-sync';
 export * from './instrument.entity';
 export * from './instrument.repository';
 export * from './instrument.service';

@@ -78,6 +78,14 @@ export class InstrumentRepository {
     return this.repo().findOneBy({ workspaceId, id });
   }
 
+  /**
+   * Every instrument's id and status, across workspaces: the broker reconciliation compares them with
+   * the broker's clients. Platform-level on purpose (the broker is shared by all workspaces).
+   */
+  listAllForBroker(): Promise<Array<Pick<Instrument, 'id' | 'status'>>> {
+    return this.dataSource.query('SELECT id, status FROM instruments');
+  }
+
   /** Reads and locks the instrument until the transaction ends. */
   lockInWorkspace(workspaceId: string, id: string, em: EntityManager): Promise<Instrument | null> {
     return this.repo(em).findOne({ where: { workspaceId, id }, lock: { mode: 'pessimistic_write' } });

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage, VersionMismatchError } from '@labwire/core';
+import { BrokerUnavailableError } from '@labwire/providers';
 import { Actor } from '../audit/actor';
 import { changedFields, createdChanges, deletedChanges, effectivePatch } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
 import { assertWorkspaceRole, WorkspaceMembership } from '../workspaces/workspace-membership';
+import { BrokerReconcileReport, InstrumentBrokerSync, InstrumentCredentials } from './instrument-broker-sync';
 import { Instrument, InstrumentStatus } from './instrument.entity';
 import { InstrumentFields, InstrumentFilter, InstrumentRepository, InstrumentSortField } from './instrument.repository';
 import { InstrumentNotFoundError, LocationNotFoundError } from './instruments.errors';
@@ -38,14 +40,37 @@ const AUDITED_FIELDS = [
   'calibrationDueAt',
 ] as const;
 
-/** The instrument registry of a workspace, with optimistic concurrency on updates. */
+export interface CreatedInstrument {
+  instrument: Instrument;
+  /** the MQTT credentials, shown this once; null where no broker is configured (the CLI) */
+  credentials: InstrumentCredentials | null;
+}
+
+/**
+ * The instrument registry of a workspace, with optimistic concurrency on updates, and each
+ * instrument's account in the MQTT broker.
+ *
+ * Broker and database stay consistent this way: every broker change is made inside the database
+ * transaction that makes the registry change, after the row is written and locked and just before the
+ * commit. If the broker fails, the transaction rolls back and the caller gets the error (nothing
+ * changed anywhere). If the commit fails after the broker changed (rare: the row is locked), a created
+ * client is removed again at once; any other divergence (a status or deletion the database did not
+ * keep) is put right by the reconciliation every api runs at startup.
+ *
+ * Without a broker (the CLI builds this service by hand, e.g. for seed:demo) instruments are created
+ * without credentials; the api's startup reconciliation gives them disabled clients, and rotating
+ * their credentials connects them.
+ */
 @Injectable()
 export class InstrumentService {
+  private readonly logger = new Logger('InstrumentService');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly instruments: InstrumentRepository,
     private readonly locations: LocationRepository,
     private readonly audit: AuditService,
+    @Optional() private readonly broker?: InstrumentBrokerSync,
   ) {}
 
   async list(
@@ -64,7 +89,7 @@ export class InstrumentService {
     return instrument;
   }
 
-  async create(membership: WorkspaceMembership, input: InstrumentInput, actor: Actor): Promise<Instrument> {
+  async create(membership: WorkspaceMembership, input: InstrumentInput, actor: Actor): Promise<CreatedInstrument> {
     assertWorkspaceRole(membership, 'editor');
     const { workspaceId } = membership;
     const fields: InstrumentFields = {
@@ -80,17 +105,61 @@ export class InstrumentService {
       lastCalibratedAt: input.lastCalibratedAt ?? null,
       calibrationDueAt: input.calibrationDueAt ?? null,
     };
-    return this.dataSource.transaction(async (em) => {
-      await this.assertLocation(workspaceId, fields.locationId, em);
-      const instrument = await this.instruments.insert(workspaceId, fields, em);
-      await this.audit.record(em, workspaceId, actor, {
-        action: 'create',
-        entityType: 'instrument',
-        entityId: instrument.id,
-        changes: createdChanges(instrument, AUDITED_FIELDS),
+    let provisioned: string | undefined;
+    try {
+      return await this.dataSource.transaction(async (em) => {
+        await this.assertLocation(workspaceId, fields.locationId, em);
+        const instrument = await this.instruments.insert(workspaceId, fields, em);
+        await this.audit.record(em, workspaceId, actor, {
+          action: 'create',
+          entityType: 'instrument',
+          entityId: instrument.id,
+          changes: createdChanges(instrument, AUDITED_FIELDS),
+        });
+        // Last step before the commit: a broker failure rolls the instrument back.
+        const credentials = this.broker ? await this.broker.issueCredentials(instrument.id, instrument.status) : null;
+        if (credentials) provisioned = instrument.id;
+        return { instrument, credentials };
       });
-      return instrument;
+    } catch (err) {
+      if (provisioned && this.broker) {
+        // The commit failed after the broker accepted the client: take it back (reconciliation would too).
+        await this.broker.remove(provisioned).catch((cleanup: Error) => {
+          this.logger.warn(
+            `could not remove the broker client of uncommitted instrument ${provisioned}: ${cleanup.message}`,
+          );
+        });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Issues a new MQTT secret for the instrument (editor): the old one stops working at once and its
+   * open sessions are closed. A retired instrument gets a secret too, but stays locked out until
+   * it is brought back into service.
+   */
+  async rotateCredentials(membership: WorkspaceMembership, id: string, actor: Actor): Promise<InstrumentCredentials> {
+    assertWorkspaceRole(membership, 'editor');
+    const broker = this.requireBroker();
+    const { workspaceId } = membership;
+    return this.dataSource.transaction(async (em) => {
+      // The lock keeps a concurrent delete or retirement from interleaving with the broker change.
+      const instrument = await this.instruments.lockInWorkspace(workspaceId, id, em);
+      if (!instrument) throw new InstrumentNotFoundError(id);
+      await this.audit.record(em, workspaceId, actor, {
+        action: 'update',
+        entityType: 'instrument',
+        entityId: id,
+        changes: { mqttSecret: { to: 'rotated' } },
+      });
+      return broker.issueCredentials(id, instrument.status);
     });
+  }
+
+  /** Brings the broker in line with the registry (see InstrumentBrokerSync.reconcile); the api runs it at startup. */
+  async reconcileBroker(): Promise<BrokerReconcileReport> {
+    return this.requireBroker().reconcile(await this.instruments.listAllForBroker());
   }
 
   /**
@@ -128,6 +197,10 @@ export class InstrumentService {
         entityId: id,
         changes,
       });
+      // Retiring locks the instrument out of the broker at once; bringing it back lets it in again.
+      if (effective.status !== undefined && (effective.status === 'retired') !== (before.status === 'retired')) {
+        await this.broker?.applyStatus(id, effective.status);
+      }
       return { ...before, ...effective, ...bump };
     });
   }
@@ -148,7 +221,13 @@ export class InstrumentService {
         entityId: id,
         changes: deletedChanges(before, AUDITED_FIELDS),
       });
+      await this.broker?.remove(id);
     });
+  }
+
+  private requireBroker(): InstrumentBrokerSync {
+    if (!this.broker) throw new BrokerUnavailableError('no MQTT broker is configured in this process');
+    return this.broker;
   }
 
   private async assertLocation(workspaceId: string, locationId: string | null, em: EntityManager): Promise<void> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { InstrumentBrokerSync } from './instrument-broker-sync';
 import { InstrumentRepository } from './instrument.repository';
 import { InstrumentService } from './instrument.service';
 import { LocationRepository } from './location.repository';
@@ -7,7 +8,8 @@ import { LocationService } from './location.service';
 
 @Module({
   imports: [AuditModule],
-  providers: [InstrumentRepository, InstrumentService, LocationRepository, LocationService],
+  // InstrumentBrokerSync needs BROKER_ADMIN: the app importing this module imports BrokerModule (global).
+  providers: [InstrumentRepository, InstrumentBrokerSync, InstrumentService, LocationRepository, LocationService],
   exports: [InstrumentService, LocationService],
 })
 export class InstrumentsModule {}

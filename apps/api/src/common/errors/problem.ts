@@ -58,7 +58,10 @@ export function statusOf(code: ErrorCode): number {
     case 'TOO_MANY_REQUESTS':
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'SERVICE_UNAVAILABLE':
+    case 'BROKER_UNAVAILABLE':
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case 'BROKER_REJECTED':
+      return HttpStatus.BAD_GATEWAY;
     case 'INTERNAL_ERROR':
       return HttpStatus.INTERNAL_SERVER_ERROR;
     default: {
@@ -80,6 +83,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 

@@ -12,6 +12,8 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body too large (PAYLOAD_TOO_LARGE)',
   415: 'Unsupported content type',
   429: 'Rate limited (TOO_MANY_REQUESTS, ACCOUNT_LOCKED); see Retry-After',
+  502: 'The MQTT broker refused the change (BROKER_REJECTED); nothing was changed',
+  503: 'The MQTT broker did not answer (BROKER_UNAVAILABLE); nothing was changed',
 };
 
 /** Declares problem+json error responses on a route or controller. */
