@@ -37,6 +37,23 @@ describe('api logs', () => {
       headers: { authorization: `Bearer ${tokens.accessToken}`, 'x-request-id': 'me-req-000001' },
     });
     expect(me.status).toBe(200);
+    // An instrument's MQTT secret (issued, then rotated) never reaches the log either.
+    const auth = { authorization: `Bearer ${tokens.accessToken}`, 'content-type': 'application/json' };
+    const workspace = (await (
+      await fetch(`${api.url}/api/v1/workspaces`, { method: 'POST', headers: auth, body: '{"name":"Logs"}' })
+    ).json()) as { id: string };
+    const instruments = `${api.url}/api/v1/workspaces/${workspace.id}/instruments`;
+    const created = (await (
+      await fetch(instruments, { method: 'POST', headers: auth, body: '{"name":"pH meter","serialNumber":"PH-1"}' })
+    ).json()) as { id: string; mqttSecret: string };
+    const rotated = (await (
+      await fetch(`${instruments}/${created.id}/credentials/rotate`, {
+        method: 'POST',
+        headers: { authorization: auth.authorization },
+      })
+    ).json()) as { mqttSecret: string };
+    expect(created.mqttSecret).toBeDefined();
+    expect(rotated.mqttSecret).toBeDefined();
 
     await waitFor(async () => lines().some((l) => l.requestId === 'me-req-000001'), 5000, 'log lines').catch(() => {
       throw new Error(api.output().slice(-3000));
@@ -51,5 +68,7 @@ describe('api logs', () => {
     expect(text).not.toContain(password);
     expect(text).not.toContain(tokens.accessToken);
     expect(text).not.toContain(tokens.refreshToken);
+    expect(text).not.toContain(created.mqttSecret);
+    expect(text).not.toContain(rotated.mqttSecret);
   });
 });

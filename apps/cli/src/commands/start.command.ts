@@ -5,6 +5,7 @@ import { loadConfig } from '@labwire/core';
 import { CliError } from '../cli.error';
 import { AppSupervisor } from '../startup/app-supervisor';
 import { bootstrapDatabase } from '../startup/bootstrap-database';
+import { ensureBroker } from '../startup/local-broker';
 import { ensureServices } from '../startup/service-checks';
 import { waitReady } from '../startup/wait-ready';
 
@@ -44,9 +45,10 @@ export function registerStartCommands(program: Command): void {
       }
 
       await ensureServices(config, ROOT, log);
+      const brokerEnv = await ensureBroker(config, ROOT, log);
       await bootstrapDatabase(config, log);
 
-      const env: NodeJS.ProcessEnv = { ...process.env };
+      const env: NodeJS.ProcessEnv = { ...process.env, ...brokerEnv };
       if (config.auth.jwtSecretGenerated) {
         // Development only (loadConfig refuses production without one): api replicas and restarts
         // must share a secret, so one is made for this run and handed to both processes.
