@@ -1,5 +1,6 @@
 import { InitialSchema1795303452549 } from './1795303452549-initial-schema';
 import { Telemetry1795306815235 } from './1795306815235-telemetry';
+import { TelemetryHourly1795308000000 } from './1795308000000-telemetry-hourly';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
-export const MIGRATIONS = [InitialSchema1795303452549, Telemetry1795306815235];
+export const MIGRATIONS = [InitialSchema1795303452549, Telemetry1795306815235, TelemetryHourly1795308000000];

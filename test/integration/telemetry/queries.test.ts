@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { TelemetryReading, TelemetryWriter } from '../../../libs/domain/src';
 import { createUser, startTestApi, TestApi, TestUser } from '../../support/test-app';
 
@@ -127,6 +128,41 @@ describe('telemetry queries', () => {
     });
     expect(cut.body.truncated).toBe(true);
     expect(cut.body.items).toHaveLength(10);
+  });
+
+  it('answers the same from hourly rollups as from raw readings, and a redelivered batch counts once', async () => {
+    const fn = 'avg,min,max,sum,count,first,last';
+    const from = '2026-11-01T00:00:00Z';
+    // an hour-aligned range is served from rollups; one ending a millisecond early from the readings
+    for (const [bucket, tz] of [
+      ['1h', 'UTC'],
+      ['2h', 'UTC'],
+      ['1d', 'Europe/Berlin'],
+      ['1d', 'Asia/Kolkata'],
+    ]) {
+      const rollup = await get('/aggregate', { from, to: '2026-11-01T06:00:00Z', bucket, fn, tz });
+      const raw = await get('/aggregate', { from, to: '2026-11-01T05:59:59.999Z', bucket, fn, tz });
+      expect({ bucket, tz, items: rollup.body.items }).toEqual({ bucket, tz, items: raw.body.items });
+      expect(rollup.body.items.length).toBeGreaterThan(0);
+    }
+    const hourly = await api.app.get(DataSource).query(
+      `SELECT count, sum, first_value, last_value FROM telemetry_hourly WHERE instrument_id = $1 AND metric = 'temp'
+              AND bucket = '2026-11-01T01:00:00Z'`,
+      [instrumentId],
+    );
+    expect(hourly).toEqual([{ count: '6', sum: 51, first_value: 6, last_value: 11 }]);
+    const before = await get('/aggregate', { from, to: '2026-11-01T06:00:00Z', bucket: '1d', fn: 'count,sum' });
+    await api.app.get(TelemetryWriter).store([
+      { time: new Date(T0), instrumentId, metric: 'temp', value: 0 },
+      { time: new Date(T0 + 600_000), instrumentId, metric: 'temp', value: 1 },
+    ]);
+    const after = await get('/aggregate', { from, to: '2026-11-01T06:00:00Z', bucket: '1d', fn: 'count,sum' });
+    expect(after.body).toEqual(before.body);
+    expect(
+      await api.app
+        .get(DataSource)
+        .query(`SELECT count FROM telemetry_hourly WHERE bucket = $1 AND metric = 'temp'`, [new Date(T0)]),
+    ).toEqual([{ count: '6' }]);
   });
 
   it('returns the latest value per metric', async () => {

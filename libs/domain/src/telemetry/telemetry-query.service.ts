@@ -7,6 +7,7 @@ import { LatestValue, TelemetryRepository } from './telemetry.repository';
 export const AGGREGATE_FUNCTIONS = ['avg', 'min', 'max', 'sum', 'count', 'first', 'last'] as const;
 export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 
+/** Over raw readings. */
 const AGGREGATE_SQL: Record<AggregateFunction, string> = {
   avg: 'avg(value)',
   min: 'min(value)',
@@ -16,6 +17,51 @@ const AGGREGATE_SQL: Record<AggregateFunction, string> = {
   first: '(array_agg(value ORDER BY "time" ASC))[1]',
   last: '(array_agg(value ORDER BY "time" DESC))[1]',
 };
+
+/** Over hourly rollups (telemetry_hourly), combining the hours of a bucket. */
+const ROLLUP_SQL: Record<AggregateFunction, string> = {
+  avg: 'sum(sum) / sum(count)',
+  min: 'min(min)',
+  max: 'max(max)',
+  sum: 'sum(sum)',
+  count: 'sum(count)',
+  first: '(array_agg(first_value ORDER BY first_time ASC))[1]',
+  last: '(array_agg(last_value ORDER BY last_time DESC))[1]',
+};
+
+const HOUR_MS = 3_600_000;
+
+/** The UTC offset of a time zone at an instant, in minutes. */
+function offsetMinutes(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((local - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+/**
+ * Hourly rollups answer exactly when every bucket is a union of whole UTC hours: the range starts and
+ * ends on the hour, buckets are whole hours or days, and the time zone is a whole number of hours
+ * from UTC over the range (not, say, +05:30).
+ */
+function rollupServes(q: AggregateQuery, bucketMs: number): boolean {
+  return (
+    bucketMs % HOUR_MS === 0 &&
+    q.from.getTime() % HOUR_MS === 0 &&
+    q.to.getTime() % HOUR_MS === 0 &&
+    offsetMinutes(q.timeZone, q.from) % 60 === 0 &&
+    offsetMinutes(q.timeZone, q.to) % 60 === 0
+  );
+}
 
 export interface RawQuery {
   from: Date;
@@ -157,17 +203,20 @@ export class TelemetryQueryService {
       metricFilter = ` AND metric = ANY($${params.length})`;
     }
     const fns = [...new Set(q.functions)];
-    const selects = fns.map((f) => `${AGGREGATE_SQL[f]} AS "${f}"`).join(', ');
-    const bucketExpr = `date_bin($4::interval, "time" AT TIME ZONE $5, TIMESTAMP '2000-01-01') AT TIME ZONE $5`;
+    const rollup = rollupServes(q, bucket.ms);
+    const source = rollup
+      ? { table: 'telemetry_hourly', time: 'bucket', sql: ROLLUP_SQL }
+      : { table: 'telemetry', time: '"time"', sql: AGGREGATE_SQL };
+    const selects = fns.map((f) => `${source.sql[f]} AS "${f}"`).join(', ');
+    const bucketExpr = `date_bin($4::interval, ${source.time} AT TIME ZONE $5, TIMESTAMP '2000-01-01') AT TIME ZONE $5`;
+    const grouped = `SELECT ${bucketExpr} AS bucket, metric, ${selects} FROM ${source.table}
+       WHERE instrument_id = $1 AND ${source.time} >= $2 AND ${source.time} < $3${metricFilter} GROUP BY 1, 2`;
     params.push(q.maxPoints + 1);
     const limit = `$${params.length}`;
-    let sql = `SELECT ${bucketExpr} AS bucket, metric, ${selects} FROM telemetry
-       WHERE instrument_id = $1 AND "time" >= $2 AND "time" < $3${metricFilter}
-       GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${limit}`;
+    let sql = `${grouped} ORDER BY 1, 2 LIMIT ${limit}`;
     if (q.fill === 'null') {
       // Every bucket of the range for every metric seen in it, empty ones with null values.
-      sql = `WITH agg AS (SELECT ${bucketExpr} AS bucket, metric, ${selects} FROM telemetry
-               WHERE instrument_id = $1 AND "time" >= $2 AND "time" < $3${metricFilter} GROUP BY 1, 2),
+      sql = `WITH agg AS (${grouped}),
              buckets AS (SELECT generate_series(
                date_bin($4::interval, $2::timestamptz AT TIME ZONE $5, TIMESTAMP '2000-01-01'),
                ($3::timestamptz - interval '1 microsecond') AT TIME ZONE $5, $4::interval) AT TIME ZONE $5 AS bucket),

@@ -42,11 +42,28 @@ export class TelemetryRepository {
     const metrics = readings.map((r) => r.metric);
     const values = readings.map((r) => r.value);
     const tags = readings.map((r) => (r.tags ? JSON.stringify(r.tags) : null));
+    // The hourly rollup is fed from the rows actually inserted (RETURNING), never the whole batch.
     const inserted: Array<{ count: string }> = await em.query(
       `WITH ins AS (
          INSERT INTO telemetry ("time", instrument_id, metric, value, tags)
          SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
          ON CONFLICT DO NOTHING
+         RETURNING "time", instrument_id, metric, value),
+       rollup AS (
+         INSERT INTO telemetry_hourly AS h
+         SELECT instrument_id, metric, date_trunc('hour', "time" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                count(*), sum(value), min(value), max(value), min("time"), (array_agg(value ORDER BY "time"))[1],
+                max("time"), (array_agg(value ORDER BY "time" DESC))[1]
+           FROM ins GROUP BY 1, 2, 3
+         ON CONFLICT (instrument_id, metric, bucket) DO UPDATE SET
+           count = h.count + EXCLUDED.count,
+           sum = h.sum + EXCLUDED.sum,
+           min = LEAST(h.min, EXCLUDED.min),
+           max = GREATEST(h.max, EXCLUDED.max),
+           first_value = CASE WHEN EXCLUDED.first_time < h.first_time THEN EXCLUDED.first_value ELSE h.first_value END,
+           first_time = LEAST(h.first_time, EXCLUDED.first_time),
+           last_value = CASE WHEN EXCLUDED.last_time > h.last_time THEN EXCLUDED.last_value ELSE h.last_value END,
+           last_time = GREATEST(h.last_time, EXCLUDED.last_time)
          RETURNING 1)
        SELECT count(*) AS count FROM ins`,
       [times, instruments, metrics, values, tags],
@@ -106,6 +123,7 @@ export class TelemetryRepository {
         dropped.push(row.name);
       }
     }
+    await this.dataSource.query(`DELETE FROM telemetry_hourly WHERE bucket < $1`, [before]);
     return dropped;
   }
 
@@ -114,6 +132,11 @@ export class TelemetryRepository {
    * retention, which partition drops handle). Returns how many rows went.
    */
   async deleteExpiredPerWorkspace(): Promise<number> {
+    await this.dataSource.query(
+      `DELETE FROM telemetry_hourly t USING instruments i, workspaces w
+        WHERE t.instrument_id = i.id AND i.workspace_id = w.id
+          AND t.bucket < date_trunc('hour', now() - make_interval(days => w.telemetry_retention_days))`,
+    );
     const result: [unknown[], number] = await this.dataSource.query(
       `DELETE FROM telemetry t USING instruments i, workspaces w
         WHERE t.instrument_id = i.id AND i.workspace_id = w.id
