@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig } from '../../libs/core/src';
-import { createDomainDataSource } from '../../libs/domain/src';
+import Redis from 'ioredis';
+import { createDomainDataSource, liveTelemetryChannel } from '../../libs/domain/src';
 import { JobName, JobProducer, QueueName, QueueRegistry } from '../../libs/queue/src';
 import { testEnv } from '../support/test-app';
 import { createTestDatabase } from '../support/test-db';
@@ -48,9 +49,58 @@ describe('worker (built, as a process)', () => {
 
   it('schedules the maintenance purge on a job scheduler', async () => {
     const schedulers = await queues.get(QueueName.Maintenance).getJobSchedulers();
-    expect(schedulers).toEqual([
-      expect.objectContaining({ key: 'maintenance.purge', name: JobName.MaintenancePurge, every: 86_400_000 }),
-    ]);
+    expect(schedulers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'maintenance.purge', name: JobName.MaintenancePurge, every: 86_400_000 }),
+        expect.objectContaining({
+          key: 'maintenance.telemetry-retention',
+          name: JobName.TelemetryRetention,
+          every: 86_400_000,
+        }),
+      ]),
+    );
+    expect(schedulers).toHaveLength(2);
+  });
+
+  it('stores a queued telemetry batch once, however often it is delivered, and publishes it live', async () => {
+    const [ws] = await ds.query(`INSERT INTO workspaces (name) VALUES ('Live') RETURNING id`);
+    const [inst] = await ds.query(
+      `INSERT INTO instruments (workspace_id, name, serial_number) VALUES ($1, 'Probe', 'P-1') RETURNING id`,
+      [ws.id],
+    );
+    const subscriber = new Redis(config.redis.url);
+    const messages: string[] = [];
+    subscriber.on('message', (_c: string, m: string) => messages.push(m));
+    await subscriber.subscribe(liveTelemetryChannel(config.redis.prefix, inst.id));
+    const readings = Array.from({ length: 100 }, (_, i) => ({
+      time: new Date(Date.now() - 100_000 + i * 1000).toISOString(),
+      instrumentId: inst.id,
+      metric: 'ph',
+      value: 7 + i / 100,
+    }));
+    const data = { readings, source: 'mqtt' as const, receivedAt: new Date().toISOString() };
+    const producer = new JobProducer(queues);
+    const queue = queues.get(QueueName.Telemetry);
+    const finished = async (id: string) => {
+      const deadline = Date.now() + 15_000;
+      let state = '';
+      while (Date.now() < deadline && state !== 'completed' && state !== 'failed') {
+        await new Promise((r) => setTimeout(r, 50));
+        state = await queue.getJobState(id);
+      }
+      return (await queue.getJob(id))?.returnvalue;
+    };
+    await producer.enqueue(JobName.TelemetryStoreBatch, data, { jobId: 'batch-1' });
+    expect(await finished('batch-1')).toEqual({ inserted: 100, duplicates: 0 });
+    // the same batch delivered again (a bridge retry after a crash) adds nothing
+    await producer.enqueue(JobName.TelemetryStoreBatch, data, { jobId: 'batch-1-again' });
+    expect(await finished('batch-1-again')).toEqual({ inserted: 0, duplicates: 100 });
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM telemetry WHERE instrument_id = $1`, [inst.id]);
+    expect(n).toBe(100);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(messages).toHaveLength(1);
+    expect(JSON.parse(messages[0]).readings).toHaveLength(100);
+    subscriber.disconnect();
   });
 
   it('runs a maintenance job enqueued through JobProducer and counts it in /metrics', async () => {

@@ -17,12 +17,13 @@ import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readin
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { TelemetryProcessor } from './processors/telemetry.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
 import { WorkerRunner } from './runner/worker-runner';
 import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
 
 /** Every processor, one per QueueName. A processor missing here fails the boot-time check. */
-const PROCESSORS = [MaintenanceProcessor];
+const PROCESSORS = [MaintenanceProcessor, TelemetryProcessor];
 
 /**
  * The worker: a Nest application context (no HTTP framework) with the BullMQ processors, the job

@@ -36,6 +36,17 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 500, age: 30 * 86400 },
     },
   },
+  [JobName.TelemetryStoreBatch]: {
+    queue: QueueName.Telemetry,
+    timeoutMs: 60_000,
+    options: {
+      // A batch was acknowledged to its sender once queued: keep trying (storing is idempotent).
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 3600 },
+      removeOnFail: { count: 10_000, age: 14 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -49,4 +60,5 @@ export const QUEUE_JOBS: { readonly [Q in QueueName]: readonly JobName[] } = Obj
 /** How many jobs of a queue one worker process runs at once, unless WORKER_CONCURRENCY says otherwise. */
 export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Maintenance]: 1,
+  [QueueName.Telemetry]: 4,
 };

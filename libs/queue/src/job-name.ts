@@ -8,6 +8,8 @@ export enum JobName {
   MaintenancePurge = 'maintenance.purge',
   /** Telemetry partitions made ahead and dropped past retention; rows past workspace retention deleted. */
   TelemetryRetention = 'maintenance.telemetry-retention',
+  /** Stores a batch of readings (from the MQTT bridge or a REST upload), idempotently. */
+  TelemetryStoreBatch = 'telemetry.store-batch',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

@@ -16,6 +16,28 @@ export interface MaintenancePurgeResult {
 
 export type TelemetryRetentionData = Record<string, never>;
 
+/** One reading as it travels through Redis: times as ISO-8601 strings. */
+export interface QueuedReading {
+  time: string;
+  instrumentId: string;
+  metric: string;
+  value: number;
+  tags?: Record<string, unknown> | null;
+}
+
+export interface TelemetryStoreBatchData {
+  readings: QueuedReading[];
+  /** where the batch came from, for logs and metrics */
+  source: 'mqtt' | 'rest';
+  /** ISO-8601: when the first reading of the batch reached Labwire (publish-to-stored lag) */
+  receivedAt: string;
+}
+
+export interface TelemetryStoreBatchResult {
+  inserted: number;
+  duplicates: number;
+}
+
 export interface TelemetryRetentionResult {
   partitionsCreated: number;
   partitionsDropped: string[];
@@ -29,18 +51,21 @@ export interface TelemetryRetentionResult {
  */
 export type JobItem =
   | { name: JobName.MaintenancePurge; data: MaintenancePurgeData }
-  | { name: JobName.TelemetryRetention; data: TelemetryRetentionData };
+  | { name: JobName.TelemetryRetention; data: TelemetryRetentionData }
+  | { name: JobName.TelemetryStoreBatch; data: TelemetryStoreBatchData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
   [JobName.MaintenancePurge]: QueueName.Maintenance;
   [JobName.TelemetryRetention]: QueueName.Maintenance;
+  [JobName.TelemetryStoreBatch]: QueueName.Telemetry;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
 export interface JobResults {
   [JobName.MaintenancePurge]: MaintenancePurgeResult;
   [JobName.TelemetryRetention]: TelemetryRetentionResult;
+  [JobName.TelemetryStoreBatch]: TelemetryStoreBatchResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

@@ -4,6 +4,7 @@
  */
 export enum QueueName {
   Maintenance = 'maintenance',
+  Telemetry = 'telemetry',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

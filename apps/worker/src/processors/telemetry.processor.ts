@@ -1,0 +1,28 @@
+import { Processor } from '@nestjs/bullmq';
+import { TelemetryIngestService } from '@labwire/domain';
+import { JobName, QueueName } from '@labwire/queue';
+import { JobHandlers } from './job-handlers';
+import { QueueProcessor } from './queue-processor';
+
+/** Stores telemetry batches queued by the MQTT bridge and REST uploads. */
+@Processor(QueueName.Telemetry, { autorun: false })
+export class TelemetryProcessor extends QueueProcessor<QueueName.Telemetry> {
+  readonly queue = QueueName.Telemetry;
+
+  protected readonly handlers: JobHandlers<QueueName.Telemetry> = {
+    [JobName.TelemetryStoreBatch]: (job) =>
+      this.ingest.storeBatch(
+        job.data.readings.map((r) => ({
+          time: new Date(r.time),
+          instrumentId: r.instrumentId,
+          metric: r.metric,
+          value: r.value,
+          tags: r.tags ?? null,
+        })),
+      ),
+  };
+
+  constructor(private readonly ingest: TelemetryIngestService) {
+    super();
+  }
+}
