@@ -4,7 +4,8 @@ import { QUEUE_NAMES, QueueName } from './queue-name';
 
 describe('job contract', () => {
   it('maps every job to its queue and every queue to its jobs', () => {
-    expect(QUEUE_JOBS[QueueName.Maintenance]).toEqual([JobName.MaintenancePurge]);
+    expect(QUEUE_JOBS[QueueName.Maintenance]).toEqual([JobName.MaintenancePurge, JobName.TelemetryRetention]);
+    expect(QUEUE_JOBS[QueueName.Telemetry]).toEqual([JobName.TelemetryStoreBatch]);
     expect(QUEUE_NAMES.flatMap((q) => QUEUE_JOBS[q]).sort()).toEqual([...JOB_NAMES].sort());
   });
 
