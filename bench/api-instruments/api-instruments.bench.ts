@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { hash } from '@node-rs/argon2';
 import { ARGON2_OPTIONS } from '@labwire/domain';
-import { benchDatabase, DIST, freePort, log, startNode } from '../support/bench-env';
+import { benchBroker, benchDatabase, DIST, freePort, log, startNode } from '../support/bench-env';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -61,6 +61,7 @@ export async function apiInstrumentsBench(): Promise<Record<string, unknown>> {
   const workspaceId = await seed(db.url, email, password);
   const apiPort = await freePort();
   const rawPort = await freePort();
+  const broker = await benchBroker();
   const api = await startNode(
     join(DIST, 'apps/api/main.js'),
     {
@@ -71,6 +72,7 @@ export async function apiInstrumentsBench(): Promise<Record<string, unknown>> {
       JWT_SECRET: randomBytes(32).toString('hex'),
       REDIS_KEY_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      ...broker.env,
     },
     `http://127.0.0.1:${apiPort}/health/live`,
   );
@@ -123,6 +125,7 @@ export async function apiInstrumentsBench(): Promise<Record<string, unknown>> {
     };
   } finally {
     await api.stop();
+    await broker.stop();
     await raw.stop();
     await db.drop();
   }

@@ -1,10 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@labwire/core';
 import { dropDatabase, ensureDatabase } from '@labwire/database';
 import { createDomainDataSource } from '@labwire/domain';
+import { startLocalBroker } from '@labwire/providers';
 
 export const DIST = join(__dirname, '..', '..');
 
@@ -35,6 +38,23 @@ export async function benchDatabase(): Promise<{ url: string; drop: () => Promis
   await ds.runMigrations();
   await ds.destroy();
   return { url, drop: () => dropDatabase(url, name) };
+}
+
+/**
+ * A throwaway Labwire broker (the project's Mosquitto configuration on a spare port, temporary data
+ * directory): the api refuses to start without a broker it can manage. `env` is what the api needs.
+ */
+export async function benchBroker(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'labwire-bench-mqtt-'));
+  const password = randomBytes(18).toString('base64url');
+  const broker = await startLocalBroker({ port: await freePort(), dataDir, username: 'labwire', password });
+  return {
+    env: { MQTT_URL: broker.url, MQTT_USERNAME: 'labwire', MQTT_PASSWORD: password },
+    async stop() {
+      await broker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface Child {

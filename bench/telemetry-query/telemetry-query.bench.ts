@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { hash } from '@node-rs/argon2';
 import { ARGON2_OPTIONS } from '@labwire/domain';
-import { benchDatabase, DIST, freePort, log, startNode } from '../support/bench-env';
+import { benchBroker, benchDatabase, DIST, freePort, log, startNode } from '../support/bench-env';
 import { percentile, timeEach } from '../support/latency';
 
 const INSTRUMENTS = Number(process.env.BENCH_INSTRUMENTS ?? 200);
@@ -85,6 +85,7 @@ export async function telemetryQueryBench(): Promise<Record<string, unknown>> {
   const { workspaceId, ids, start, end, rows } = await seed(c, email, password);
   const seedSeconds = (Date.now() - seeded) / 1000;
   const port = await freePort();
+  const broker = await benchBroker();
   const api = await startNode(
     join(DIST, 'apps/api/main.js'),
     {
@@ -95,7 +96,7 @@ export async function telemetryQueryBench(): Promise<Record<string, unknown>> {
       JWT_SECRET: randomBytes(32).toString('hex'),
       REDIS_KEY_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      MQTT_URL: process.env.BENCH_MQTT_URL ?? process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1884',
+      ...broker.env,
     },
     `http://127.0.0.1:${port}/health/live`,
   );
@@ -148,6 +149,7 @@ export async function telemetryQueryBench(): Promise<Record<string, unknown>> {
     };
   } finally {
     await api.stop();
+    await broker.stop();
     await c.end();
     await db.drop();
   }

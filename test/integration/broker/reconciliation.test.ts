@@ -31,7 +31,7 @@ describe('broker reconciliation', () => {
     await broker?.stop();
   });
 
-  it('repairs drift idempotently: missing clients created disabled, statuses fixed, orphans removed', async () => {
+  it('repairs drift idempotently: statuses fixed, orphans removed, lost clients reported for rotation', async () => {
     const lost = await createInstrument(api, crew.editor, crew.workspaceId);
     const retired = await createInstrument(api, crew.editor, crew.workspaceId, { status: 'retired' });
     const active = await createInstrument(api, crew.editor, crew.workspaceId);
@@ -45,10 +45,10 @@ describe('broker reconciliation', () => {
 
     const service = api.app.get(InstrumentService);
     const first = await service.reconcileBroker();
-    expect(first).toMatchObject({ created: 1, enabled: 1, disabled: 1, removed: 1, needsRotation: [lost.id] });
+    expect(first).toMatchObject({ repaired: 2, removed: 1, needsRotation: [lost.id] });
 
     const clients = await clientsByName();
-    expect(clients.get(lost.id)).toMatchObject({ disabled: true, hasSecret: false });
+    expect(clients.has(lost.id)).toBe(false); // its secret is gone for good: only a rotation brings it back
     expect(clients.get(retired.id)).toMatchObject({ disabled: true });
     expect(clients.get(active.id)).toMatchObject({ disabled: false });
     expect(clients.has(orphan)).toBe(false);
@@ -62,7 +62,7 @@ describe('broker reconciliation', () => {
 
     // Again: nothing left to change; the lost instrument still waits for a rotation.
     const second = await service.reconcileBroker();
-    expect(second).toMatchObject({ created: 0, enabled: 0, disabled: 0, repaired: 0, removed: 0 });
+    expect(second).toMatchObject({ repaired: 0, removed: 0 });
     expect(second.needsRotation).toEqual([lost.id]);
     expect(await clientsByName()).toEqual(clients);
 
@@ -71,6 +71,19 @@ describe('broker reconciliation', () => {
     expect(rotated.status).toBe(200);
     await (await connectMqtt(broker.url, { username: lost.id, password: rotated.body.mqttSecret })).endAsync();
     expect((await service.reconcileBroker()).needsRotation).toEqual([]);
+  });
+
+  it('never removes the client of an instrument created or kept while it runs', async () => {
+    const service = api.app.get(InstrumentService);
+    const [created] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, () => createInstrument(api, crew.editor, crew.workspaceId))),
+      service.reconcileBroker(),
+      service.reconcileBroker(),
+    ]);
+    await service.reconcileBroker();
+    for (const instrument of created) {
+      await (await connectMqtt(broker.url, { username: instrument.id, password: instrument.mqttSecret })).endAsync();
+    }
   });
 
   it('runs when an api starts', async () => {

@@ -28,9 +28,8 @@ export class BrokerStartup implements OnApplicationBootstrap {
     }
     const report = await this.instruments.reconcileBroker();
     this.logger.log(
-      `broker reconciled: ${report.unchanged} in step, ${report.enabled} enabled, ${report.disabled} disabled, ` +
-        `${report.repaired} repaired, ${report.created} created, ${report.removed} orphans removed, ` +
-        `${report.needsRotation.length} awaiting a credential rotation`,
+      `broker reconciled: ${report.unchanged} clients in step, ${report.repaired} repaired, ` +
+        `${report.removed} orphans removed, ${report.needsRotation.length} instruments awaiting a credential rotation`,
     );
   }
 }

@@ -10,16 +10,20 @@ export interface InstrumentCredentials {
 }
 
 export interface BrokerReconcileReport {
-  /** instruments whose client was missing (now created disabled) or has no secret: rotate their credentials */
+  /** instruments with no usable client (none, or one without a secret): rotate their credentials */
   needsRotation: string[];
-  /** clients created (disabled, without a secret) for instruments that had none */
-  created: number;
-  enabled: number;
-  disabled: number;
-  /** roles put back on clients that had lost them */
+  /** clients whose enabled state or role was put right */
   repaired: number;
   /** clients named like instruments that no instrument matches */
   removed: number;
+  unchanged: number;
+}
+
+/** What reconciliation must do, computed from a snapshot of the registry and one of the broker. */
+export interface BrokerDrift {
+  needsRotation: string[];
+  /** instruments whose client exists but is enabled/disabled wrongly or lacks its role */
+  toRepair: string[];
   unchanged: number;
 }
 
@@ -44,77 +48,72 @@ export class InstrumentBrokerSync {
     return { mqttUsername: instrumentId, mqttSecret };
   }
 
-  /** Enables or disables the client for a status; a missing client is recreated disabled. */
+  /**
+   * Enables or disables the client for a status. A missing client stays missing (the instrument cannot
+   * connect either way): only a rotation can give it a secret again, which the log says.
+   */
   async applyStatus(instrumentId: string, status: InstrumentStatus): Promise<void> {
     if (await this.broker.setClientEnabled(instrumentId, mayConnect(status))) return;
-    await this.broker.upsertInstrumentClient(instrumentId, null, false);
-    this.logger.warn(
-      `instrument ${instrumentId} had no broker client: created it disabled; rotate its credentials to connect it`,
-    );
+    this.logger.warn(`instrument ${instrumentId} has no broker client: rotate its credentials to connect it`);
+  }
+
+  /** Re-applies the client's role and the enabled state its status asks for; keeps its secret. */
+  async repair(instrumentId: string, status: InstrumentStatus): Promise<void> {
+    await this.broker.upsertInstrumentClient(instrumentId, null, mayConnect(status));
   }
 
   async remove(instrumentId: string): Promise<void> {
     await this.broker.deleteInstrumentClient(instrumentId);
   }
 
-  /**
-   * Makes the broker match the registry, idempotently: every instrument has its client, enabled unless
-   * retired, with its role; clients named like instruments (a UUID) with no instrument are removed.
-   * A missing client cannot get its old secret back (Labwire never kept it), so it is created without
-   * a password, disabled, and logged: rotating the instrument's credentials brings it back.
-   */
-  async reconcile(instruments: Array<{ id: string; status: InstrumentStatus }>): Promise<BrokerReconcileReport> {
-    const report: BrokerReconcileReport = {
-      needsRotation: [],
-      created: 0,
-      enabled: 0,
-      disabled: 0,
-      repaired: 0,
-      removed: 0,
-      unchanged: 0,
-    };
+  /** Compares a snapshot of the registry with the broker's clients. */
+  async drift(instruments: Array<{ id: string; status: InstrumentStatus }>): Promise<BrokerDrift> {
     const clients = new Map((await this.broker.listClients()).map((c) => [c.username.toLowerCase(), c]));
-    const known = new Set<string>();
-    const work: Array<() => Promise<void>> = [];
+    const drift: BrokerDrift = { needsRotation: [], toRepair: [], unchanged: 0 };
     for (const instrument of instruments) {
-      const id = instrument.id.toLowerCase();
-      known.add(id);
-      const client = clients.get(id);
+      const client = clients.get(instrument.id.toLowerCase());
       if (!client || !client.hasSecret) {
-        report.needsRotation.push(instrument.id);
-        if (!client) report.created++;
-        if (!client || !client.disabled || !client.roles.includes(instrumentRoleName(instrument.id))) {
-          work.push(() => this.broker.upsertInstrumentClient(instrument.id, null, false));
+        drift.needsRotation.push(instrument.id);
+        // A client without a secret may still carry a stale role or be enabled: tidy it, it costs nothing.
+        if (client && (!client.disabled || !client.roles.includes(instrumentRoleName(instrument.id)))) {
+          drift.toRepair.push(instrument.id);
         }
-        continue;
-      }
-      const wanted = mayConnect(instrument.status);
-      if (!client.roles.includes(instrumentRoleName(instrument.id))) {
-        report.repaired++;
-        work.push(() => this.broker.upsertInstrumentClient(instrument.id, null, wanted));
-      } else if (client.disabled === wanted) {
-        report[wanted ? 'enabled' : 'disabled']++;
-        work.push(async () => void (await this.broker.setClientEnabled(instrument.id, wanted)));
+      } else if (
+        client.disabled === mayConnect(instrument.status) ||
+        !client.roles.includes(instrumentRoleName(instrument.id))
+      ) {
+        drift.toRepair.push(instrument.id);
       } else {
-        report.unchanged++;
+        drift.unchanged++;
       }
     }
-    for (const username of clients.keys()) {
-      if (isInstrumentUsername(username) && !known.has(username)) {
-        report.removed++;
-        work.push(() => this.broker.deleteInstrumentClient(username));
-      }
-    }
-    // A few requests in flight at a time: fast on thousands of instruments, gentle on the broker.
-    for (let i = 0; i < work.length; i += 16) await Promise.all(work.slice(i, i + 16).map((w) => w()));
-    if (report.needsRotation.length) {
-      this.logger.warn(
-        `${report.needsRotation.length} instrument(s) have no broker secret (a broker whose data was lost, or created ` +
-          `outside the api): their clients are disabled; rotate their credentials (POST …/instruments/{id}/credentials/rotate): ` +
-          report.needsRotation.slice(0, 20).join(', ') +
-          (report.needsRotation.length > 20 ? ', …' : ''),
-      );
-    }
-    return report;
+    return drift;
   }
+
+  /**
+   * Removes the clients named like instruments (a UUID) whose id is not in `instrumentIds`. The caller
+   * guarantees no instrument is being created meanwhile (see InstrumentService.reconcileBroker).
+   */
+  async removeOrphans(instrumentIds: string[]): Promise<number> {
+    const known = new Set(instrumentIds.map((id) => id.toLowerCase()));
+    const orphans = (await this.broker.listClients())
+      .map((c) => c.username)
+      .filter((u) => isInstrumentUsername(u) && !known.has(u.toLowerCase()));
+    await inBatches(orphans, (u) => this.broker.deleteInstrumentClient(u));
+    return orphans.length;
+  }
+
+  logNeedsRotation(ids: string[]): void {
+    if (!ids.length) return;
+    this.logger.warn(
+      `${ids.length} instrument(s) have no broker credentials (a broker whose data was lost, or instruments created ` +
+        `outside the api): they cannot connect until their credentials are rotated ` +
+        `(POST …/instruments/{id}/credentials/rotate): ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}`,
+    );
+  }
+}
+
+/** A few broker requests in flight at a time: quick on thousands of clients, gentle on the broker. */
+export async function inBatches<T>(items: T[], fn: (item: T) => Promise<unknown>, size = 16): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }

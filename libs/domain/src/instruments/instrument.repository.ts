@@ -56,6 +56,9 @@ const COLUMNS = `id, workspace_id AS "workspaceId", location_id AS "locationId",
 
 const SERIAL_CONSTRAINT = 'UQ_instruments_workspace_serial';
 
+/** Advisory lock key of the instrument registry vs. the broker's clients (any constant bigint; "lwbroker"). */
+const BROKER_REGISTRY_LOCK = '7815540946577957746';
+
 @Injectable()
 export class InstrumentRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -82,8 +85,22 @@ export class InstrumentRepository {
    * Every instrument's id and status, across workspaces: the broker reconciliation compares them with
    * the broker's clients. Platform-level on purpose (the broker is shared by all workspaces).
    */
-  listAllForBroker(): Promise<Array<Pick<Instrument, 'id' | 'status'>>> {
-    return this.dataSource.query('SELECT id, status FROM instruments');
+  listAllForBroker(em?: EntityManager): Promise<Array<Pick<Instrument, 'id' | 'status'>>> {
+    return (em ?? this.dataSource.manager).query('SELECT id, status FROM instruments');
+  }
+
+  /** Reads and locks an instrument of any workspace (platform-level, for the broker reconciliation). */
+  lockAnyForBroker(id: string, em: EntityManager): Promise<Pick<Instrument, 'id' | 'status'> | null> {
+    return this.repo(em).findOne({ select: ['id', 'status'], where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * A transaction-scoped advisory lock on the registry as the broker sees it: creations and deletions
+   * take it shared, the broker's orphan sweep exclusively, so the sweep never sees a client whose
+   * instrument is being created (not yet committed) or misses one being deleted.
+   */
+  async lockRegistryForBroker(em: EntityManager, mode: 'shared' | 'exclusive'): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}($1)`, [BROKER_REGISTRY_LOCK]);
   }
 
   /** Reads and locks the instrument until the transaction ends. */

@@ -6,7 +6,12 @@ import { Actor } from '../audit/actor';
 import { changedFields, createdChanges, deletedChanges, effectivePatch } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
 import { assertWorkspaceRole, WorkspaceMembership } from '../workspaces/workspace-membership';
-import { BrokerReconcileReport, InstrumentBrokerSync, InstrumentCredentials } from './instrument-broker-sync';
+import {
+  BrokerReconcileReport,
+  inBatches,
+  InstrumentBrokerSync,
+  InstrumentCredentials,
+} from './instrument-broker-sync';
 import { Instrument, InstrumentStatus } from './instrument.entity';
 import { InstrumentFields, InstrumentFilter, InstrumentRepository, InstrumentSortField } from './instrument.repository';
 import { InstrumentNotFoundError, LocationNotFoundError } from './instruments.errors';
@@ -55,11 +60,11 @@ export interface CreatedInstrument {
  * commit. If the broker fails, the transaction rolls back and the caller gets the error (nothing
  * changed anywhere). If the commit fails after the broker changed (rare: the row is locked), a created
  * client is removed again at once; any other divergence (a status or deletion the database did not
- * keep) is put right by the reconciliation every api runs at startup.
+ * keep) is put right by the reconciliation every api runs at startup (reconcileBroker).
  *
  * Without a broker (the CLI builds this service by hand, e.g. for seed:demo) instruments are created
- * without credentials; the api's startup reconciliation gives them disabled clients, and rotating
- * their credentials connects them.
+ * without credentials: the api's startup reconciliation lists them, and rotating their credentials
+ * connects them.
  */
 @Injectable()
 export class InstrumentService {
@@ -108,6 +113,7 @@ export class InstrumentService {
     let provisioned: string | undefined;
     try {
       return await this.dataSource.transaction(async (em) => {
+        if (this.broker) await this.instruments.lockRegistryForBroker(em, 'shared');
         await this.assertLocation(workspaceId, fields.locationId, em);
         const instrument = await this.instruments.insert(workspaceId, fields, em);
         await this.audit.record(em, workspaceId, actor, {
@@ -157,9 +163,38 @@ export class InstrumentService {
     });
   }
 
-  /** Brings the broker in line with the registry (see InstrumentBrokerSync.reconcile); the api runs it at startup. */
+  /**
+   * Brings the broker in line with the registry, idempotently; every api runs it at startup, while
+   * other replicas may be serving requests, so it never acts on a stale view:
+   * 1. Clients with drift (enabled while retired or the reverse, role missing) are repaired each in a
+   *    transaction holding the instrument's row lock, from the status read under that lock; a
+   *    concurrent retirement or deletion waits or has already won.
+   * 2. Orphans (instrument-named clients without an instrument) are removed under the registry lock
+   *    taken exclusively, so no creation or deletion is in flight while the two lists are compared.
+   * Instruments without a client (or without a secret) are not given one: Labwire never kept their
+   * secret and a passwordless client would connect nothing, while every change makes the dynamic
+   * security plugin rewrite its whole file. They are reported and logged; rotating their credentials
+   * connects them again.
+   */
   async reconcileBroker(): Promise<BrokerReconcileReport> {
-    return this.requireBroker().reconcile(await this.instruments.listAllForBroker());
+    const broker = this.requireBroker();
+    const drift = await broker.drift(await this.instruments.listAllForBroker());
+    let repaired = 0;
+    await inBatches(drift.toRepair, (id) =>
+      this.dataSource.transaction(async (em) => {
+        const current = await this.instruments.lockAnyForBroker(id, em);
+        if (!current) return;
+        await broker.repair(id, current.status);
+        repaired++;
+      }),
+    );
+    const removed = await this.dataSource.transaction(async (em) => {
+      await this.instruments.lockRegistryForBroker(em, 'exclusive');
+      const ids = (await this.instruments.listAllForBroker(em)).map((i) => i.id);
+      return broker.removeOrphans(ids);
+    });
+    broker.logNeedsRotation(drift.needsRotation);
+    return { needsRotation: drift.needsRotation, repaired, removed, unchanged: drift.unchanged };
   }
 
   /**
@@ -209,6 +244,7 @@ export class InstrumentService {
     assertWorkspaceRole(membership, 'editor');
     const { workspaceId } = membership;
     await this.dataSource.transaction(async (em) => {
+      if (this.broker) await this.instruments.lockRegistryForBroker(em, 'shared');
       const before = await this.instruments.lockInWorkspace(workspaceId, id, em);
       if (!before) throw new InstrumentNotFoundError(id);
       if (expectedVersion !== undefined && expectedVersion !== before.version) {
