@@ -57,6 +57,15 @@ export interface LocalBrokerOptions {
 
 /** The project's configuration with the host-specific lines rewritten. */
 export function renderLocalConfig(template: string, opts: { port: number; dataDir: string; plugin: string }): string {
+  // A template that lost one of these lines would give a broker on the wrong port or without the plugin.
+  for (const [what, pattern] of [
+    ['listener 1883', /^listener 1883$/m],
+    ['plugin …', /^plugin .*$/m],
+    ['/mosquitto/data/', /\/mosquitto\/data\//],
+  ] as const) {
+    if (!pattern.test(template))
+      throw new Error(`the broker configuration has no "${what}" line to adapt for this host`);
+  }
   let text = template
     .replace(/^listener 1883$/m, `listener ${opts.port} 127.0.0.1`)
     .replace(/^plugin .*$/m, `plugin ${opts.plugin}`)
