@@ -173,6 +173,22 @@ describe('telemetry queries', () => {
     ]);
   });
 
+  it('answers [] for an instrument that has sent nothing yet', async () => {
+    const quiet = await api.request('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
+      token: owner.token,
+      body: { name: 'Quiet', serialNumber: 'Q-1' },
+    });
+    const res = await api.request(
+      'GET',
+      `/api/v1/workspaces/${workspaceId}/instruments/${quiet.body.id}/telemetry/latest`,
+      {
+        token: owner.token,
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([]);
+  });
+
   it('refuses bad input and other workspaces', async () => {
     expect((await get('', { from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' })).status).toBe(400);
     expect((await get('', { cursor: 'not-a-cursor' })).status).toBe(400);

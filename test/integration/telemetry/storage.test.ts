@@ -83,7 +83,7 @@ describe('telemetry storage (native partitioning)', () => {
     await writer.store([{ time: new Date(now - 5000), instrumentId, metric: 'level', value: 1 }]);
     await writer.store([{ time: new Date(now - 1000), instrumentId, metric: 'level', value: 2 }]);
     await writer.store([{ time: new Date(now - 9000), instrumentId, metric: 'level', value: 0 }]); // late arrival
-    const latest = await repo.latest(instrumentId);
+    const latest = (await repo.latestInWorkspace(workspaceId, instrumentId)) ?? [];
     expect(latest.find((l) => l.metric === 'level')).toMatchObject({ value: 2, time: new Date(now - 1000) });
     const [instrument] = await ds.query(`SELECT last_seen_at FROM instruments WHERE id = $1`, [instrumentId]);
     expect(instrument.last_seen_at.getTime()).toBeGreaterThanOrEqual(now - 1000);

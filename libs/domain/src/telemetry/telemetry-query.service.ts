@@ -239,8 +239,9 @@ export class TelemetryQueryService {
   }
 
   async latest(workspaceId: string, instrumentId: string): Promise<LatestValue[]> {
-    await this.assertInstrument(workspaceId, instrumentId);
-    return this.telemetry.latest(instrumentId);
+    const values = await this.telemetry.latestInWorkspace(workspaceId, instrumentId);
+    if (!values) throw new InstrumentNotFoundError(instrumentId);
+    return values;
   }
 
   private async assertInstrument(workspaceId: string, instrumentId: string): Promise<void> {

@@ -99,11 +99,20 @@ export class TelemetryRepository {
     return rows.length > 0;
   }
 
-  latest(instrumentId: string): Promise<LatestValue[]> {
-    return this.dataSource.query(
-      `SELECT metric, "time", value, tags FROM telemetry_latest WHERE instrument_id = $1 ORDER BY metric`,
-      [instrumentId],
+  /**
+   * Latest values of an instrument of the workspace, in one query: null when the instrument is not
+   * in the workspace, [] when it has sent nothing yet.
+   */
+  async latestInWorkspace(workspaceId: string, instrumentId: string): Promise<LatestValue[] | null> {
+    const rows: Array<LatestValue | { metric: null }> = await this.dataSource.query(
+      `SELECT l.metric, l."time", l.value, l.tags
+         FROM instruments i LEFT JOIN telemetry_latest l ON l.instrument_id = i.id
+        WHERE i.id = $1 AND i.workspace_id = $2
+        ORDER BY l.metric`,
+      [instrumentId, workspaceId],
     );
+    if (!rows.length) return null;
+    return rows.filter((r): r is LatestValue => r.metric !== null);
   }
 
   /** Drops whole daily partitions that end before `before` (native partitioning only). */
