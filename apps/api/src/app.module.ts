@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { Logger as PinoLogger } from 'pino';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/core';
 import { DatabaseModule } from '@labwire/domain';
@@ -14,12 +15,12 @@ import { WorkspacesHttpModule } from './workspaces/workspaces-http.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: PinoLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(config, 'api'),
+        LoggerModule.forRoot(config, 'api', logger),
         RedisModule,
         DatabaseModule,
         QueueModule.forRoot('producer'),

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppConfig } from '@labwire/core';
+import { AppConfig, createRootLogger, isQuietPath } from '@labwire/core';
 import { AppModule } from '../app.module';
 import { createValidationPipe } from '../common/validation.pipe';
 import { ApiMetrics } from '../metrics/api-metrics';
@@ -15,7 +15,13 @@ import { genRequestId, REQUEST_ID_HEADER } from './request-id';
  * port 0. Everything a request meets (ids, limits, errors, validation, docs) is set up here once.
  */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(config, 'api');
   const adapter = new FastifyAdapter({
+    // Fastify's own per-request pino child (request.log, bound to the request id) is the access and
+    // service logger: cheaper than a second HTTP logger as middleware.
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    requestIdLogLabel: 'requestId',
     bodyLimit: config.api.bodyLimitBytes,
     genReqId: genRequestId,
     requestIdHeader: false,
@@ -23,7 +29,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
@@ -32,6 +38,17 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
 
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    if (isQuietPath(request.url)) return;
+    request.log.info(
+      {
+        req: { method: request.method, url: request.url },
+        res: { statusCode: reply.statusCode },
+        responseTime: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
   });
   recordHttpMetrics(fastify, app.get(ApiMetrics));
   closeConnectionsOnShutdown(fastify);
