@@ -19,7 +19,10 @@ describe('npm start (the built CLI `start` command)', () => {
   it('on a database that does not exist yet: creates and migrates it, bootstraps the admin, runs api and worker', async () => {
     // A name in this run's namespace, so the global teardown drops it even if the test fails.
     const dbName = `lwt_${runId()}_start_${randomBytes(3).toString('hex')}`;
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
+    // Two calls can hand out the same just-released port; the worker would then answer the api's requests.
+    const apiPort = await freePort();
+    let workerPort = await freePort();
+    while (workerPort === apiPort) workerPort = await freePort();
     const env = testEnv(urlFor(dbName), {
       API_PORT: String(apiPort),
       API_HOST: '127.0.0.1',

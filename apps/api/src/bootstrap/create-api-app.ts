@@ -1,11 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, createRootLogger, isQuietPath } from '@labwire/core';
+import { AppConfig, createRootLogger } from '@labwire/core';
 import { AppModule } from '../app.module';
 import { createValidationPipe } from '../common/validation.pipe';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { recordHttpMetrics } from '../metrics/http-metrics.hook';
+import { AccessLog } from './access-log';
 import { closeConnectionsOnShutdown } from './graceful-shutdown';
 import { setupOpenApi } from './openapi';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
@@ -20,8 +21,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     // Fastify's own per-request pino child (request.log, bound to the request id) is the access and
     // service logger: cheaper than a second HTTP logger as middleware.
     loggerInstance: logger,
-    disableRequestLogging: true,
-    requestIdLogLabel: 'requestId',
+    logController: new AccessLog(),
     bodyLimit: config.api.bodyLimitBytes,
     genReqId: genRequestId,
     requestIdHeader: false,
@@ -38,17 +38,6 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
 
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-  });
-  fastify.addHook('onResponse', async (request, reply) => {
-    if (isQuietPath(request.url)) return;
-    request.log.info(
-      {
-        req: { method: request.method, url: request.url },
-        res: { statusCode: reply.statusCode },
-        responseTime: Math.round(reply.elapsedTime),
-      },
-      'request completed',
-    );
   });
   recordHttpMetrics(fastify, app.get(ApiMetrics));
   closeConnectionsOnShutdown(fastify);
