@@ -10,6 +10,9 @@ import { timescaleAvailable } from '@labwire/database';
  * Elsewhere (the path tests exercise) it is range-partitioned by day; `labwire_telemetry_ensure_partitions`
  * creates partitions ahead and for backfilled days, and maintenance drops them past retention.
  */
+const UNIQUE_INDEX = `CREATE UNIQUE INDEX "UQ_telemetry_instrument_metric_time"
+  ON "telemetry" ("instrument_id", "metric", "time" DESC)`;
+
 export class Telemetry1795306815235 implements MigrationInterface {
   name = 'Telemetry1795306815235';
 
@@ -27,6 +30,8 @@ export class Telemetry1795306815235 implements MigrationInterface {
       await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS timescaledb`);
       await queryRunner.query(`CREATE TABLE "telemetry" (${columns})`);
       await queryRunner.query(`SELECT create_hypertable('telemetry', 'time', chunk_time_interval => interval '1 day')`);
+      // The unique index must exist before compression is enabled (TimescaleDB refuses it after).
+      await queryRunner.query(UNIQUE_INDEX);
       await queryRunner.query(
         `ALTER TABLE "telemetry" SET (timescaledb.compress, timescaledb.compress_segmentby = 'instrument_id, metric')`,
       );
@@ -60,10 +65,8 @@ export class Telemetry1795306815235 implements MigrationInterface {
         `SELECT labwire_telemetry_ensure_partitions((now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 7)`,
       );
       await queryRunner.query(`CREATE INDEX "IDX_telemetry_time_brin" ON "telemetry" USING brin ("time")`);
+      await queryRunner.query(UNIQUE_INDEX);
     }
-    await queryRunner.query(
-      `CREATE UNIQUE INDEX "UQ_telemetry_instrument_metric_time" ON "telemetry" ("instrument_id", "metric", "time" DESC)`,
-    );
     await queryRunner.query(`
       CREATE TABLE "telemetry_latest" (
         "instrument_id" uuid NOT NULL REFERENCES "instruments"("id") ON DELETE CASCADE,

@@ -27,21 +27,23 @@ export class TelemetryHourly1795308000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "IDX_telemetry_hourly_bucket" ON "telemetry_hourly" ("bucket")`);
     await queryRunner.query(`
       CREATE FUNCTION labwire_telemetry_rebuild_hourly(from_time timestamptz, to_time timestamptz) RETURNS bigint
-      LANGUAGE sql AS $$
-        WITH gone AS (
-          DELETE FROM telemetry_hourly
-           WHERE bucket >= date_trunc('hour', from_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND bucket < to_time),
-        made AS (
-          INSERT INTO telemetry_hourly
-          SELECT instrument_id, metric, date_trunc('hour', "time" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-                 count(*), sum(value), min(value), max(value),
-                 min("time"), (array_agg(value ORDER BY "time"))[1], max("time"), (array_agg(value ORDER BY "time" DESC))[1]
-            FROM telemetry
-           WHERE "time" >= date_trunc('hour', from_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND "time" < to_time
-           GROUP BY 1, 2, 3
-          RETURNING 1)
-        SELECT count(*) FROM made
-      $$`);
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        first_hour timestamptz := date_trunc('hour', from_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+        made bigint;
+      BEGIN
+        -- two statements: in one, a data-modifying CTE's DELETE would run after the INSERT
+        DELETE FROM telemetry_hourly WHERE bucket >= first_hour AND bucket < to_time;
+        INSERT INTO telemetry_hourly
+        SELECT instrument_id, metric, date_trunc('hour', "time" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+               count(*), sum(value), min(value), max(value),
+               min("time"), (array_agg(value ORDER BY "time"))[1], max("time"), (array_agg(value ORDER BY "time" DESC))[1]
+          FROM telemetry
+         WHERE "time" >= first_hour AND "time" < to_time
+         GROUP BY 1, 2, 3;
+        GET DIAGNOSTICS made = ROW_COUNT;
+        RETURN made;
+      END $$`);
     await queryRunner.query(`SELECT labwire_telemetry_rebuild_hourly('-infinity', 'infinity')`);
   }
 

@@ -91,10 +91,10 @@ describe('worker (built, as a process)', () => {
       return (await queue.getJob(id))?.returnvalue;
     };
     await producer.enqueue(JobName.TelemetryStoreBatch, data, { jobId: 'batch-1' });
-    expect(await finished('batch-1')).toEqual({ inserted: 100, duplicates: 0 });
+    expect(await finished('batch-1')).toEqual({ inserted: 100, duplicates: 0, rejected: 0 });
     // the same batch delivered again (a bridge retry after a crash) adds nothing
     await producer.enqueue(JobName.TelemetryStoreBatch, data, { jobId: 'batch-1-again' });
-    expect(await finished('batch-1-again')).toEqual({ inserted: 0, duplicates: 100 });
+    expect(await finished('batch-1-again')).toEqual({ inserted: 0, duplicates: 100, rejected: 0 });
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM telemetry WHERE instrument_id = $1`, [inst.id]);
     expect(n).toBe(100);
     await new Promise((r) => setTimeout(r, 200));

@@ -36,6 +36,8 @@ export interface TelemetryStoreBatchData {
 export interface TelemetryStoreBatchResult {
   inserted: number;
   duplicates: number;
+  /** readings outside the storable time window */
+  rejected?: number;
 }
 
 export interface TelemetryRetentionResult {

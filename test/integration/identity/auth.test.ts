@@ -174,6 +174,14 @@ describe('API keys', () => {
     expect((await api.request('GET', ME, { apiKey: 'lw_aaaaaaaaaaaa_' + 'b'.repeat(43) })).status).toBe(401);
   });
 
+  it('cannot be used to create more keys', async () => {
+    const u = await createUser(api);
+    const key = await api.request('POST', `${ME}/api-keys`, { token: u.token, body: { name: 'leaky' } });
+    const minted = await api.request('POST', `${ME}/api-keys`, { apiKey: key.body.key, body: { name: 'forever' } });
+    expect(minted.status).toBe(403);
+    expect((await api.request('GET', `${ME}/api-keys`, { token: u.token })).body).toHaveLength(1);
+  });
+
   it("cannot revoke another user's key", async () => {
     const a = await createUser(api);
     const b = await createUser(api);

@@ -194,6 +194,14 @@ describe('telemetry queries', () => {
     expect((await get('', { cursor: 'not-a-cursor' })).status).toBe(400);
     expect((await get('/aggregate', { bucket: '90s' })).status).toBe(400);
     expect((await get('/aggregate', { fn: 'median' })).status).toBe(400);
+    const huge = await get('/aggregate', {
+      from: '1900-01-01T00:00:00Z',
+      to: '2100-01-01T00:00:00Z',
+      bucket: '1m',
+      fill: 'null',
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.detail).toContain('more than maxPoints');
     const stranger = await createUser(api);
     expect((await api.request('GET', `${base()}/latest`, { token: stranger.token })).status).toBe(404);
     const ws2 = await api.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Other' } });

@@ -61,11 +61,11 @@ describe('telemetry storage (native partitioning)', () => {
 
   it('stores a batch once: a redelivered batch adds nothing', async () => {
     const readings = batch(new Date(Date.now() - 60_000), 500);
-    expect(await writer.store(readings)).toEqual({ inserted: 500, duplicates: 0 });
-    expect(await writer.store(readings)).toEqual({ inserted: 0, duplicates: 500 });
+    expect(await writer.store(readings)).toEqual({ inserted: 500, duplicates: 0, rejected: 0 });
+    expect(await writer.store(readings)).toEqual({ inserted: 0, duplicates: 500, rejected: 0 });
     // a batch overlapping the stored one writes only what is new
     const overlap = [...readings.slice(400), ...batch(new Date(Date.now() - 30_000 + 500_000), 50)];
-    expect(await writer.store(overlap)).toEqual({ inserted: 50, duplicates: 100 });
+    expect(await writer.store(overlap)).toEqual({ inserted: 50, duplicates: 100, rejected: 0 });
     expect(await count('instrument_id = $1 AND metric = $2', [instrumentId, 'ph'])).toBe(550);
     const tagged = await ds.query(`SELECT tags FROM telemetry WHERE tags IS NOT NULL LIMIT 1`);
     expect(tagged[0].tags).toEqual({ probe: 'a' });
@@ -73,7 +73,7 @@ describe('telemetry storage (native partitioning)', () => {
 
   it('creates the partition of a backfilled day on the way', async () => {
     const longAgo = new Date(Date.now() - 40 * DAY);
-    expect(await writer.store(batch(longAgo, 10, 'temp'))).toEqual({ inserted: 10, duplicates: 0 });
+    expect(await writer.store(batch(longAgo, 10, 'temp'))).toEqual({ inserted: 10, duplicates: 0, rejected: 0 });
     const name = `telemetry_p${longAgo.toISOString().slice(0, 10).replace(/-/g, '')}`;
     expect(await count(`tableoid = $1::regclass`, [name])).toBe(10);
   });
@@ -105,13 +105,47 @@ describe('telemetry storage (native partitioning)', () => {
     const second = await maintenance.run();
     expect(second.partitionsDropped).toHaveLength(1);
     expect(await count(`metric = 'temp'`)).toBe(0);
-    // recent data is untouched, and writing to a dropped day recreates its partition
+    // recent data is untouched; readings older than any workspace keeps are not stored at all
     expect(await count(`metric = 'ph'`)).toBe(550);
-    expect(await writer.store(batch(new Date(Date.now() - 40 * DAY), 2, 'late'))).toMatchObject({ inserted: 2 });
+    const fresh = new TelemetryWriter(ds, repo);
+    expect(await fresh.store(batch(new Date(Date.now() - 40 * DAY), 2, 'late'))).toEqual({
+      inserted: 0,
+      duplicates: 0,
+      rejected: 2,
+    });
+  });
+
+  it('refuses readings from a clock far ahead, and makes partitions only for the days it writes', async () => {
+    const ahead = new Date(Date.now() + 3 * DAY);
+    const old = new Date(Date.now() - 20 * DAY);
+    const partitions = async () =>
+      Number((await ds.query(`SELECT count(*) AS n FROM pg_inherits WHERE inhparent = 'telemetry'::regclass`))[0].n);
+    const before = await partitions();
+    const result = await new TelemetryWriter(ds, repo).store([
+      { time: ahead, instrumentId, metric: 'skew', value: 1 },
+      { time: old, instrumentId, metric: 'skew', value: 2 },
+      { time: new Date(), instrumentId, metric: 'skew', value: 3 },
+    ]);
+    expect(result).toEqual({ inserted: 2, duplicates: 0, rejected: 1 });
+    // the 20-day-old day got its partition; none was made for the ~20 days in between
+    expect(await partitions()).toBe(before + 1);
+  });
+
+  it('rebuilds hourly rollups from the readings, matching what the writer kept, and can run again', async () => {
+    // sums are compared rounded: adding the same doubles in another order differs in the last bits
+    const snapshot = () =>
+      ds.query(`SELECT instrument_id, metric, bucket, count, round(sum::numeric, 6) AS sum, min, max,
+                       first_time, first_value, last_time, last_value
+                  FROM telemetry_hourly ORDER BY 1, 2, 3`);
+    const kept = await snapshot();
+    expect(kept.length).toBeGreaterThan(0);
+    await ds.query(`SELECT labwire_telemetry_rebuild_hourly('-infinity', 'infinity')`);
+    await ds.query(`SELECT labwire_telemetry_rebuild_hourly('-infinity', 'infinity')`);
+    expect(await snapshot()).toEqual(kept);
   });
 
   it('recovers when another process dropped a partition this writer believed in', async () => {
-    const day = new Date(Date.now() - 45 * DAY);
+    const day = new Date(Date.now() - 10 * DAY);
     const other = new TelemetryWriter(ds, repo);
     expect(await other.store(batch(day, 2, 'gone'))).toMatchObject({ inserted: 2 });
     await ds.query(`DROP TABLE telemetry_p${day.toISOString().slice(0, 10).replace(/-/g, '')}`);

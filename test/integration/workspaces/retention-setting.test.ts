@@ -7,7 +7,22 @@ describe('workspace telemetry retention setting', () => {
   });
   afterAll(() => api.close());
 
-  it('defaults to 365 days, is validated, audited and changeable by editors', async () => {
+  it('only owners may change it (shortening it deletes history)', async () => {
+    const owner = await createUser(api);
+    const editor = await createUser(api);
+    const ws = await api.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Guarded' } });
+    await api.request('POST', `/api/v1/workspaces/${ws.body.id}/members`, {
+      token: owner.token,
+      body: { email: editor.email, role: 'editor' },
+    });
+    const url = `/api/v1/workspaces/${ws.body.id}`;
+    const denied = await api.request('PATCH', url, { token: editor.token, body: { telemetryRetentionDays: 1 } });
+    expect(denied.status).toBe(403);
+    expect((await api.request('PATCH', url, { token: editor.token, body: { name: 'Renamed' } })).status).toBe(200);
+    expect((await api.request('GET', url, { token: owner.token })).body.telemetryRetentionDays).toBe(365);
+  });
+
+  it('defaults to 365 days, is validated and audited', async () => {
     const owner = await createUser(api);
     const ws = await api.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Retained' } });
     expect(ws.body.telemetryRetentionDays).toBe(365);

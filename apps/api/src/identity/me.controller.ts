@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ForbiddenError } from '@labwire/core';
 import { ApiKeyService, Principal, UserService } from '@labwire/domain';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
 import { ApiProblems } from '../common/openapi/api-problems.decorator';
@@ -41,13 +42,16 @@ export class MeController {
   }
 
   @Post('api-keys')
-  @ApiOperation({ summary: 'Create an API key; the key is in this response only' })
+  @ApiOperation({ summary: 'Create an API key (from a signed-in session); the key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  @ApiProblems(400)
+  @ApiProblems(400, 403)
   async createApiKey(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
+    // A leaked key must not be able to mint keys that outlive its revocation.
+    if (principal.apiKeyId)
+      throw new ForbiddenError('API keys are created from a signed-in session, not with an API key');
     const { apiKey, secret } = await this.apiKeys.create(
       principal.userId,
       body.name,

@@ -57,7 +57,9 @@ export class WorkspacesController {
   @Patch(':workspaceId')
   @WorkspaceScoped()
   @RequireWorkspaceRole('editor')
-  @ApiOperation({ summary: 'Rename or re-describe a workspace (editors and owners)' })
+  @ApiOperation({
+    summary: 'Rename or re-describe a workspace (editors and owners); telemetryRetentionDays: owners only',
+  })
   @ApiOkResponse({ type: WorkspaceDto })
   @ApiProblems(400, 403)
   async update(

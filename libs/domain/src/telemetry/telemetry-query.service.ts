@@ -195,6 +195,14 @@ export class TelemetryQueryService {
     assertRange(q.from, q.to);
     assertTimeZone(q.timeZone);
     const bucket = parseBucket(q.bucket);
+    const buckets = Math.ceil((q.to.getTime() - q.from.getTime()) / bucket.ms);
+    if (q.fill === 'null' && buckets > q.maxPoints) {
+      // Filling would generate every bucket of the range before any limit applies.
+      throw new ValidationError(
+        `${buckets} buckets of ${q.bucket} in this range is more than maxPoints (${q.maxPoints}); widen the bucket or narrow the range`,
+        [{ field: 'bucket', message: `at most ${q.maxPoints} buckets with fill=null` }],
+      );
+    }
     await this.assertInstrument(workspaceId, instrumentId);
     const params: unknown[] = [instrumentId, q.from, q.to, bucket.interval, q.timeZone];
     let metricFilter = '';

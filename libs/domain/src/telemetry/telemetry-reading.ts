@@ -12,4 +12,6 @@ export interface StoreResult {
   inserted: number;
   /** readings already stored (a redelivered batch) */
   duplicates: number;
+  /** readings outside the storable window (clock far ahead, or older than any retention) */
+  rejected?: number;
 }

@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ValidationError } from '@labwire/core';
 import { StoreResult, TelemetryReading } from './telemetry-reading';
 import { TelemetryRepository } from './telemetry.repository';
 
 const MAX_BATCH = 50_000;
+const DAY_MS = 86_400_000;
+/** How far ahead of this server's clock a reading may be (instrument clocks drift). */
+const MAX_AHEAD_MS = 10 * 60_000;
+const KEPT_DAYS_TTL_MS = 60_000;
 
 function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -19,6 +23,8 @@ export class TelemetryWriter {
   /** Days whose partition is known to exist; partitions are never dropped for days still written. */
   private readonly knownDays = new Set<string>();
   private native?: Promise<boolean>;
+  private readonly logger = new Logger('TelemetryWriter');
+  private kept?: { days: number; at: number };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -26,21 +32,40 @@ export class TelemetryWriter {
   ) {}
 
   async store(readings: TelemetryReading[]): Promise<StoreResult> {
-    if (!readings.length) return { inserted: 0, duplicates: 0 };
     if (readings.length > MAX_BATCH) {
       throw new ValidationError(`A telemetry batch holds at most ${MAX_BATCH} readings, got ${readings.length}`);
     }
-    await this.ensurePartitions(readings);
+    // Readings from a clock far ahead would freeze latest values and make partitions no retention
+    // drops; readings older than any workspace keeps would be deleted at once. Neither is stored.
+    const now = Date.now();
+    const oldest = now - (await this.keptDays()) * DAY_MS;
+    const accepted = readings.filter((r) => {
+      const t = r.time.getTime();
+      return t <= now + MAX_AHEAD_MS && t >= oldest;
+    });
+    const rejected = readings.length - accepted.length;
+    if (rejected)
+      this.logger.warn(`${rejected} of ${readings.length} readings outside the storable time window dropped`);
+    if (!accepted.length) return { inserted: 0, duplicates: 0, rejected };
+    await this.ensurePartitions(accepted);
     try {
-      return await this.dataSource.transaction((em) => this.telemetry.storeBatch(readings, em));
+      return { ...(await this.dataSource.transaction((em) => this.telemetry.storeBatch(accepted, em))), rejected };
     } catch (err) {
       // 23514 "no partition of relation found": maintenance (maybe in another process) dropped a day
       // this process thought existed. Forget what it knew and make the partitions again, once.
       if ((err as { driverError?: { code?: string } }).driverError?.code !== '23514') throw err;
       this.forgetPartitions();
-      await this.ensurePartitions(readings);
-      return this.dataSource.transaction((em) => this.telemetry.storeBatch(readings, em));
+      await this.ensurePartitions(accepted);
+      return { ...(await this.dataSource.transaction((em) => this.telemetry.storeBatch(accepted, em))), rejected };
     }
+  }
+
+  /** The longest retention of any workspace, re-read at most once a minute. */
+  private async keptDays(): Promise<number> {
+    if (!this.kept || Date.now() - this.kept.at > KEPT_DAYS_TTL_MS) {
+      this.kept = { days: await this.telemetry.longestRetentionDays(), at: Date.now() };
+    }
+    return this.kept.days;
   }
 
   /** Forget known partitions (after maintenance dropped some). */
@@ -49,12 +74,18 @@ export class TelemetryWriter {
   }
 
   private async ensurePartitions(readings: TelemetryReading[]): Promise<void> {
-    this.native ??= this.telemetry.usesNativePartitions();
+    // Cache only an answer, never a failure: a database blip must not disable storing for good.
+    this.native ??= this.telemetry.usesNativePartitions().catch((err: unknown) => {
+      this.native = undefined;
+      throw err;
+    });
     if (!(await this.native)) return;
-    const missing = [...new Set(readings.map((r) => utcDay(r.time)))].filter((d) => !this.knownDays.has(d)).sort();
-    if (!missing.length) return;
-    // Its own short transaction: creating a partition locks the parent table briefly.
-    await this.telemetry.ensurePartitions(missing[0], missing[missing.length - 1]);
-    for (const d of missing) this.knownDays.add(d);
+    const missing = [...new Set(readings.map((r) => utcDay(r.time)))].filter((d) => !this.knownDays.has(d));
+    // Each day on its own (not the span between the oldest and newest), in short transactions:
+    // creating a partition briefly locks the parent table.
+    for (const day of missing) {
+      await this.telemetry.ensurePartitions(day, day);
+      this.knownDays.add(day);
+    }
   }
 }

@@ -55,6 +55,8 @@ export class TelemetryRepository {
                 count(*), sum(value), min(value), max(value), min("time"), (array_agg(value ORDER BY "time"))[1],
                 max("time"), (array_agg(value ORDER BY "time" DESC))[1]
            FROM ins GROUP BY 1, 2, 3
+           -- a fixed row order, so concurrent batches lock rollup rows in the same order (no deadlock)
+           ORDER BY 1, 2, 3
          ON CONFLICT (instrument_id, metric, bucket) DO UPDATE SET
            count = h.count + EXCLUDED.count,
            sum = h.sum + EXCLUDED.sum,
@@ -83,7 +85,7 @@ export class TelemetryRepository {
     await em.query(
       `UPDATE instruments i SET last_seen_at = s.seen
          FROM (SELECT instrument_id, max(t) AS seen FROM unnest($1::timestamptz[], $2::uuid[]) AS r(t, instrument_id)
-                GROUP BY instrument_id) s
+                GROUP BY instrument_id ORDER BY instrument_id) s
         WHERE i.id = s.instrument_id AND (i.last_seen_at IS NULL OR i.last_seen_at < s.seen)`,
       [times, instruments],
     );

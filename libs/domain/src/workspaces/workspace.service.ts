@@ -81,6 +81,8 @@ export class WorkspaceService {
   /** Renames or re-describes a workspace (editors and owners). */
   async update(membership: WorkspaceMembership, patch: Partial<WorkspaceInput>, actor: Actor): Promise<WorkspaceView> {
     assertWorkspaceRole(membership, 'editor');
+    // Shortening retention deletes history for good: as destructive as deleting, so owners only.
+    if (patch.telemetryRetentionDays !== undefined) assertWorkspaceRole(membership, 'owner');
     const { workspaceId } = membership;
     const clean = { ...patch, ...(patch.name !== undefined ? { name: patch.name.trim() } : {}) };
     await this.dataSource.transaction(async (em) => {
