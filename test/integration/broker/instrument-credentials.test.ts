@@ -204,6 +204,20 @@ describe('instrument MQTT credentials and topic ACLs', () => {
       await (await signIn(body.id, body.mqttSecret)).endAsync();
     });
 
+    it('deleting the workspace removes the clients of all its instruments', async () => {
+      const doomed = await createWorkspaceCrew(api, 'Doomed');
+      const one = await createInstrument(api, doomed.editor, doomed.workspaceId);
+      const two = await createInstrument(api, doomed.editor, doomed.workspaceId);
+      await (await signIn(one.id, one.mqttSecret)).endAsync();
+      const res = await api.request('DELETE', `/api/v1/workspaces/${doomed.workspaceId}`, {
+        token: doomed.owner.token,
+      });
+      expect(res.status).toBe(204);
+      for (const x of [one, two]) {
+        expect(REFUSED_AT_CONNECT).toContain(await refusalCode(broker.url, { username: x.id, password: x.mqttSecret }));
+      }
+    });
+
     it('deleting removes the client at once', async () => {
       const x = await newInstrument();
       const session = await signIn(x.id, x.secret);

@@ -103,6 +103,15 @@ export class InstrumentRepository {
     await em.query(`SELECT pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}($1)`, [BROKER_REGISTRY_LOCK]);
   }
 
+  /** Ids of the workspace's instruments, locked until the transaction ends. */
+  async lockIdsInWorkspace(workspaceId: string, em: EntityManager): Promise<string[]> {
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT id FROM instruments WHERE workspace_id = $1 ORDER BY id FOR UPDATE`,
+      [workspaceId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Reads and locks the instrument until the transaction ends. */
   lockInWorkspace(workspaceId: string, id: string, em: EntityManager): Promise<Instrument | null> {
     return this.repo(em).findOne({ where: { workspaceId, id }, lock: { mode: 'pessimistic_write' } });

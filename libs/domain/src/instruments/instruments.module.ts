@@ -10,6 +10,6 @@ import { LocationService } from './location.service';
   imports: [AuditModule],
   // InstrumentBrokerSync needs BROKER_ADMIN: the app importing this module imports BrokerModule (global).
   providers: [InstrumentRepository, InstrumentBrokerSync, InstrumentService, LocationRepository, LocationService],
-  exports: [InstrumentService, LocationService],
+  exports: [InstrumentService, LocationService, InstrumentRepository, InstrumentBrokerSync],
 })
 export class InstrumentsModule {}

@@ -1,10 +1,12 @@
-import { AuthInvalidator } from '../identity/auth-invalidator';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
 import { Actor } from '../audit/actor';
 import { changedFields, createdChanges, effectivePatch } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
+import { AuthInvalidator } from '../identity/auth-invalidator';
+import { inBatches, InstrumentBrokerSync } from '../instruments/instrument-broker-sync';
+import { InstrumentRepository } from '../instruments/instrument.repository';
 import { WorkspaceMemberRepository } from './workspace-member.repository';
 import { assertWorkspaceRole, WorkspaceMembership } from './workspace-membership';
 import { WorkspaceFilter, WorkspaceRepository, WorkspaceSortField, WorkspaceView } from './workspace.repository';
@@ -30,6 +32,8 @@ export class WorkspaceService {
     private readonly members: WorkspaceMemberRepository,
     private readonly audit: AuditService,
     private readonly authCache: AuthInvalidator,
+    @Optional() private readonly instruments?: InstrumentRepository,
+    @Optional() private readonly broker?: InstrumentBrokerSync,
   ) {}
 
   /** Creates a workspace with the caller as its first owner. */
@@ -111,7 +115,16 @@ export class WorkspaceService {
     const deleted = await this.dataSource.transaction(async (em) => {
       const before = await this.workspaces.findByIdForUpdate(workspaceId, em);
       if (!before) throw new WorkspaceNotFoundError(workspaceId);
+      // Its instruments go with it (cascade), so their broker clients go too, before commit: a broker
+      // failure rolls the deletion back rather than leaving logins that outlive their instruments.
+      const { broker, instruments } = this;
+      let instrumentIds: string[] = [];
+      if (broker && instruments) {
+        await instruments.lockRegistryForBroker(em, 'shared');
+        instrumentIds = await instruments.lockIdsInWorkspace(workspaceId, em);
+      }
       await this.workspaces.delete(workspaceId, em);
+      if (broker) await inBatches(instrumentIds, (id) => broker.remove(id));
       return before;
     });
     // Every member's cached role in it is void now.

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { IdentityModule } from '../identity/identity.module';
+import { InstrumentsModule } from '../instruments/instruments.module';
 import { WorkspaceAccessService } from './workspace-access.service';
 import { WorkspaceMemberRepository } from './workspace-member.repository';
 import { WorkspaceMemberService } from './workspace-member.service';
@@ -8,7 +9,7 @@ import { WorkspaceRepository } from './workspace.repository';
 import { WorkspaceService } from './workspace.service';
 
 @Module({
-  imports: [AuditModule, IdentityModule],
+  imports: [AuditModule, IdentityModule, InstrumentsModule],
   providers: [
     WorkspaceAccessService,
     WorkspaceMemberRepository,
