@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { hash } from '@node-rs/argon2';
 import { ARGON2_OPTIONS } from '@labwire/domain';
-import { benchBroker, benchDatabase, DIST, freePort, log, startNode } from '../support/bench-env';
+import { benchDatabase, freePort, log, startBenchApi, startNode } from '../support/bench-env';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -59,38 +59,17 @@ export async function apiInstrumentsBench(): Promise<Record<string, unknown>> {
   const email = `bench-${randomBytes(3).toString('hex')}@lab.test`;
   const password = 'bench password 123';
   const workspaceId = await seed(db.url, email, password);
-  const apiPort = await freePort();
   const rawPort = await freePort();
-  const broker = await benchBroker();
-  const api = await startNode(
-    join(DIST, 'apps/api/main.js'),
-    {
-      DATABASE_URL: db.url,
-      API_PORT: String(apiPort),
-      API_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      REDIS_KEY_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      ...broker.env,
-    },
-    `http://127.0.0.1:${apiPort}/health/live`,
-  );
+  const api = await startBenchApi(db.url);
   const raw = await startNode(
     join(__dirname, 'raw-instruments-server.js'),
     { DATABASE_URL: db.url, PORT: String(rawPort) },
     `http://127.0.0.1:${rawPort}/health`,
   );
   try {
-    const login = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const labwireUrl = `http://127.0.0.1:${apiPort}/api/v1/workspaces/${workspaceId}/instruments?pageSize=50`;
+    const auth = await api.authorization(email, password);
+    const labwireUrl = `${api.url}/api/v1/workspaces/${workspaceId}/instruments?pageSize=50`;
     const rawUrl = `http://127.0.0.1:${rawPort}/workspaces/${workspaceId}/instruments?pageSize=50`;
-    const auth = { authorization: `Bearer ${accessToken}` };
     const check = await fetch(labwireUrl, { headers: auth });
     const body = (await check.json()) as { items: unknown[]; total: number };
     if (check.status !== 200 || body.items.length !== 50 || body.total !== INSTRUMENTS) {
@@ -125,7 +104,6 @@ export async function apiInstrumentsBench(): Promise<Record<string, unknown>> {
     };
   } finally {
     await api.stop();
-    await broker.stop();
     await raw.stop();
     await db.drop();
   }

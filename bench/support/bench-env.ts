@@ -96,3 +96,52 @@ export async function startNode(script: string, env: NodeJS.ProcessEnv, ready: s
       }),
   };
 }
+
+export interface BenchApi {
+  /** e.g. http://127.0.0.1:PORT */
+  url: string;
+  /** Signs in and returns the Authorization header to send. */
+  authorization(email: string, password: string): Promise<{ authorization: string }>;
+  stop(): Promise<void>;
+}
+
+/** The built api on `dbUrl`, with its own broker, quiet logs and a throwaway Redis prefix. */
+export async function startBenchApi(dbUrl: string): Promise<BenchApi> {
+  const port = await freePort();
+  const broker = await benchBroker();
+  const url = `http://127.0.0.1:${port}`;
+  const api = await startNode(
+    join(DIST, 'apps/api/main.js'),
+    {
+      DATABASE_URL: dbUrl,
+      API_PORT: String(port),
+      API_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      REDIS_KEY_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      ...broker.env,
+    },
+    `${url}/health/live`,
+  ).catch(async (err: unknown) => {
+    await broker.stop();
+    throw err;
+  });
+  return {
+    url,
+    async authorization(email, password) {
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      return { authorization: `Bearer ${accessToken}` };
+    },
+    async stop() {
+      await api.stop();
+      await broker.stop();
+    },
+  };
+}

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { hash } from '@node-rs/argon2';
 import { ARGON2_OPTIONS } from '@labwire/domain';
-import { benchBroker, benchDatabase, DIST, freePort, log, startNode } from '../support/bench-env';
+import { benchDatabase, log, startBenchApi } from '../support/bench-env';
 import { percentile, timeEach } from '../support/latency';
 
 const INSTRUMENTS = Number(process.env.BENCH_INSTRUMENTS ?? 200);
@@ -84,32 +83,10 @@ export async function telemetryQueryBench(): Promise<Record<string, unknown>> {
   const seeded = Date.now();
   const { workspaceId, ids, start, end, rows } = await seed(c, email, password);
   const seedSeconds = (Date.now() - seeded) / 1000;
-  const port = await freePort();
-  const broker = await benchBroker();
-  const api = await startNode(
-    join(DIST, 'apps/api/main.js'),
-    {
-      DATABASE_URL: db.url,
-      API_PORT: String(port),
-      API_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      REDIS_KEY_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      ...broker.env,
-    },
-    `http://127.0.0.1:${port}/health/live`,
-  );
+  const api = await startBenchApi(db.url);
   try {
-    const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const headers = { authorization: `Bearer ${accessToken}` };
-    const base = (id: string) =>
-      `http://127.0.0.1:${port}/api/v1/workspaces/${workspaceId}/instruments/${id}/telemetry`;
+    const headers = await api.authorization(email, password);
+    const base = (id: string) => `${api.url}/api/v1/workspaces/${workspaceId}/instruments/${id}/telemetry`;
     const range = `from=${start.toISOString()}&to=${end.toISOString()}`;
     const pick = (i: number) => ids[(i * 7919) % ids.length];
 
@@ -149,7 +126,6 @@ export async function telemetryQueryBench(): Promise<Record<string, unknown>> {
     };
   } finally {
     await api.stop();
-    await broker.stop();
     await c.end();
     await db.drop();
   }
