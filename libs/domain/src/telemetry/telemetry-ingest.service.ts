@@ -30,7 +30,8 @@ export class TelemetryIngestService {
 
   async storeBatch(readings: TelemetryReading[]): Promise<StoreResult> {
     const result = await this.writer.store(readings);
-    if (result.inserted > 0) await this.publish(readings);
+    // Only what could be stored is news (readings outside the storable window are not).
+    if (result.inserted > 0) await this.publish(readings.filter((r) => this.writer.storable(r.time)));
     return result;
   }
 

@@ -37,12 +37,8 @@ export class TelemetryWriter {
     }
     // Readings from a clock far ahead would freeze latest values and make partitions no retention
     // drops; readings older than any workspace keeps would be deleted at once. Neither is stored.
-    const now = Date.now();
-    const oldest = now - (await this.keptDays()) * DAY_MS;
-    const accepted = readings.filter((r) => {
-      const t = r.time.getTime();
-      return t <= now + MAX_AHEAD_MS && t >= oldest;
-    });
+    await this.keptDays();
+    const accepted = readings.filter((r) => this.storable(r.time));
     const rejected = readings.length - accepted.length;
     if (rejected)
       this.logger.warn(`${rejected} of ${readings.length} readings outside the storable time window dropped`);
@@ -58,6 +54,16 @@ export class TelemetryWriter {
       await this.ensurePartitions(accepted);
       return { ...(await this.dataSource.transaction((em) => this.telemetry.storeBatch(accepted, em))), rejected };
     }
+  }
+
+  /**
+   * Whether a reading at `time` is kept: not from a clock far ahead, not older than any workspace
+   * keeps. Uses the retention last read by `store`.
+   */
+  storable(time: Date): boolean {
+    const now = Date.now();
+    const t = time.getTime();
+    return t <= now + MAX_AHEAD_MS && (!this.kept || t >= now - this.kept.days * DAY_MS);
   }
 
   /** The longest retention of any workspace, re-read at most once a minute. */

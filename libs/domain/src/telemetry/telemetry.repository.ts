@@ -125,6 +125,7 @@ export class TelemetryRepository {
         WHERE i.inhparent = 'telemetry'::regclass AND c.relname ~ '^telemetry_p[0-9]{8}$'`,
     );
     const dropped: string[] = [];
+    let droppedUntil: Date | undefined;
     for (const row of rows) {
       const day = row.name.slice('telemetry_p'.length);
       const end = new Date(`${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T00:00:00Z`);
@@ -132,15 +133,18 @@ export class TelemetryRepository {
       if (end <= before) {
         await this.dataSource.query(`DROP TABLE IF EXISTS "${row.name}"`);
         dropped.push(row.name);
+        if (!droppedUntil || end > droppedUntil) droppedUntil = end;
       }
     }
-    await this.dataSource.query(`DELETE FROM telemetry_hourly WHERE bucket < $1`, [before]);
+    // Rollups go for exactly the days whose readings went, so rollups and readings keep agreeing.
+    if (droppedUntil) await this.dataSource.query(`DELETE FROM telemetry_hourly WHERE bucket < $1`, [droppedUntil]);
     return dropped;
   }
 
   /**
    * Deletes readings past each workspace's retention (for workspaces keeping less than the longest
-   * retention, which partition drops handle). Returns how many rows went.
+   * retention, which partition drops handle), in whole hours so hourly rollups match the readings
+   * left. Returns how many rows went.
    */
   async deleteExpiredPerWorkspace(): Promise<number> {
     await this.dataSource.query(
@@ -151,7 +155,7 @@ export class TelemetryRepository {
     const result: [unknown[], number] = await this.dataSource.query(
       `DELETE FROM telemetry t USING instruments i, workspaces w
         WHERE t.instrument_id = i.id AND i.workspace_id = w.id
-          AND t."time" < now() - make_interval(days => w.telemetry_retention_days)`,
+          AND t."time" < date_trunc('hour', now() - make_interval(days => w.telemetry_retention_days))`,
     );
     return result[1];
   }
