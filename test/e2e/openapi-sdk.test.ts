@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startBuiltApi } from '../support/built-app';
+import { startBuiltApi } from '../support/built-app';
+import { ROOT } from '../support/spawn-app';
 import { seedUser } from '../support/seed-user';
 
 const GENERATED = join(ROOT, 'test/e2e/.generated/sdk');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ensureBroker } from '../../../apps/cli/src/startup/local-broker';
 import { loadConfig } from '../../../libs/core/src';
 import { MosquittoDynsecBrokerAdmin } from '../../../libs/providers/src';
-import { freePort } from '../../support/built-app';
+import { freePort } from '../../support/spawn-app';
 import { REFUSED_AT_CONNECT, refusalCode } from '../../support/mqtt-test-client';
 
 /** `npm start` in development: the broker password is set at first start and the project's broker started. */

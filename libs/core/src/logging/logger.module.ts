@@ -1,5 +1,4 @@
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import pino, { Logger as PinoInstance } from 'pino';
 import { AppConfig } from '../config';
@@ -29,50 +28,23 @@ export function createRootLogger(config: AppConfig, app: 'api' | 'worker' | 'cli
 }
 
 /**
- * JSON logs through pino. In HTTP apps every line logged while a request runs carries its request
- * id (nestjs-pino keeps it in async context); background apps log plain JSON lines.
+ * JSON logs through pino, from one root logger per process. In the api, Fastify gives each request
+ * a child of it bound to the request id (`request.log`), and Nest's loggers write through that child
+ * while the request runs, so every line carries the id; elsewhere lines go to the root logger.
  */
 @Module({})
 export class LoggerModule {
-  /**
-   * `root`: an HTTP app's logger that Fastify already uses per request (its `request.log` carries
-   * the request id); Nest's loggers then write through it, so service lines carry the id too, and no
-   * second HTTP logger runs per request.
-   */
+  /** `root`: the api's logger, already used by Fastify; other processes get one made here. */
   static forRoot(config: AppConfig, app: 'api' | 'worker' | 'cli', root?: PinoInstance): DynamicModule {
-    if (root) {
-      return {
-        module: LoggerModule,
-        imports: [
-          PinoLoggerModule.forRoot({
-            useExisting: true,
-            pinoHttp: { logger: root },
-            forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-          }),
-        ],
-        exports: [PinoLoggerModule],
-      };
-    }
     return {
       module: LoggerModule,
       imports: [
         PinoLoggerModule.forRoot({
+          // Reuse the HTTP adapter's per-request logger instead of running pino-http as well.
+          useExisting: true,
+          pinoHttp: { logger: root ?? createRootLogger(config, app) },
           // path-to-regexp v8 syntax for "every route" (the default '*' is the legacy form)
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-          pinoHttp: {
-            level: config.log.level,
-            base: { app },
-            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-            genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
-            customAttributeKeys: { reqId: 'requestId' },
-            // bind the id itself (not the whole request) to every line logged while it runs
-            quietReqLogger: true,
-            autoLogging: { ignore: (req: IncomingMessage) => QUIET.test(req.url ?? '') },
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ method: req.method, url: req.url }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-          },
         }),
       ],
       exports: [PinoLoggerModule],

@@ -127,7 +127,6 @@ function codeForStatus(status: number): ErrorCode {
 
 interface FastifyLikeError {
   statusCode?: number;
-  code?: string;
   message?: string;
 }
 
@@ -163,30 +162,10 @@ export function toProblem(error: unknown, bodyLimitBytes: number): { problem: Pr
         : error.message;
     return { problem: problem(code, detail), expected: status < 500 };
   }
+  // Plugin errors that carry a client status (Nest turns Fastify's own into HttpExceptions above).
   const e = error as FastifyLikeError;
   if (e && typeof e === 'object' && typeof e.statusCode === 'number' && e.statusCode < 500) {
-    switch (e.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return {
-          problem: problem('PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${bodyLimitBytes} bytes`, {
-            limitBytes: bodyLimitBytes,
-          }),
-          expected: true,
-        };
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return {
-          problem: problem('UNSUPPORTED_MEDIA_TYPE', `${e.message}; send application/json`),
-          expected: true,
-        };
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-        return { problem: problem('MALFORMED_JSON', `Request body is not valid JSON: ${e.message}`), expected: true };
-      default:
-        if (error instanceof SyntaxError) {
-          return { problem: problem('MALFORMED_JSON', `Request body is not valid JSON: ${e.message}`), expected: true };
-        }
-        return { problem: problem(codeForStatus(e.statusCode), e.message ?? 'Bad request'), expected: true };
-    }
+    return { problem: problem(codeForStatus(e.statusCode), e.message ?? 'Bad request'), expected: true };
   }
   return {
     problem: problem('INTERNAL_ERROR', 'An unexpected error occurred; quote the requestId when reporting it'),
