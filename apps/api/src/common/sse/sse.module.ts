@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { RedisChannelHub } from './redis-channel-hub';
+import { SseService } from './sse.service';
+
+/**
+ * Server-Sent Events relayed from Redis pub/sub. Import it in the HTTP module whose controller
+ * streams; the module is a singleton, so the api keeps one subscriber connection however many import it.
+ */
+@Module({
+  providers: [RedisChannelHub, SseService],
+  exports: [SseService, RedisChannelHub],
+})
+export class SseModule {}

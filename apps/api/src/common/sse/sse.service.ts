@@ -1,0 +1,103 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RedisChannelHub } from './redis-channel-hub';
+import { SseEvent, SseStream } from './sse-stream';
+
+/** A Redis channel relayed as one event type; the message (JSON) is the event's data unless `map` says otherwise. */
+export interface SseSource {
+  channel: string;
+  event: string;
+  /** reshape or filter a message (undefined drops it) */
+  map?: (message: string) => string | object | undefined;
+}
+
+export interface SseOptions {
+  sources: SseSource[];
+  /**
+   * The first event, sent once every subscription is live (so the client misses nothing from then
+   * on): typically the current state. Messages arriving meanwhile follow it, in order.
+   */
+  ready?: () => Promise<SseEvent> | SseEvent;
+  /** comment lines this often keep proxies from closing an idle stream (default 15 s) */
+  heartbeatMs?: number;
+  /**
+   * The stream ends after this long (default 15 minutes) and the client reconnects, presenting its
+   * credentials again: a revoked session or key does not keep a stream open forever.
+   */
+  maxDurationMs?: number;
+  /** the reconnection delay suggested to EventSource clients (default 3 s) */
+  retryMs?: number;
+}
+
+export const SSE_HEARTBEAT_MS = 15_000;
+export const SSE_MAX_DURATION_MS = 15 * 60_000;
+
+/**
+ * Streams Redis pub/sub channels to one HTTP client as Server-Sent Events: subscribe first (a Redis
+ * failure is still a 503 problem), then take over the response, send `ready`, relay messages, send
+ * heartbeats, and detach everything when either side ends. Open streams are ended when the api shuts
+ * down, so they never hold the process past its drain.
+ *
+ * In a controller: `@Get(':id/events') @ApiSseResponse(…) async events(@Req() req, @Res() reply) {
+ * check access (throwing problems as usual); await this.sse.stream(req, reply, { sources, ready }); }`.
+ */
+@Injectable()
+export class SseService implements OnModuleDestroy {
+  private readonly streams = new Set<SseStream>();
+  private closing = false;
+
+  constructor(private readonly hub: RedisChannelHub) {}
+
+  /** Open streams in this process. */
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  async stream(request: FastifyRequest, reply: FastifyReply, options: SseOptions): Promise<void> {
+    const pending: SseEvent[] = [];
+    // Until the stream is open (and `ready` sent), messages wait in order.
+    let deliver = (event: SseEvent) => void pending.push(event);
+    const relay = (channel: string, message: string) => {
+      for (const source of options.sources) {
+        if (source.channel !== channel) continue;
+        const data = source.map ? source.map(message) : message;
+        if (data === undefined) continue;
+        deliver({ event: source.event, data });
+      }
+    };
+    const detach = await this.hub.subscribe(
+      options.sources.map((s) => s.channel),
+      relay,
+    );
+    if (this.closing || request.raw.destroyed) {
+      detach();
+      return;
+    }
+    let ready: SseEvent | undefined;
+    try {
+      ready = options.ready ? await options.ready() : undefined;
+    } catch (err) {
+      detach();
+      throw err;
+    }
+    const open = SseStream.open(request, reply, options.retryMs);
+    this.streams.add(open);
+    const heartbeat = setInterval(() => open.comment('ping'), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
+    const deadline = setTimeout(() => open.close(), options.maxDurationMs ?? SSE_MAX_DURATION_MS);
+    open.onClose(() => {
+      clearInterval(heartbeat);
+      clearTimeout(deadline);
+      detach();
+      this.streams.delete(open);
+    });
+    if (ready) open.send(ready);
+    for (const event of pending.splice(0)) open.send(event);
+    deliver = (event) => void open.send(event);
+  }
+
+  /** Before the HTTP server closes: end every stream (clients reconnect to another replica). */
+  onModuleDestroy(): void {
+    this.closing = true;
+    for (const stream of [...this.streams]) stream.close();
+  }
+}
