@@ -47,6 +47,11 @@ export function testEnv(dbUrl: string, extra: Record<string, string> = {}): Node
     REDIS_KEY_PREFIX: `lwt:${randomBytes(4).toString('hex')}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
     DATABASE_POOL_SIZE: '4',
+    // Every api of the run shares one broker: each gets its own session and its own shared-subscription
+    // group, so no api takes (and drops as unknown) another test's instrument messages.
+    MQTT_CLIENT_ID: `lwt-api-${randomBytes(6).toString('hex')}`,
+    MQTT_SHARE_GROUP: `lwt-${randomBytes(6).toString('hex')}`,
+    MQTT_SESSION_EXPIRY: '300',
     ...extra,
   };
 }

@@ -10,6 +10,7 @@ import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { MqttBridgeModule } from './mqtt/mqtt-bridge.module';
 import { TelemetryHttpModule } from './telemetry/telemetry-http.module';
 import { WorkspacesHttpModule } from './workspaces/workspaces-http.module';
 
@@ -30,6 +31,7 @@ export class AppModule {
         IdentityHttpModule,
         WorkspacesHttpModule,
         TelemetryHttpModule,
+        MqttBridgeModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

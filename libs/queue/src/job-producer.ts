@@ -36,22 +36,27 @@ export class JobProducer {
 
   async enqueue<N extends JobName>(name: N, data: JobDataOf<N>, options: EnqueueOptions = {}): Promise<EnqueuedJob<N>> {
     const definition = JOB_DEFINITIONS[name];
-    const adding = this.queues.get(definition.queue).add(name, data, this.jobOptions(name, options));
     // BullMQ waits for Redis indefinitely; a request must not. The add may still land once Redis is
     // back, which is why callers that retry should pass a deterministic jobId.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new QueueUnavailableError(definition.queue, ENQUEUE_TIMEOUT_MS)),
-        ENQUEUE_TIMEOUT_MS,
-      );
-    });
-    try {
-      const job = await Promise.race([adding, timeout]);
-      return { id: job.id as string, name, queue: definition.queue };
-    } finally {
-      clearTimeout(timer);
-    }
+    const job = await this.bounded(
+      definition.queue,
+      this.queues.get(definition.queue).add(name, data, this.jobOptions(name, options)),
+    );
+    return { id: job.id as string, name, queue: definition.queue };
+  }
+
+  /**
+   * Several jobs of one name in one Redis round trip (BullMQ addBulk, atomic). Same timeout as
+   * enqueue; the MQTT bridge acknowledges messages only after this resolves.
+   */
+  async enqueueBulk<N extends JobName>(name: N, items: Array<JobDataOf<N>>): Promise<void> {
+    if (items.length === 0) return;
+    const definition = JOB_DEFINITIONS[name];
+    const opts = this.jobOptions(name, {});
+    await this.bounded(
+      definition.queue,
+      this.queues.get(definition.queue).addBulk(items.map((data) => ({ name, data, opts }))),
+    );
   }
 
   /**
@@ -86,5 +91,17 @@ export class JobProducer {
       ...(options.delayMs !== undefined && { delay: options.delayMs }),
       ...(options.priority !== undefined && { priority: options.priority }),
     };
+  }
+
+  private async bounded<T>(queue: QueueName, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(queue, ENQUEUE_TIMEOUT_MS)), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -5,6 +5,8 @@ import { AppConfig, createRootLogger } from '@labwire/core';
 import { AppModule } from '../app.module';
 import { createValidationPipe } from '../common/validation.pipe';
 import { ApiMetrics } from '../metrics/api-metrics';
+import { BridgeMetrics } from '../mqtt/bridge-metrics';
+import { startMqttBridge } from '../mqtt/start-mqtt-bridge';
 import { recordHttpMetrics } from '../metrics/http-metrics.hook';
 import { AccessLog } from './access-log';
 import { closeConnectionsOnShutdown } from './graceful-shutdown';
@@ -55,6 +57,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   setupOpenApi(app);
   try {
     await app.init();
+    // After init: the broker was checked and reconciled (BrokerStartup) before instruments are heard.
+    await startMqttBridge(app, config, app.get(BridgeMetrics));
   } catch (err) {
     // A refused boot (e.g. a broker Labwire cannot manage) must not leave pools and connections open.
     await app.close().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { envSchema, ParsedEnv } from './config.schema';
 import { ConfigError } from './config.error';
 
@@ -8,7 +9,29 @@ export interface AppConfig {
   env: ParsedEnv['NODE_ENV'];
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
-  mqtt: { url: string; username: string; password?: string };
+  mqtt: {
+    url: string;
+    username: string;
+    password?: string;
+    /** the api's client id (its persistent session); defaults to labwire-api-<hostname> */
+    clientId: string;
+    /** the shared-subscription group api replicas split instrument messages in */
+    shareGroup: string;
+    /** how long the broker keeps the api's session (and queues its messages) while it is away */
+    sessionExpirySeconds: number;
+    /** QoS 1 messages the broker may have in flight to one api replica before waiting for acks */
+    receiveMaximum: number;
+  };
+  telemetry: {
+    /** readings per queued batch */
+    batchSize: number;
+    /** how long the bridge waits to fill a batch before queueing what it has */
+    lingerMs: number;
+    /** largest body of a REST backfill (TELEMETRY_BACKFILL_MAX_BYTES) */
+    backfillMaxBytes: number;
+    /** most readings in one REST backfill (TELEMETRY_BACKFILL_MAX_POINTS) */
+    backfillMaxPoints: number;
+  };
   api: { port: number; host: string; bodyLimitBytes: number; corsOrigins: string[] };
   worker: {
     port: number;
@@ -74,7 +97,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: e.NODE_ENV,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_KEY_PREFIX },
-    mqtt: { url: e.MQTT_URL, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD },
+    mqtt: {
+      url: e.MQTT_URL,
+      username: e.MQTT_USERNAME,
+      password: e.MQTT_PASSWORD,
+      clientId:
+        e.MQTT_CLIENT_ID ??
+        `labwire-api-${hostname()
+          .replace(/[^A-Za-z0-9_.:-]/g, '-')
+          .slice(0, 48)}`,
+      shareGroup: e.MQTT_SHARE_GROUP,
+      sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
+      receiveMaximum: e.MQTT_RECEIVE_MAXIMUM,
+    },
+    telemetry: {
+      batchSize: e.TELEMETRY_BATCH_SIZE,
+      lingerMs: e.TELEMETRY_LINGER_MS,
+      backfillMaxBytes: e.TELEMETRY_BACKFILL_MAX_BYTES,
+      backfillMaxPoints: e.TELEMETRY_BACKFILL_MAX_POINTS,
+    },
     api: {
       port: e.API_PORT,
       host: e.API_HOST,

@@ -51,6 +51,23 @@ export const envSchema = z.object({
   MQTT_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:']).default('mqtt://127.0.0.1:1884'),
   MQTT_USERNAME: z.string().min(1).default('labwire'),
   MQTT_PASSWORD: z.string().optional(),
+  /** the api's MQTT client id: its persistent session (unacknowledged messages wait for it across restarts) */
+  MQTT_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _ . : -')
+    .optional(),
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, _ or -')
+    .default('labwire'),
+  MQTT_SESSION_EXPIRY: duration.default(86400),
+  MQTT_RECEIVE_MAXIMUM: z.coerce.number().int().min(1).max(65535).default(20000),
+  TELEMETRY_BATCH_SIZE: z.coerce.number().int().min(1).max(50000).default(1000),
+  TELEMETRY_LINGER_MS: z.coerce.number().int().min(0).max(10000).default(20),
+  /** largest REST telemetry backfill body (JSON or CSV) */
+  TELEMETRY_BACKFILL_MAX_BYTES: positiveInt.default(10_485_760),
+  /** most readings one REST telemetry backfill may hold */
+  TELEMETRY_BACKFILL_MAX_POINTS: positiveInt.default(100_000),
   API_PORT: port.default(3000),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   API_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),

@@ -5,3 +5,6 @@ export * from './telemetry.module';
 export * from './telemetry.repository';
 export * from './telemetry-query.service';
 export * from './telemetry-ingest.service';
+export * from './instrument-directory';
+export * from './telemetry-batcher';
+export * from './telemetry-message';

@@ -1,0 +1,69 @@
+import { MAX_MESSAGE_BYTES, parseTelemetryMessage } from './telemetry-message';
+
+const ID = '6f1c1f0e-4a4b-4c55-9a43-7f0f8f6a1b2c';
+const NOW = new Date('2026-11-21T10:00:00.000Z');
+const parse = (body: unknown) =>
+  parseTelemetryMessage(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), ID, NOW);
+
+describe('parseTelemetryMessage', () => {
+  it('reads {ts, values, tags} with epoch milliseconds', () => {
+    const r = parse({ ts: 1_795_000_000_000, values: { ph: 7.1, temp: 21 }, tags: { probe: 'a' } });
+    expect(r).toEqual({
+      ok: true,
+      readings: [
+        { time: new Date(1_795_000_000_000), instrumentId: ID, metric: 'ph', value: 7.1, tags: { probe: 'a' } },
+        { time: new Date(1_795_000_000_000), instrumentId: ID, metric: 'temp', value: 21, tags: { probe: 'a' } },
+      ],
+    });
+  });
+
+  it('reads ISO-8601 times, arrays of entries, and bare values at receive time', () => {
+    const arr = parse([
+      { ts: '2026-11-21T09:59:00Z', values: { ph: 7 } },
+      { ts: '2026-11-21T10:59:00.250+01:00', values: { ph: 7.2 } },
+      { values: { ph: 7.3 } },
+    ]);
+    expect(arr.ok && arr.readings.map((x) => [x.time.toISOString(), x.value, x.tags])).toEqual([
+      ['2026-11-21T09:59:00.000Z', 7, null],
+      ['2026-11-21T09:59:00.250Z', 7.2, null],
+      [NOW.toISOString(), 7.3, null],
+    ]);
+    const bare = parse({ ph: 6.9, conductivity: -1.5e-3 });
+    expect(bare.ok && bare.readings.map((x) => [x.time, x.metric, x.value])).toEqual([
+      [NOW, 'ph', 6.9],
+      [NOW, 'conductivity', -1.5e-3],
+    ]);
+  });
+
+  it.each([
+    ['not JSON', '{"ph": 7', 'malformed_json'],
+    ['a string', '"hello"', 'invalid_schema'],
+    ['a non-number value', { values: { ph: '7' } }, 'invalid_schema'],
+    ['a bare non-number', { ph: true }, 'invalid_schema'],
+    ['an overflowing number (Infinity)', '{"values": {"ph": 1e999}}', 'invalid_schema'],
+    ['an unknown field', { ts: 1, values: { ph: 1 }, extra: 1 }, 'invalid_schema'],
+    ['empty values', { values: {} }, 'invalid_schema'],
+    ['an empty array', [], 'invalid_schema'],
+    ['an empty metric name', { values: { '': 1 } }, 'invalid_schema'],
+    ['a bare ts without values', { ts: 1, ph: 2 }, 'invalid_schema'],
+    ['tags that are not an object', { values: { ph: 1 }, tags: 'x' }, 'invalid_schema'],
+    ['a date-only ts', { ts: '2026-11-21', values: { ph: 1 } }, 'bad_timestamp'],
+    ['a ts beyond the Date range', { ts: 9e15, values: { ph: 1 } }, 'bad_timestamp'],
+    ['an impossible date', { ts: '2026-13-45T99:00:00Z', values: { ph: 1 } }, 'bad_timestamp'],
+  ])('drops %s', (_what, body, reason) => {
+    const r = parse(body);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toBe(reason);
+    expect(!r.ok && r.detail.length).toBeGreaterThan(0);
+  });
+
+  it('drops messages that are too large or carry too many readings', () => {
+    const big = Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20);
+    expect(parseTelemetryMessage(big, ID, NOW)).toMatchObject({ ok: false, reason: 'too_large' });
+    const many = Array.from({ length: 101 }, (_, i) => ({
+      ts: i,
+      values: Object.fromEntries(Array.from({ length: 100 }, (_, m) => [`m${m}`, m])),
+    }));
+    expect(parse(many)).toMatchObject({ ok: false, reason: 'too_many_readings' });
+  });
+});

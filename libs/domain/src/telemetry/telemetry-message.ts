@@ -1,0 +1,131 @@
+import Ajv from 'ajv';
+import { TelemetryReading } from './telemetry-reading';
+
+/** Why a telemetry message was dropped: the label of the drop counter and of the log line. */
+export type TelemetryDropReason =
+  | 'too_large'
+  | 'malformed_json'
+  | 'invalid_schema'
+  | 'bad_timestamp'
+  | 'too_many_readings'
+  | 'unknown_instrument'
+  | 'retired_instrument';
+
+export const TELEMETRY_DROP_REASONS: readonly TelemetryDropReason[] = [
+  'too_large',
+  'malformed_json',
+  'invalid_schema',
+  'bad_timestamp',
+  'too_many_readings',
+  'unknown_instrument',
+  'retired_instrument',
+];
+
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+export const MAX_READINGS_PER_MESSAGE = 10_000;
+const MAX_METRIC_LENGTH = 200;
+
+export type ParsedTelemetry =
+  { ok: true; readings: TelemetryReading[] } | { ok: false; reason: TelemetryDropReason; detail: string };
+
+const values = {
+  type: 'object',
+  minProperties: 1,
+  propertyNames: { minLength: 1, maxLength: MAX_METRIC_LENGTH },
+  additionalProperties: { type: 'number' },
+};
+
+/**
+ * CONTRACT.md's telemetry payload: `{ts?, values, tags?}`, an array of those, or a bare
+ * `{"metric": number, …}` (values at receive time). Compiled once: this runs for every message.
+ */
+const entry = {
+  if: { type: 'object', required: ['values'] },
+  then: {
+    type: 'object',
+    required: ['values'],
+    properties: {
+      ts: { type: ['number', 'string'] },
+      values,
+      tags: { type: 'object', maxProperties: 50 },
+    },
+    additionalProperties: false,
+  },
+  else: {
+    ...values,
+    propertyNames: { ...values.propertyNames, not: { enum: ['ts', 'tags'] } },
+  },
+};
+
+const ajv = new Ajv({ allErrors: false, strictNumbers: true, allowUnionTypes: true });
+const validate = ajv.compile<TelemetryEntry | TelemetryEntry[]>({
+  anyOf: [entry, { type: 'array', minItems: 1, items: entry }],
+});
+
+interface StructuredEntry {
+  ts?: number | string;
+  values: Record<string, number>;
+  tags?: Record<string, unknown>;
+}
+type TelemetryEntry = StructuredEntry | Record<string, number>;
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function parseTime(ts: number | string | undefined, receivedAt: Date): Date | undefined {
+  if (ts === undefined) return receivedAt;
+  if (typeof ts === 'number') {
+    // epoch milliseconds; anything outside ±(year 275760) is not a time
+    return Number.isFinite(ts) && Math.abs(ts) <= 8.64e15 ? new Date(Math.trunc(ts)) : undefined;
+  }
+  if (!ISO_8601.test(ts)) return undefined;
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/**
+ * Turns one MQTT telemetry message of an instrument into readings, or says why it is dropped. Pure
+ * and synchronous: the bridge calls it once per message on the hot path.
+ */
+export function parseTelemetryMessage(payload: Buffer, instrumentId: string, receivedAt: Date): ParsedTelemetry {
+  if (payload.length > MAX_MESSAGE_BYTES) {
+    return { ok: false, reason: 'too_large', detail: `${payload.length} bytes; at most ${MAX_MESSAGE_BYTES}` };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: 'malformed_json', detail: (err as Error).message };
+  }
+  if (!validate(body)) {
+    const e = validate.errors?.[0];
+    return {
+      ok: false,
+      reason: 'invalid_schema',
+      detail: e ? `${e.instancePath || '(message)'} ${e.message ?? ''}`.trim() : 'does not match the telemetry format',
+    };
+  }
+  const entries = Array.isArray(body) ? body : [body];
+  const readings: TelemetryReading[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const item = entries[i];
+    const structured = typeof item.values === 'object' && item.values !== null;
+    const valuesOf = (structured ? item.values : item) as Record<string, number>;
+    const time = parseTime(structured ? (item as StructuredEntry).ts : undefined, receivedAt);
+    if (!time) {
+      const where = Array.isArray(body) ? `[${i}].ts` : 'ts';
+      return { ok: false, reason: 'bad_timestamp', detail: `${where}: expected epoch milliseconds or ISO-8601` };
+    }
+    const tags = structured ? ((item as StructuredEntry).tags ?? null) : null;
+    for (const metric in valuesOf) {
+      readings.push({ time, instrumentId, metric, value: valuesOf[metric], tags });
+    }
+    if (readings.length > MAX_READINGS_PER_MESSAGE) {
+      return {
+        ok: false,
+        reason: 'too_many_readings',
+        detail: `more than ${MAX_READINGS_PER_MESSAGE} readings in one message`,
+      };
+    }
+  }
+  return { ok: true, readings };
+}
