@@ -11,19 +11,27 @@ import {
   redisHealthCheck,
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
-import { DatabaseModule, MaintenanceModule, TelemetryModule } from '@labwire/domain';
+import {
+  CommandsModule,
+  DatabaseModule,
+  InstrumentStateModule,
+  MaintenanceModule,
+  TelemetryModule,
+} from '@labwire/domain';
 import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { InstrumentsProcessor } from './processors/instruments.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
 import { WorkerRunner } from './runner/worker-runner';
+import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-scheduler';
 import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
 
 /** Every processor, one per QueueName. A processor missing here fails the boot-time check. */
-const PROCESSORS = [MaintenanceProcessor, TelemetryProcessor];
+const PROCESSORS = [MaintenanceProcessor, TelemetryProcessor, InstrumentsProcessor];
 
 /**
  * The worker: a Nest application context (no HTTP framework) with the BullMQ processors, the job
@@ -42,6 +50,8 @@ export class WorkerModule {
         QueueModule.forRoot('worker'),
         MaintenanceModule,
         TelemetryModule,
+        InstrumentStateModule,
+        CommandsModule,
       ],
       providers: [
         ...PROCESSORS,
@@ -49,6 +59,7 @@ export class WorkerModule {
         WorkerRunner,
         WorkerMetrics,
         MaintenanceScheduler,
+        InstrumentLivenessScheduler,
         {
           provide: WORKER_READINESS_CHECKS,
           inject: [DataSource, REDIS, WorkerRunner],

@@ -3,7 +3,9 @@ import { RefreshToken } from './identity/refresh-token.entity';
 import { Session } from './identity/session.entity';
 import { User } from './identity/user.entity';
 import { AuditEntry } from './audit/audit-entry.entity';
+import { Command } from './commands/command.entity';
 import { Instrument } from './instruments/instrument.entity';
+import { InstrumentStateTransition } from './instruments/instrument-state-transition.entity';
 import { Location } from './instruments/location.entity';
 import { Workspace } from './workspaces/workspace.entity';
 import { WorkspaceMember } from './workspaces/workspace-member.entity';
@@ -19,4 +21,6 @@ export const ENTITIES = [
   Location,
   Instrument,
   AuditEntry,
+  InstrumentStateTransition,
+  Command,
 ];

@@ -7,3 +7,5 @@ export * from './workspaces';
 export * from './instruments';
 export * from './audit';
 export * from './telemetry';
+export * from './live';
+export * from './commands';

@@ -6,6 +6,13 @@ describe('job contract', () => {
   it('maps every job to its queue and every queue to its jobs', () => {
     expect(QUEUE_JOBS[QueueName.Maintenance]).toEqual([JobName.MaintenancePurge, JobName.TelemetryRetention]);
     expect(QUEUE_JOBS[QueueName.Telemetry]).toEqual([JobName.TelemetryStoreBatch]);
+    expect(QUEUE_JOBS[QueueName.Instruments]).toEqual([
+      JobName.InstrumentCheckLiveness,
+      JobName.InstrumentDispatchCommands,
+      JobName.InstrumentCommandTimeout,
+      JobName.InstrumentCommandExpire,
+      JobName.InstrumentSweepCommands,
+    ]);
     expect(QUEUE_NAMES.flatMap((q) => QUEUE_JOBS[q]).sort()).toEqual([...JOB_NAMES].sort());
   });
 

@@ -47,6 +47,58 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 10_000, age: 14 * 86400 },
     },
   },
+  [JobName.InstrumentCheckLiveness]: {
+    queue: QueueName.Instruments,
+    timeoutMs: 60_000,
+    // Scheduled every few seconds: a failed run is simply followed by the next one.
+    options: {
+      attempts: 1,
+      backoff: { type: 'fixed', delay: 1_000 },
+      removeOnComplete: { count: 100, age: 3600 },
+      removeOnFail: { count: 500, age: 7 * 86400 },
+    },
+  },
+  [JobName.InstrumentDispatchCommands]: {
+    queue: QueueName.Instruments,
+    timeoutMs: 5 * 60_000,
+    options: {
+      // A broker blip: try again soon; the command sweep catches anything left after that.
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { count: 1_000, age: 3600 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.InstrumentCommandTimeout]: {
+    queue: QueueName.Instruments,
+    timeoutMs: 30_000,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 3600 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.InstrumentCommandExpire]: {
+    queue: QueueName.Instruments,
+    timeoutMs: 30_000,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 3600 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.InstrumentSweepCommands]: {
+    queue: QueueName.Instruments,
+    timeoutMs: 5 * 60_000,
+    options: {
+      attempts: 1,
+      backoff: { type: 'fixed', delay: 1_000 },
+      removeOnComplete: { count: 100, age: 3600 },
+      removeOnFail: { count: 500, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -61,4 +113,5 @@ export const QUEUE_JOBS: { readonly [Q in QueueName]: readonly JobName[] } = Obj
 export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Maintenance]: 1,
   [QueueName.Telemetry]: 4,
+  [QueueName.Instruments]: 4,
 };

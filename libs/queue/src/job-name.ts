@@ -10,6 +10,16 @@ export enum JobName {
   TelemetryRetention = 'maintenance.telemetry-retention',
   /** Stores a batch of readings (from the MQTT bridge or a REST upload), idempotently. */
   TelemetryStoreBatch = 'telemetry.store-batch',
+  /** Marks instruments offline that stayed silent past their expected interval (scheduled). */
+  InstrumentCheckLiveness = 'instruments.check-liveness',
+  /** Sends the queued commands of an instrument that came online. */
+  InstrumentDispatchCommands = 'instruments.dispatch-commands',
+  /** Closes a sent command as timed_out when no reply came in time (delayed; one per command). */
+  InstrumentCommandTimeout = 'instruments.command-timeout',
+  /** Closes a queued command as expired at its expiresAt (delayed; one per command). */
+  InstrumentCommandExpire = 'instruments.command-expire',
+  /** Safety net (scheduled): overdue timeouts and expiries, queued commands of online instruments. */
+  InstrumentSweepCommands = 'instruments.sweep-commands',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

@@ -40,6 +40,44 @@ export interface TelemetryStoreBatchResult {
   rejected?: number;
 }
 
+export type InstrumentCheckLivenessData = Record<string, never>;
+
+export interface InstrumentCheckLivenessResult {
+  /** instruments that went offline now */
+  wentOffline: number;
+}
+
+export interface InstrumentDispatchCommandsData {
+  instrumentId: string;
+}
+
+export interface InstrumentDispatchCommandsResult {
+  /** commands published now */
+  sent: number;
+}
+
+export interface CommandJobData {
+  commandId: string;
+}
+
+export interface InstrumentCommandTimeoutResult {
+  /** `unchanged` when the command was no longer waiting for a reply (replied, cancelled, gone) */
+  outcome: 'timed_out' | 'unchanged';
+}
+
+export interface InstrumentCommandExpireResult {
+  /** `unchanged` when the command was no longer queued (sent, cancelled, gone) */
+  outcome: 'expired' | 'unchanged';
+}
+
+export type InstrumentSweepCommandsData = Record<string, never>;
+
+export interface InstrumentSweepCommandsResult {
+  timedOut: number;
+  expired: number;
+  sent: number;
+}
+
 export interface TelemetryRetentionResult {
   partitionsCreated: number;
   partitionsDropped: string[];
@@ -54,13 +92,23 @@ export interface TelemetryRetentionResult {
 export type JobItem =
   | { name: JobName.MaintenancePurge; data: MaintenancePurgeData }
   | { name: JobName.TelemetryRetention; data: TelemetryRetentionData }
-  | { name: JobName.TelemetryStoreBatch; data: TelemetryStoreBatchData };
+  | { name: JobName.TelemetryStoreBatch; data: TelemetryStoreBatchData }
+  | { name: JobName.InstrumentCheckLiveness; data: InstrumentCheckLivenessData }
+  | { name: JobName.InstrumentDispatchCommands; data: InstrumentDispatchCommandsData }
+  | { name: JobName.InstrumentCommandTimeout; data: CommandJobData }
+  | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
+  | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
   [JobName.MaintenancePurge]: QueueName.Maintenance;
   [JobName.TelemetryRetention]: QueueName.Maintenance;
   [JobName.TelemetryStoreBatch]: QueueName.Telemetry;
+  [JobName.InstrumentCheckLiveness]: QueueName.Instruments;
+  [JobName.InstrumentDispatchCommands]: QueueName.Instruments;
+  [JobName.InstrumentCommandTimeout]: QueueName.Instruments;
+  [JobName.InstrumentCommandExpire]: QueueName.Instruments;
+  [JobName.InstrumentSweepCommands]: QueueName.Instruments;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -68,6 +116,11 @@ export interface JobResults {
   [JobName.MaintenancePurge]: MaintenancePurgeResult;
   [JobName.TelemetryRetention]: TelemetryRetentionResult;
   [JobName.TelemetryStoreBatch]: TelemetryStoreBatchResult;
+  [JobName.InstrumentCheckLiveness]: InstrumentCheckLivenessResult;
+  [JobName.InstrumentDispatchCommands]: InstrumentDispatchCommandsResult;
+  [JobName.InstrumentCommandTimeout]: InstrumentCommandTimeoutResult;
+  [JobName.InstrumentCommandExpire]: InstrumentCommandExpireResult;
+  [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

@@ -5,6 +5,8 @@
 export enum QueueName {
   Maintenance = 'maintenance',
   Telemetry = 'telemetry',
+  /** instruments' live state and their commands */
+  Instruments = 'instruments',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -19,6 +19,7 @@ export class TelemetryProcessor extends QueueProcessor<QueueName.Telemetry> {
           value: r.value,
           tags: r.tags ?? null,
         })),
+        { source: job.data.source, receivedAt: new Date(job.data.receivedAt) },
       ),
   };
 

@@ -16,11 +16,17 @@ import { Location } from './location.entity';
 export const INSTRUMENT_STATUSES = ['active', 'maintenance', 'offline', 'retired'] as const;
 export type InstrumentStatus = (typeof INSTRUMENT_STATUSES)[number];
 
+/** Whether the instrument is connected, as Labwire last learnt it (status topic, data, or silence). */
+export const CONNECTION_STATES = ['online', 'offline', 'unknown'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
 @Entity('instruments')
 @Unique('UQ_instruments_workspace_serial', ['workspaceId', 'serialNumber'])
 @Index('IDX_instruments_workspace_name', ['workspaceId', 'name'])
 @Index('IDX_instruments_location', ['locationId'])
 @Check('CHK_instruments_status', `status IN ('active', 'maintenance', 'offline', 'retired')`)
+@Check('CHK_instruments_connection_state', `connection_state IN ('online', 'offline', 'unknown')`)
+@Check('CHK_instruments_expected_interval', `expected_interval_seconds > 0`)
 export class Instrument {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -66,6 +72,21 @@ export class Instrument {
   /** When Labwire last received anything from the instrument (telemetry or status). */
   @Column('timestamptz', { nullable: true })
   lastSeenAt!: Date | null;
+
+  /**
+   * How often the instrument is expected to send data; once it has been heard from, silence for
+   * twice this (plus a grace period) marks it offline. Null: no data-driven check.
+   */
+  @Column('integer', { nullable: true })
+  expectedIntervalSeconds!: number | null;
+
+  /** Connection state; changed only through InstrumentStateService (race-safe, with history). */
+  @Column('text', { default: 'unknown' })
+  connectionState!: ConnectionState;
+
+  /** When connectionState last changed; null while it has never changed. */
+  @Column('timestamptz', { nullable: true })
+  stateChangedAt!: Date | null;
 
   @VersionColumn({ default: 1 })
   version!: number;

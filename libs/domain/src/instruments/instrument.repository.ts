@@ -28,6 +28,7 @@ export type InstrumentFields = Pick<
   | 'notes'
   | 'lastCalibratedAt'
   | 'calibrationDueAt'
+  | 'expectedIntervalSeconds'
 >;
 
 export const INSTRUMENT_SORT_FIELDS = [
@@ -52,7 +53,9 @@ const SORT_COLUMNS: Record<InstrumentSortField, string> = {
 /** Columns aliased to the entity's property names, so rows need no mapping step. */
 const COLUMNS = `id, workspace_id AS "workspaceId", location_id AS "locationId", name, model, manufacturer,
   serial_number AS "serialNumber", type, capabilities, status, notes, last_calibrated_at AS "lastCalibratedAt",
-  calibration_due_at AS "calibrationDueAt", last_seen_at AS "lastSeenAt", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  calibration_due_at AS "calibrationDueAt", last_seen_at AS "lastSeenAt",
+  expected_interval_seconds AS "expectedIntervalSeconds", connection_state AS "connectionState",
+  state_changed_at AS "stateChangedAt", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const SERIAL_CONSTRAINT = 'UQ_instruments_workspace_serial';
 

@@ -29,6 +29,7 @@ export interface InstrumentInput {
   notes?: string | null;
   lastCalibratedAt?: Date | null;
   calibrationDueAt?: Date | null;
+  expectedIntervalSeconds?: number | null;
 }
 
 const AUDITED_FIELDS = [
@@ -43,6 +44,7 @@ const AUDITED_FIELDS = [
   'notes',
   'lastCalibratedAt',
   'calibrationDueAt',
+  'expectedIntervalSeconds',
 ] as const;
 
 export interface CreatedInstrument {
@@ -109,6 +111,7 @@ export class InstrumentService {
       notes: input.notes ?? null,
       lastCalibratedAt: input.lastCalibratedAt ?? null,
       calibrationDueAt: input.calibrationDueAt ?? null,
+      expectedIntervalSeconds: input.expectedIntervalSeconds ?? null,
     };
     let provisioned: string | undefined;
     try {

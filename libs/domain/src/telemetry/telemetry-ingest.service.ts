@@ -1,8 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig, REDIS } from '@labwire/core';
+import { InstrumentStateService } from '../instruments/instrument-state.service';
 import { StoreResult, TelemetryReading } from './telemetry-reading';
 import { TelemetryWriter } from './telemetry-writer';
+
+/** Where a batch came from: telemetry from the broker proves its instruments are connected. */
+export interface BatchOrigin {
+  source: 'mqtt' | 'rest';
+  /** when the first reading of the batch reached Labwire */
+  receivedAt: Date;
+}
 
 export interface LiveUpdate {
   instrumentId: string;
@@ -16,7 +24,8 @@ export function liveTelemetryChannel(prefix: string, instrumentId: string): stri
 
 /**
  * What the worker does with a queued batch: store it (idempotently) and, for what was new, tell
- * live subscribers. Publishing is best effort: the readings are stored either way.
+ * live subscribers. Publishing is best effort: the readings are stored either way. Instruments whose
+ * telemetry came over MQTT and who were offline (or unknown) come online.
  */
 @Injectable()
 export class TelemetryIngestService {
@@ -26,13 +35,25 @@ export class TelemetryIngestService {
     private readonly writer: TelemetryWriter,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly states: InstrumentStateService,
   ) {}
 
-  async storeBatch(readings: TelemetryReading[]): Promise<StoreResult> {
+  async storeBatch(readings: TelemetryReading[], origin?: BatchOrigin): Promise<StoreResult> {
     const result = await this.writer.store(readings);
     // Only what could be stored is news (readings outside the storable window are not).
     if (result.inserted > 0) await this.publish(readings.filter((r) => this.writer.storable(r.time)));
+    // A REST backfill says nothing about whether the instrument is connected now.
+    if (origin?.source === 'mqtt') await this.markOnline(readings, origin.receivedAt);
     return result;
+  }
+
+  private async markOnline(readings: TelemetryReading[], receivedAt: Date): Promise<void> {
+    try {
+      await this.states.markOnlineFromTelemetry([...new Set(readings.map((r) => r.instrumentId))], receivedAt);
+    } catch (err) {
+      // The readings are stored; the state follows with the next batch or status message.
+      this.logger.warn(`connection state not updated from telemetry: ${(err as Error).message}`);
+    }
   }
 
   private async publish(readings: TelemetryReading[]): Promise<void> {

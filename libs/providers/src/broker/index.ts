@@ -5,3 +5,5 @@ export * from './broker-health-check';
 export * from './instrument-topics';
 export * from './local-mosquitto';
 export * from './mosquitto-dynsec-broker-admin';
+export * from './mqtt-publisher';
+export * from './mqtt-publisher.module';

@@ -37,6 +37,7 @@ export function statusOf(code: ErrorCode): number {
     case 'MEMBER_NOT_FOUND':
     case 'LOCATION_NOT_FOUND':
     case 'INSTRUMENT_NOT_FOUND':
+    case 'COMMAND_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -47,6 +48,8 @@ export function statusOf(code: ErrorCode): number {
     case 'LOCATION_NAME_TAKEN':
     case 'LOCATION_NOT_EMPTY':
     case 'INSTRUMENT_SERIAL_TAKEN':
+    case 'COMMAND_NOT_CANCELLABLE':
+    case 'IDEMPOTENCY_KEY_REUSED':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;

@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import {
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { INSTRUMENT_STATUSES, InstrumentStatus } from '@labwire/domain';
 import { IsNotBlank } from '../../common/dto/not-blank.decorator';
 
@@ -66,4 +78,18 @@ export class CreateInstrumentDto {
   @IsOptional()
   @IsDateString({ strict: true })
   calibrationDueAt?: string | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 604800,
+    description:
+      'How often the instrument sends data; silence for twice this plus 10 s marks it offline. null (default): no check',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(604800)
+  expectedIntervalSeconds?: number | null;
 }

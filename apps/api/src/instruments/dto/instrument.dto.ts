@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Instrument, INSTRUMENT_STATUSES, InstrumentStatus } from '@labwire/domain';
+import { CONNECTION_STATES, ConnectionState, Instrument, INSTRUMENT_STATUSES, InstrumentStatus } from '@labwire/domain';
 
 export class InstrumentDto {
   @ApiProperty({ format: 'uuid' })
@@ -49,6 +49,33 @@ export class InstrumentDto {
   })
   lastSeenAt!: string | null;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 60,
+    description:
+      'How often the instrument is expected to send data. Once it has been heard from, silence for twice this ' +
+      'plus 10 s marks it offline; null turns the data-driven check off.',
+  })
+  expectedIntervalSeconds!: number | null;
+
+  @ApiProperty({
+    enum: CONNECTION_STATES,
+    enumName: 'ConnectionState',
+    description:
+      'Whether the instrument is connected: from its status topic (message or last will), its telemetry, and ' +
+      'silence past expectedIntervalSeconds. `unknown` until Labwire first hears of it. History at …/state-history.',
+  })
+  connectionState!: ConnectionState;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When connectionState last changed',
+  })
+  stateChangedAt!: string | null;
+
   @ApiProperty({ description: 'Increases on every change; the ETag is this number in quotes', example: 1 })
   version!: number;
 
@@ -75,6 +102,9 @@ export class InstrumentDto {
       lastCalibratedAt: i.lastCalibratedAt ? i.lastCalibratedAt.toISOString() : null,
       calibrationDueAt: i.calibrationDueAt ? i.calibrationDueAt.toISOString() : null,
       lastSeenAt: i.lastSeenAt ? i.lastSeenAt.toISOString() : null,
+      expectedIntervalSeconds: i.expectedIntervalSeconds ?? null,
+      connectionState: i.connectionState ?? 'unknown',
+      stateChangedAt: i.stateChangedAt ? new Date(i.stateChangedAt).toISOString() : null,
       version: i.version,
       createdAt: i.createdAt.toISOString(),
       updatedAt: i.updatedAt.toISOString(),

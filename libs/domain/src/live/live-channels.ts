@@ -1,0 +1,9 @@
+/** The Redis pub/sub channel of an instrument's connection state changes (payload: StateChangeEvent). */
+export function liveStateChannel(prefix: string, instrumentId: string): string {
+  return `${prefix}:live:state:${instrumentId}`;
+}
+
+/** The Redis pub/sub channel of an instrument's command changes (payload: the command as the API shows it). */
+export function liveCommandChannel(prefix: string, instrumentId: string): string {
+  return `${prefix}:live:commands:${instrumentId}`;
+}
