@@ -115,3 +115,11 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Telemetry]: 4,
   [QueueName.Instruments]: 4,
 };
+
+/**
+ * How a worker notices jobs whose process died (kill -9, OOM): BullMQ moves a job back to waiting
+ * once its lock has expired, checked every `stalledInterval`. Telemetry batches take milliseconds
+ * and are idempotent, so they are recovered quickly and may stall many times without being failed
+ * (a failed batch would be acknowledged data that is never stored).
+ */
+export const TELEMETRY_WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 100 } as const;

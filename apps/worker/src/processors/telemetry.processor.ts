@@ -1,11 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
 import { TelemetryIngestService } from '@labwire/domain';
-import { JobName, QueueName } from '@labwire/queue';
+import { JobName, QueueName, TELEMETRY_WORKER_OPTIONS } from '@labwire/queue';
 import { JobHandlers } from './job-handlers';
 import { QueueProcessor } from './queue-processor';
 
 /** Stores telemetry batches queued by the MQTT bridge and REST uploads. */
-@Processor(QueueName.Telemetry, { autorun: false })
+@Processor(QueueName.Telemetry, { autorun: false, ...TELEMETRY_WORKER_OPTIONS })
 export class TelemetryProcessor extends QueueProcessor<QueueName.Telemetry> {
   readonly queue = QueueName.Telemetry;
 

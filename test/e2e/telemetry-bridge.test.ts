@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { MqttClient } from 'mqtt';
+import { Client } from 'pg';
+import { waitFor } from '../support/built-app';
+import { connectMqtt } from '../support/mqtt-test-client';
+import { seedUser } from '../support/seed-user';
+import { deleteRedisKeys, freePort, spawnBuilt, SpawnedApp, waitForHttp } from '../support/spawn-app';
+import { testEnv } from '../support/test-app';
+import { createTestDatabase } from '../support/test-db';
+
+/**
+ * The telemetry pipeline as deployed: an instrument publishes with its own credentials through the
+ * real Mosquitto, the built api bridges to Redis, the built worker stores in PostgreSQL. Processes are
+ * killed with SIGKILL in the middle of a QoS 1 stream; every reading the broker acknowledged to the
+ * instrument must end up stored exactly once.
+ */
+describe('telemetry over MQTT, end to end (built api and worker)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let env: NodeJS.ProcessEnv;
+  let api: SpawnedApp;
+  let worker: SpawnedApp;
+  let apiUrl: string;
+  let workerUrl: string;
+  let pg: Client;
+  let token: string;
+  let workspaceId: string;
+  const instruments: MqttClient[] = [];
+
+  async function http<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as T) : (undefined as T) };
+  }
+
+  async function startApi(): Promise<void> {
+    api = spawnBuilt('apps/api/main.js', env);
+    await waitForHttp(`${apiUrl}/health/ready`, api, 30_000);
+  }
+
+  async function startWorker(): Promise<void> {
+    worker = spawnBuilt('apps/worker/main.js', env);
+    await waitForHttp(`${workerUrl}/health/ready`, worker, 30_000);
+  }
+
+  /** A new instrument, connected with its own credentials and a persistent session. */
+  async function newInstrument(): Promise<{ id: string; client: MqttClient }> {
+    const created = await http('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
+      name: `Probe ${randomBytes(3).toString('hex')}`,
+      serialNumber: `SN-${randomBytes(4).toString('hex')}`,
+    });
+    expect(created.status).toBe(201);
+    const client = await connectMqtt(env.MQTT_URL!, {
+      username: created.body.id,
+      password: created.body.mqttSecret,
+      clientId: `inst-${created.body.id}`,
+      clean: false,
+      properties: { sessionExpiryInterval: 600 },
+    });
+    instruments.push(client);
+    return { id: created.body.id, client };
+  }
+
+  async function storedCount(instrumentId: string): Promise<number> {
+    const { rows } = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM telemetry WHERE instrument_id = $1`, [
+      instrumentId,
+    ]);
+    return Number(rows[0].n);
+  }
+
+  /**
+   * Publishes `count` messages (one reading each, distinct times) at QoS 1, `window` at a time; calls
+   * `midway` once, after a third of them. Returns how many the broker acknowledged.
+   */
+  async function stream(
+    client: MqttClient,
+    topic: string,
+    count: number,
+    midway: () => Promise<void>,
+  ): Promise<number> {
+    const start = Date.now() - count * 10 - 60_000;
+    let next = 0;
+    let acknowledged = 0;
+    let midwayDone: Promise<void> | undefined;
+    const lane = async () => {
+      while (next < count) {
+        const i = next++;
+        if (i === Math.floor(count / 3)) midwayDone = midway();
+        await client.publishAsync(topic, JSON.stringify({ ts: start + i * 10, values: { seq: i } }), { qos: 1 });
+        acknowledged++;
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5)); // a steady stream, not one burst
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, lane));
+    await midwayDone;
+    return acknowledged;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const [apiPort, workerPort] = [await freePort(), await freePort()];
+    env = testEnv(db.url, {
+      API_PORT: String(apiPort),
+      API_HOST: '127.0.0.1',
+      WORKER_PORT: String(workerPort),
+      LOG_LEVEL: 'info',
+      TELEMETRY_BATCH_SIZE: '200',
+      TELEMETRY_LINGER_MS: '20',
+    });
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    workerUrl = `http://127.0.0.1:${workerPort}`;
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    await seedUser(db.url, 'bridge@example.com', 'a-long-password-1', 'admin');
+    await Promise.all([startApi(), startWorker()]);
+    const login = await fetch(`${apiUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bridge@example.com', password: 'a-long-password-1' }),
+    });
+    token = ((await login.json()) as { accessToken: string }).accessToken;
+    workspaceId = (await http('POST', '/api/v1/workspaces', { name: 'Bridge' })).body.id;
+  });
+
+  afterAll(async () => {
+    for (const c of instruments) await c.endAsync(true).catch(() => undefined);
+    await api?.stop();
+    await worker?.stop();
+    await pg?.end();
+    await db?.drop();
+    if (env?.REDIS_KEY_PREFIX) await deleteRedisKeys(env.REDIS_KEY_PREFIX);
+  });
+
+  it('readings an instrument publishes with its credentials are queryable raw and aggregated', async () => {
+    const { id, client } = await newInstrument();
+    const t0 = Math.floor((Date.now() - 3 * 3600_000) / 3600_000) * 3600_000; // a whole hour, 3 hours ago
+    const topic = `labwire/instruments/${id}/telemetry`;
+    // Two hours of minute readings, as arrays of entries; plus one bare message (values at receive time).
+    for (let batch = 0; batch < 12; batch++) {
+      const entries = Array.from({ length: 10 }, (_, k) => {
+        const minute = batch * 10 + k;
+        return { ts: new Date(t0 + minute * 60_000).toISOString(), values: { ph: 7 + (minute % 2), temp: minute } };
+      });
+      await client.publishAsync(topic, JSON.stringify(entries), { qos: 1 });
+    }
+    await client.publishAsync(topic, JSON.stringify({ level: 3.5 }), { qos: 1 });
+
+    await waitFor(async () => (await storedCount(id)) === 241, 20_000, '241 stored readings');
+    const range = `from=${new Date(t0).toISOString()}&to=${new Date(t0 + 2 * 3600_000).toISOString()}`;
+    const raw = await http(
+      'GET',
+      `/api/v1/workspaces/${workspaceId}/instruments/${id}/telemetry?${range}&metrics=ph&limit=500`,
+    );
+    expect(raw.status).toBe(200);
+    expect(raw.body.items).toHaveLength(120);
+    expect(raw.body.items[1]).toMatchObject({ metric: 'ph', value: 8, time: new Date(t0 + 60_000).toISOString() });
+
+    const agg = await http(
+      'GET',
+      `/api/v1/workspaces/${workspaceId}/instruments/${id}/telemetry/aggregate?${range}&metrics=temp&bucket=1h&fn=avg,count,max`,
+    );
+    expect(agg.status).toBe(200);
+    expect(agg.body.items).toEqual([
+      { bucket: new Date(t0).toISOString(), metric: 'temp', values: { avg: 29.5, count: 60, max: 59 } },
+      { bucket: new Date(t0 + 3600_000).toISOString(), metric: 'temp', values: { avg: 89.5, count: 60, max: 119 } },
+    ]);
+    const latest = await http('GET', `/api/v1/workspaces/${workspaceId}/instruments/${id}/telemetry/latest`);
+    expect(latest.body.map((l: { metric: string }) => l.metric).sort()).toEqual(['level', 'ph', 'temp']);
+  });
+
+  it('drops malformed messages (counted by reason) while the valid ones of the same stream are stored', async () => {
+    const { id, client } = await newInstrument();
+    const topic = `labwire/instruments/${id}/telemetry`;
+    const before = await fetch(`${apiUrl}/metrics`).then((r) => r.text());
+    const now = Date.now() - 60_000;
+    const messages = [
+      JSON.stringify({ ts: now, values: { ph: 7 } }),
+      '{"ts": 1, "values": {"ph": 7',
+      JSON.stringify({ ts: now + 1, values: { ph: 'seven' } }),
+      JSON.stringify({ ts: 'yesterday', values: { ph: 7 } }),
+      JSON.stringify({ ts: now + 2, values: { ph: 7.2 } }),
+    ];
+    for (const m of messages) await client.publishAsync(topic, m, { qos: 1 });
+    await waitFor(async () => (await storedCount(id)) === 2, 15_000, 'the two valid readings');
+
+    const after = await fetch(`${apiUrl}/metrics`).then((r) => r.text());
+    const dropped = (text: string, reason: string) =>
+      Number(new RegExp(`labwire_telemetry_messages_dropped_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1]);
+    expect(dropped(after, 'malformed_json') - dropped(before, 'malformed_json')).toBe(1);
+    expect(dropped(after, 'invalid_schema') - dropped(before, 'invalid_schema')).toBe(1);
+    expect(dropped(after, 'bad_timestamp') - dropped(before, 'bad_timestamp')).toBe(1);
+    expect(api.output()).toMatch(new RegExp(`telemetry message from ${id} dropped \\(malformed_json\\)`));
+  });
+
+  it('kill -9 of the worker mid-stream: every acknowledged reading is stored exactly once after restart', async () => {
+    const { id, client } = await newInstrument();
+    const count = 3000;
+    const acknowledged = await stream(client, `labwire/instruments/${id}/telemetry`, count, async () => {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      await startWorker();
+    });
+    expect(acknowledged).toBe(count);
+    await waitFor(async () => (await storedCount(id)) >= count, 60_000, `${count} stored readings`);
+    await new Promise((r) => setTimeout(r, 500));
+    const { rows } = await pg.query(
+      `SELECT count(*)::int AS n, count(DISTINCT time)::int AS times, min(value)::int AS lo, max(value)::int AS hi
+         FROM telemetry WHERE instrument_id = $1`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ n: count, times: count, lo: 0, hi: count - 1 });
+  });
+
+  it('kill -9 of the api mid-stream: every acknowledged reading is stored exactly once after restart', async () => {
+    const { id, client } = await newInstrument();
+    const count = 3000;
+    const acknowledged = await stream(client, `labwire/instruments/${id}/telemetry`, count, async () => {
+      api.child.kill('SIGKILL');
+      await api.exited;
+      // The broker keeps the api's session (same MQTT_CLIENT_ID): what it had not acknowledged, and
+      // everything published meanwhile, waits for it.
+      await new Promise((r) => setTimeout(r, 500));
+      await startApi();
+    });
+    expect(acknowledged).toBe(count);
+    await waitFor(async () => (await storedCount(id)) >= count, 60_000, `${count} stored readings`);
+    await new Promise((r) => setTimeout(r, 500));
+    const { rows } = await pg.query(
+      `SELECT count(*)::int AS n, count(DISTINCT time)::int AS times FROM telemetry WHERE instrument_id = $1`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ n: count, times: count });
+  });
+});
