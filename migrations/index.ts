@@ -2,6 +2,7 @@ import { InitialSchema1795303452549 } from './1795303452549-initial-schema';
 import { Telemetry1795306815235 } from './1795306815235-telemetry';
 import { TelemetryHourly1795308000000 } from './1795308000000-telemetry-hourly';
 import { InstrumentLiveStateAndCommands1795320000000 } from './1795320000000-instrument-live-state-and-commands';
+import { Jobs1795330000000 } from './1795330000000-jobs';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Telemetry1795306815235,
   TelemetryHourly1795308000000,
   InstrumentLiveStateAndCommands1795320000000,
+  Jobs1795330000000,
 ];

@@ -9,6 +9,7 @@ import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
+import { JobsHttpModule } from './jobs/jobs-http.module';
 import { InstrumentLiveHttpModule } from './instruments/instrument-live-http.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MqttBridgeModule } from './mqtt/mqtt-bridge.module';
@@ -32,6 +33,7 @@ export class AppModule {
         IdentityHttpModule,
         WorkspacesHttpModule,
         TelemetryHttpModule,
+        JobsHttpModule,
         InstrumentLiveHttpModule,
         MqttBridgeModule,
       ],

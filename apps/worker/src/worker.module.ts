@@ -15,6 +15,7 @@ import {
   CommandsModule,
   DatabaseModule,
   InstrumentStateModule,
+  JobsModule,
   MaintenanceModule,
   TelemetryModule,
 } from '@labwire/domain';
@@ -50,6 +51,7 @@ export class WorkerModule {
         QueueModule.forRoot('worker'),
         MaintenanceModule,
         TelemetryModule,
+        JobsModule,
         InstrumentStateModule,
         CommandsModule,
       ],

@@ -6,6 +6,7 @@ import { AuditEntry } from './audit/audit-entry.entity';
 import { Command } from './commands/command.entity';
 import { Instrument } from './instruments/instrument.entity';
 import { InstrumentStateTransition } from './instruments/instrument-state-transition.entity';
+import { Job } from './jobs/job.entity';
 import { Location } from './instruments/location.entity';
 import { Workspace } from './workspaces/workspace.entity';
 import { WorkspaceMember } from './workspaces/workspace-member.entity';
@@ -21,6 +22,7 @@ export const ENTITIES = [
   Location,
   Instrument,
   AuditEntry,
+  Job,
   InstrumentStateTransition,
   Command,
 ];

@@ -7,5 +7,6 @@ export * from './workspaces';
 export * from './instruments';
 export * from './audit';
 export * from './telemetry';
+export * from './jobs';
 export * from './live';
 export * from './commands';

@@ -47,6 +47,19 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 10_000, age: 14 * 86400 },
     },
   },
+  [JobName.TelemetryBackfill]: {
+    queue: QueueName.Telemetry,
+    // at most TELEMETRY_BACKFILL_MAX_POINTS readings, written in chunks: minutes at the very worst
+    timeoutMs: 15 * 60_000,
+    options: {
+      // Each attempt starts over from the first chunk; storing again adds nothing. The jobs row
+      // (not BullMQ's copy) is the record users see, so BullMQ keeps little.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
   [JobName.InstrumentCheckLiveness]: {
     queue: QueueName.Instruments,
     timeoutMs: 60_000,

@@ -10,6 +10,8 @@ export enum JobName {
   TelemetryRetention = 'maintenance.telemetry-retention',
   /** Stores a batch of readings (from the MQTT bridge or a REST upload), idempotently. */
   TelemetryStoreBatch = 'telemetry.store-batch',
+  /** Stores the readings of a REST backfill upload in chunks: a Jobs-API job (progress, cancel, retry). */
+  TelemetryBackfill = 'telemetry.backfill',
   /** Marks instruments offline that stayed silent past their expected interval (scheduled). */
   InstrumentCheckLiveness = 'instruments.check-liveness',
   /** Sends the queued commands of an instrument that came online. */

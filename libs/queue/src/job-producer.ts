@@ -24,6 +24,9 @@ export interface EnqueuedJob<N extends JobName = JobName> {
   queue: QueueName;
 }
 
+/** What removing a job found: removed, no such job, or a job a worker is running (locked). */
+export type RemoveOutcome = 'removed' | 'absent' | 'active';
+
 export type ScheduleRepeat = { everyMs: number } | { cron: string; timezone?: string };
 
 /**
@@ -78,6 +81,22 @@ export class JobProducer {
       data,
       opts: { attempts, backoff, removeOnComplete, removeOnFail },
     });
+  }
+
+  /**
+   * Removes a job that is waiting, delayed, completed or failed, so its id can be enqueued again. A
+   * job a worker is running cannot be removed (`active`): it ends on its own.
+   */
+  async remove(name: JobName, jobId: string): Promise<RemoveOutcome> {
+    const { queue: queueName } = JOB_DEFINITIONS[name];
+    const queue = this.queues.get(queueName);
+    return this.bounded(
+      queueName,
+      (async () => {
+        if (!(await queue.getJob(jobId))) return 'absent' as const;
+        return (await queue.remove(jobId)) === 1 ? ('removed' as const) : ('active' as const);
+      })(),
+    );
   }
 
   async unschedule(name: JobName, schedulerId: string): Promise<boolean> {

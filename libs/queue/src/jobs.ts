@@ -40,6 +40,32 @@ export interface TelemetryStoreBatchResult {
   rejected?: number;
 }
 
+/**
+ * Payload of every job the Jobs API tracks (a row of the `jobs` table): only the row's id and
+ * workspace. The job's input lives with the row in PostgreSQL, not in Redis, so a failed or
+ * cancelled job can be retried long after BullMQ forgot it, and Redis holds no bulky payloads.
+ */
+export interface TrackedJobData {
+  jobId: string;
+  workspaceId: string;
+}
+
+/**
+ * What a tracked job's run ended as: `failed` for a failure retrying cannot mend (recorded on the
+ * job, so BullMQ does not try again); `skipped` when its row was gone or no longer runnable.
+ */
+export type TrackedJobOutcome = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+
+export type TelemetryBackfillData = TrackedJobData;
+
+export interface TelemetryBackfillResult {
+  outcome: TrackedJobOutcome;
+  inserted: number;
+  duplicates: number;
+  /** valid readings outside the storable time window when they were written */
+  rejected: number;
+}
+
 export type InstrumentCheckLivenessData = Record<string, never>;
 
 export interface InstrumentCheckLivenessResult {
@@ -93,6 +119,7 @@ export type JobItem =
   | { name: JobName.MaintenancePurge; data: MaintenancePurgeData }
   | { name: JobName.TelemetryRetention; data: TelemetryRetentionData }
   | { name: JobName.TelemetryStoreBatch; data: TelemetryStoreBatchData }
+  | { name: JobName.TelemetryBackfill; data: TelemetryBackfillData }
   | { name: JobName.InstrumentCheckLiveness; data: InstrumentCheckLivenessData }
   | { name: JobName.InstrumentDispatchCommands; data: InstrumentDispatchCommandsData }
   | { name: JobName.InstrumentCommandTimeout; data: CommandJobData }
@@ -104,6 +131,7 @@ export interface JobQueues {
   [JobName.MaintenancePurge]: QueueName.Maintenance;
   [JobName.TelemetryRetention]: QueueName.Maintenance;
   [JobName.TelemetryStoreBatch]: QueueName.Telemetry;
+  [JobName.TelemetryBackfill]: QueueName.Telemetry;
   [JobName.InstrumentCheckLiveness]: QueueName.Instruments;
   [JobName.InstrumentDispatchCommands]: QueueName.Instruments;
   [JobName.InstrumentCommandTimeout]: QueueName.Instruments;
@@ -116,6 +144,7 @@ export interface JobResults {
   [JobName.MaintenancePurge]: MaintenancePurgeResult;
   [JobName.TelemetryRetention]: TelemetryRetentionResult;
   [JobName.TelemetryStoreBatch]: TelemetryStoreBatchResult;
+  [JobName.TelemetryBackfill]: TelemetryBackfillResult;
   [JobName.InstrumentCheckLiveness]: InstrumentCheckLivenessResult;
   [JobName.InstrumentDispatchCommands]: InstrumentDispatchCommandsResult;
   [JobName.InstrumentCommandTimeout]: InstrumentCommandTimeoutResult;
@@ -127,6 +156,16 @@ export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
 export type JobDataOf<N extends JobName> = JobOf<N>['data'];
 export type JobResultOf<N extends JobName> = JobResults[N];
 export type JobNamesOf<Q extends QueueName> = { [N in JobName]: JobQueues[N] extends Q ? N : never }[JobName];
+
+/**
+ * The jobs the Jobs API tracks: a `jobs` row's `kind` is one of these names. Their payload is
+ * TrackedJobData (checked below), so the Jobs service can enqueue and re-enqueue any of them.
+ */
+export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill] as const;
+export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
+
+type UntrackedPayload = { [N in TrackedJobName]: JobDataOf<N> extends TrackedJobData ? never : N }[TrackedJobName];
+export const TRACKED_JOBS_TYPED: [UntrackedPayload] extends [never] ? true : never = true;
 
 // Every JobName must be in the union and in JobResults; these lines stop compiling when one is missing.
 type MissingFromUnion = Exclude<JobName, JobItem['name']>;

@@ -10,3 +10,7 @@ export enum QueueName {
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
+
+export function isQueueName(name: string): name is QueueName {
+  return (QUEUE_NAMES as readonly string[]).includes(name);
+}

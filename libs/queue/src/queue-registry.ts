@@ -9,6 +9,24 @@ export const QUEUE_DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as 
 export type QueueDepthState = (typeof QUEUE_DEPTH_STATES)[number];
 export type QueueDepths = Record<QueueDepthState, number>;
 
+/** A queue as operators see it: jobs per state, and whether it is paused. */
+export interface QueueStats {
+  name: QueueName;
+  paused: boolean;
+  counts: QueueDepths & { completed: number };
+}
+
+/** Jobs waiting to run: a paused queue keeps them in its `paused` list, prioritized ones wait apart. */
+function countsOf(counts: Record<string, number>): QueueStats['counts'] {
+  return {
+    waiting: (counts.waiting ?? 0) + (counts.paused ?? 0) + (counts.prioritized ?? 0),
+    active: counts.active ?? 0,
+    delayed: counts.delayed ?? 0,
+    failed: counts.failed ?? 0,
+    completed: counts.completed ?? 0,
+  };
+}
+
 /**
  * The BullMQ Queue object of every QueueName. Inside Nest the queues come from @nestjs/bullmq (which
  * closes them); `open()` builds a standalone set for scripts and tests, closed with `close()`.
@@ -53,16 +71,39 @@ export class QueueRegistry {
     const result = new Map<QueueName, QueueDepths>();
     await Promise.all(
       QUEUE_NAMES.map(async (name) => {
-        const counts = await this.get(name).getJobCounts(...QUEUE_DEPTH_STATES);
+        const counts = countsOf(await this.get(name).getJobCounts(...QUEUE_DEPTH_STATES, 'paused', 'prioritized'));
         result.set(name, {
-          waiting: counts.waiting ?? 0,
-          active: counts.active ?? 0,
-          delayed: counts.delayed ?? 0,
-          failed: counts.failed ?? 0,
+          waiting: counts.waiting,
+          active: counts.active,
+          delayed: counts.delayed,
+          failed: counts.failed,
         });
       }),
     );
     return result;
+  }
+
+  /** Every queue's job counts (completed included) and paused flag, in QUEUE_NAMES order. */
+  async stats(): Promise<QueueStats[]> {
+    return Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const queue = this.get(name);
+        const [counts, paused] = await Promise.all([
+          queue.getJobCounts(...QUEUE_DEPTH_STATES, 'completed', 'paused', 'prioritized'),
+          queue.isPaused(),
+        ]);
+        return { name, paused, counts: countsOf(counts) };
+      }),
+    );
+  }
+
+  /** Stops every worker of every process from taking new jobs of the queue (active ones finish). */
+  async pause(name: QueueName): Promise<void> {
+    await this.get(name).pause();
+  }
+
+  async resume(name: QueueName): Promise<void> {
+    await this.get(name).resume();
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppConfig, createRootLogger } from '@labwire/core';
 import { AppModule } from '../app.module';
+import { registerRouteBodies } from '../common/http/route-body';
 import { createValidationPipe } from '../common/validation.pipe';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { BridgeMetrics } from '../mqtt/bridge-metrics';
@@ -43,8 +44,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   });
   recordHttpMetrics(fastify, app.get(ApiMetrics));
   closeConnectionsOnShutdown(fastify);
-  // A JSON API: refuse text bodies rather than handing strings to validation.
-  fastify.removeContentTypeParser('text/plain');
+  // JSON bodies; CSV and larger bodies only where a route says so (@RouteBody).
+  registerRouteBodies(fastify, config);
 
   if (config.api.corsOrigins.length) {
     app.enableCors({ origin: config.api.corsOrigins, exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After'] });

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TelemetryModule } from '@labwire/domain';
 import { WorkspacesHttpModule } from '../workspaces/workspaces-http.module';
+import { TelemetryBackfillController } from './telemetry-backfill.controller';
 import { TelemetryController } from './telemetry.controller';
 
 @Module({
   imports: [TelemetryModule, WorkspacesHttpModule],
-  controllers: [TelemetryController],
+  controllers: [TelemetryController, TelemetryBackfillController],
 })
 export class TelemetryHttpModule {}

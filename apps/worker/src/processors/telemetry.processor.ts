@@ -1,10 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
-import { TelemetryIngestService } from '@labwire/domain';
+import { JobRunner, TelemetryBackfillService, TelemetryIngestService } from '@labwire/domain';
 import { JobName, QueueName, TELEMETRY_WORKER_OPTIONS } from '@labwire/queue';
+import { attemptOf } from './job-attempt';
 import { JobHandlers } from './job-handlers';
 import { QueueProcessor } from './queue-processor';
 
-/** Stores telemetry batches queued by the MQTT bridge and REST uploads. */
+/** Stores telemetry batches queued by the MQTT bridge, and REST backfills (Jobs-API jobs). */
 @Processor(QueueName.Telemetry, { autorun: false, ...TELEMETRY_WORKER_OPTIONS })
 export class TelemetryProcessor extends QueueProcessor<QueueName.Telemetry> {
   readonly queue = QueueName.Telemetry;
@@ -21,9 +22,17 @@ export class TelemetryProcessor extends QueueProcessor<QueueName.Telemetry> {
         })),
         { source: job.data.source, receivedAt: new Date(job.data.receivedAt) },
       ),
+    [JobName.TelemetryBackfill]: async (job, signal) => {
+      const run = await this.runner.run(job.data, attemptOf(job), signal, (context) => this.backfill.run(context));
+      return { outcome: run.outcome, inserted: 0, duplicates: 0, rejected: 0, ...run.result };
+    },
   };
 
-  constructor(private readonly ingest: TelemetryIngestService) {
+  constructor(
+    private readonly ingest: TelemetryIngestService,
+    private readonly runner: JobRunner,
+    private readonly backfill: TelemetryBackfillService,
+  ) {
     super();
   }
 }

@@ -1,3 +1,3 @@
 /** What an audit entry is about. Values are stored and filtered on: add, never rename. */
-export const AUDIT_ENTITY_TYPES = ['workspace', 'member', 'location', 'instrument', 'command'] as const;
+export const AUDIT_ENTITY_TYPES = ['workspace', 'member', 'location', 'instrument', 'command', 'job'] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

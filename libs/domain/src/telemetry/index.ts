@@ -8,3 +8,7 @@ export * from './telemetry-ingest.service';
 export * from './instrument-directory';
 export * from './telemetry-batcher';
 export * from './telemetry-message';
+export * from './telemetry-backfill.parser';
+export * from './telemetry-backfill.service';
+export * from './telemetry-time';
+export * from './telemetry.errors';

@@ -7,7 +7,7 @@ import { TelemetryRepository } from './telemetry.repository';
 const MAX_BATCH = 50_000;
 const DAY_MS = 86_400_000;
 /** How far ahead of this server's clock a reading may be (instrument clocks drift). */
-const MAX_AHEAD_MS = 10 * 60_000;
+export const TELEMETRY_MAX_AHEAD_MS = 10 * 60_000;
 const KEPT_DAYS_TTL_MS = 60_000;
 
 function utcDay(d: Date): string {
@@ -63,7 +63,12 @@ export class TelemetryWriter {
   storable(time: Date): boolean {
     const now = Date.now();
     const t = time.getTime();
-    return t <= now + MAX_AHEAD_MS && (!this.kept || t >= now - this.kept.days * DAY_MS);
+    return t <= now + TELEMETRY_MAX_AHEAD_MS && (!this.kept || t >= now - this.kept.days * DAY_MS);
+  }
+
+  /** Reads the retention storable() uses (store() does so itself); for checks made before storing. */
+  async refreshRetention(): Promise<void> {
+    await this.keptDays();
   }
 
   /** The longest retention of any workspace, re-read at most once a minute. */

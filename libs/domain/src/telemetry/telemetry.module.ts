@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InstrumentStateModule } from '../instruments/instrument-state.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { TelemetryBackfillService } from './telemetry-backfill.service';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
@@ -8,13 +10,15 @@ import { TelemetryWriter } from './telemetry-writer';
 
 @Module({
   // InstrumentStateModule: stored MQTT telemetry brings an offline instrument back online.
-  imports: [InstrumentStateModule],
+  // JobsModule: backfills run as Jobs-API jobs.
+  imports: [InstrumentStateModule, JobsModule],
   providers: [
     TelemetryRepository,
     TelemetryWriter,
     TelemetryMaintenanceService,
     TelemetryQueryService,
     TelemetryIngestService,
+    TelemetryBackfillService,
   ],
   exports: [
     TelemetryRepository,
@@ -22,6 +26,7 @@ import { TelemetryWriter } from './telemetry-writer';
     TelemetryMaintenanceService,
     TelemetryQueryService,
     TelemetryIngestService,
+    TelemetryBackfillService,
   ],
 })
 export class TelemetryModule {}

@@ -93,6 +93,16 @@ export class TelemetryRepository {
     return { inserted: count, duplicates: readings.length - count };
   }
 
+  /** The telemetry retention (days) of the instrument's workspace; null when the instrument is not in it. */
+  async instrumentRetentionDays(workspaceId: string, instrumentId: string): Promise<number | null> {
+    const rows: Array<{ days: number }> = await this.dataSource.query(
+      `SELECT w.telemetry_retention_days AS days FROM instruments i JOIN workspaces w ON w.id = i.workspace_id
+        WHERE i.id = $1 AND i.workspace_id = $2`,
+      [instrumentId, workspaceId],
+    );
+    return rows[0]?.days ?? null;
+  }
+
   async instrumentInWorkspace(workspaceId: string, instrumentId: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
       `SELECT 1 FROM instruments WHERE id = $1 AND workspace_id = $2`,

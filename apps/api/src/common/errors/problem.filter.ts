@@ -15,7 +15,9 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    sendProblem(error, request, reply, this.config.api.bodyLimitBytes, this.logger);
+    // a route may have its own body limit (@RouteBody); a 413 names the one that applied
+    const bodyLimit = request.routeOptions?.bodyLimit ?? this.config.api.bodyLimitBytes;
+    sendProblem(error, request, reply, bodyLimit, this.logger);
   }
 }
 

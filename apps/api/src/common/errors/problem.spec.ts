@@ -15,6 +15,8 @@ describe('toProblem', () => {
     const { problem, expected } = toProblem(new VersionMismatchError('Instrument x', 7), 1024);
     expect(expected).toBe(true);
     expect(problem).toMatchObject({ status: 412, code: 'VERSION_MISMATCH', currentVersion: 7 });
+    const clash = toProblem(new DomainError('JOB_NOT_RETRYABLE', 'no', undefined, { status: 'queued', code: 'X' }), 1);
+    expect(clash.problem).toMatchObject({ status: 409, code: 'JOB_NOT_RETRYABLE' });
     const withFields = toProblem(new DomainError('VALIDATION_FAILED', 'bad', [{ field: 'a', message: 'b' }]), 1);
     expect(withFields.problem.errors).toEqual([{ field: 'a', message: 'b' }]);
   });

@@ -38,6 +38,8 @@ export function statusOf(code: ErrorCode): number {
     case 'LOCATION_NOT_FOUND':
     case 'INSTRUMENT_NOT_FOUND':
     case 'COMMAND_NOT_FOUND':
+    case 'JOB_NOT_FOUND':
+    case 'QUEUE_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -50,6 +52,8 @@ export function statusOf(code: ErrorCode): number {
     case 'INSTRUMENT_SERIAL_TAKEN':
     case 'COMMAND_NOT_CANCELLABLE':
     case 'IDEMPOTENCY_KEY_REUSED':
+    case 'JOB_NOT_CANCELLABLE':
+    case 'JOB_NOT_RETRYABLE':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;
@@ -92,13 +96,15 @@ const TITLES: Record<number, string> = {
 
 function problem(code: ErrorCode, detail: string, extra: Partial<Problem> = {}): Problem {
   const status = statusOf(code);
+  // Extras (a domain error's meta) come first: one named like a problem field (`status`) cannot
+  // replace it, which would break the response.
   return {
+    ...extra,
     type: `https://labwire.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[status] ?? 'Error',
     status,
     detail,
     code,
-    ...extra,
   };
 }
 

@@ -13,7 +13,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'Unsupported content type',
   429: 'Rate limited (TOO_MANY_REQUESTS, ACCOUNT_LOCKED); see Retry-After',
   502: 'The MQTT broker refused the change (BROKER_REJECTED); nothing was changed',
-  503: 'The MQTT broker did not answer (BROKER_UNAVAILABLE); nothing was changed',
+  503: 'A dependency did not answer: the MQTT broker (BROKER_UNAVAILABLE; nothing was changed) or Redis (SERVICE_UNAVAILABLE); retry shortly',
 };
 
 /** Declares problem+json error responses on a route or controller. */

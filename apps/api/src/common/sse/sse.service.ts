@@ -27,6 +27,11 @@ export interface SseOptions {
   maxDurationMs?: number;
   /** the reconnection delay suggested to EventSource clients (default 3 s) */
   retryMs?: number;
+  /**
+   * The stream ends once an event for which this holds was sent (`ready` included): e.g. a job's
+   * terminal state, after which nothing more will come.
+   */
+  endAfter?: (event: SseEvent) => boolean;
 }
 
 export const SSE_HEARTBEAT_MS = 15_000;
@@ -90,9 +95,15 @@ export class SseService implements OnModuleDestroy {
       detach();
       this.streams.delete(open);
     });
-    if (ready) open.send(ready);
-    for (const event of pending.splice(0)) open.send(event);
-    deliver = (event) => void open.send(event);
+    const send = (event: SseEvent) => {
+      if (!open.send(event)) return;
+      if (options.endAfter?.(event)) open.close();
+    };
+    if (ready) send(ready);
+    for (const event of pending.splice(0)) if (!open.closed) send(event);
+    deliver = (event) => {
+      if (!open.closed) send(event);
+    };
   }
 
   /** Before the HTTP server closes: end every stream (clients reconnect to another replica). */

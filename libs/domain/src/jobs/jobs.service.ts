@@ -1,0 +1,260 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Page, PageRequest, SortField, toPage } from '@labwire/core';
+import { JobProducer, TrackedJobData, TrackedJobName } from '@labwire/queue';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { assertWorkspaceRole, WorkspaceMembership } from '../workspaces/workspace-membership';
+import { JobEventPublisher } from './job-events';
+import { Job, JobCounts, JobRowError, TERMINAL_JOB_STATUSES } from './job.entity';
+import { JobPayloadRepository } from './job-payload.repository';
+import { JobFilter, JobRepository, JobSortField, JobSummary } from './job.repository';
+import { JobNotCancellableError, JobNotFoundError, JobNotRetryableError } from './jobs.errors';
+
+/** Which job a worker call is about: the BullMQ payload of every tracked job. */
+export type JobRef = TrackedJobData;
+
+/** At most this many row errors are kept on a job (errorCount counts them all). */
+export const MAX_JOB_ERRORS = 1000;
+/** A running job writes (and publishes) its progress at most this often. */
+export const PROGRESS_INTERVAL_MS = 250;
+
+export interface NewJobSpec {
+  kind: TrackedJobName;
+  /** a summary of the request, shown with the job */
+  input: Record<string, unknown>;
+  counts?: JobCounts;
+  errors?: JobRowError[];
+  errorCount?: number;
+  /** the bulk input the worker reads (job_payloads) */
+  payload?: unknown;
+}
+
+export interface JobCompletion {
+  counts: JobCounts;
+  errors?: JobRowError[];
+  errorCount?: number;
+  result: Record<string, unknown>;
+}
+
+/**
+ * Every user-visible background job: created and enqueued (the BullMQ job's id is the job's id),
+ * started, advanced, finished, cancelled and retried. The api creates, cancels and retries; the
+ * worker (through JobRunner) records each run. Every change is published for event streams.
+ */
+@Injectable()
+export class JobsService {
+  private readonly logger = new Logger('Jobs');
+  /** when each running job of this process last wrote its progress */
+  private readonly progressWrittenAt = new Map<string, number>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: JobRepository,
+    private readonly payloads: JobPayloadRepository,
+    private readonly producer: JobProducer,
+    private readonly events: JobEventPublisher,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(
+    workspaceId: string,
+    filter: JobFilter,
+    page: PageRequest,
+    sort: SortField<JobSortField>[],
+  ): Promise<Page<JobSummary>> {
+    const [items, total] = await this.jobs.listInWorkspace(workspaceId, filter, page, sort);
+    return toPage(items, total, page);
+  }
+
+  async get(workspaceId: string, id: string): Promise<Job> {
+    const job = await this.jobs.findInWorkspace(workspaceId, id);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  /**
+   * Records a job (with its payload and an audit entry, in one transaction) and enqueues it. The
+   * caller checked the role the kind of work needs. When the queue does not take it, the job is
+   * left failed (retryable) and the queue's error is thrown.
+   */
+  async create(workspaceId: string, actor: Actor, spec: NewJobSpec): Promise<Job> {
+    const job = await this.dataSource.transaction(async (em) => {
+      const created = await this.jobs.insert(
+        workspaceId,
+        {
+          kind: spec.kind,
+          input: spec.input,
+          counts: spec.counts ?? {},
+          errors: (spec.errors ?? []).slice(0, MAX_JOB_ERRORS),
+          errorCount: spec.errorCount ?? spec.errors?.length ?? 0,
+          createdBy: actor.userId,
+        },
+        em,
+      );
+      if (spec.payload !== undefined) await this.payloads.insert(created.id, spec.payload, em);
+      await this.audit.record(em, workspaceId, actor, {
+        action: 'create',
+        entityType: 'job',
+        entityId: created.id,
+        changes: { kind: { to: spec.kind }, input: { to: spec.input } },
+      });
+      return created;
+    });
+    await this.events.publish('status', job);
+    return this.enqueue(job);
+  }
+
+  /**
+   * Cancels a job: a queued one at once (its BullMQ job is removed), a running one cooperatively (it
+   * stops at its next check between chunks and ends cancelled). Cancelling a cancelled job changes
+   * nothing; a finished one cannot be cancelled.
+   */
+  async cancel(membership: WorkspaceMembership, id: string, actor: Actor): Promise<Job> {
+    assertWorkspaceRole(membership, 'editor');
+    const { workspaceId } = membership;
+    const { job, changed } = await this.dataSource.transaction(async (em) => {
+      const before = await this.jobs.lockInWorkspace(workspaceId, id, em);
+      if (!before) throw new JobNotFoundError(id);
+      if (before.status === 'cancelled' || (before.status === 'running' && before.cancelRequested)) {
+        return { job: before, changed: false };
+      }
+      if (TERMINAL_JOB_STATUSES.includes(before.status)) throw new JobNotCancellableError(before.status);
+      const after = (await this.jobs.requestCancel(workspaceId, id, em)) as Job;
+      await this.audit.record(em, workspaceId, actor, {
+        action: 'update',
+        entityType: 'job',
+        entityId: id,
+        changes: {
+          ...(after.status !== before.status && { status: { from: before.status, to: after.status } }),
+          cancelRequested: { from: false, to: true },
+        },
+      });
+      return { job: after, changed: true };
+    });
+    if (changed) {
+      if (job.status === 'cancelled') await this.removeFromQueue(job);
+      await this.events.publish('status', job);
+    }
+    return job;
+  }
+
+  /** Queues a failed or cancelled job again: same id, same input, attempts counting on. */
+  async retry(membership: WorkspaceMembership, id: string, actor: Actor): Promise<Job> {
+    assertWorkspaceRole(membership, 'editor');
+    const { workspaceId } = membership;
+    const current = await this.get(workspaceId, id);
+    if (current.status !== 'failed' && current.status !== 'cancelled') throw new JobNotRetryableError(current.status);
+    // BullMQ ignores a job whose id it still holds: the previous run's job goes first.
+    if ((await this.producer.remove(current.kind as TrackedJobName, id)) === 'active') {
+      throw new JobNotRetryableError(current.status, "The job's last run is still stopping; retry in a moment");
+    }
+    const job = await this.dataSource.transaction(async (em) => {
+      const queued = await this.jobs.resetForRetry(workspaceId, id, em);
+      if (!queued) {
+        const now = await this.get(workspaceId, id);
+        throw new JobNotRetryableError(now.status);
+      }
+      await this.audit.record(em, workspaceId, actor, {
+        action: 'update',
+        entityType: 'job',
+        entityId: id,
+        changes: { status: { from: current.status, to: 'queued' } },
+      });
+      return queued;
+    });
+    await this.events.publish('status', job);
+    return this.enqueue(job);
+  }
+
+  // ---- the worker's side: one run of a job ----
+
+  /** A run starts (attempt + 1); null when the job is gone or not runnable, so the run is skipped. */
+  async markRunning(ref: JobRef): Promise<Job | null> {
+    const job = await this.jobs.markRunning(ref.workspaceId, ref.jobId);
+    if (job) await this.events.publish('status', job);
+    return job;
+  }
+
+  /** Throttled: writes and publishes at most every PROGRESS_INTERVAL_MS unless `force`. */
+  async reportProgress(ref: JobRef, progress: number, counts: JobCounts, force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && now - (this.progressWrittenAt.get(ref.jobId) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    this.progressWrittenAt.set(ref.jobId, now);
+    const job = await this.jobs.updateProgress(ref.workspaceId, ref.jobId, progress, counts);
+    if (job) await this.events.publish('progress', job);
+  }
+
+  cancelRequested(ref: JobRef): Promise<boolean> {
+    return this.jobs.cancelRequested(ref.workspaceId, ref.jobId);
+  }
+
+  payloadOf<T>(ref: JobRef): Promise<T | null> {
+    return this.payloads.findForJob<T>(ref.workspaceId, ref.jobId);
+  }
+
+  async complete(ref: JobRef, completion: JobCompletion): Promise<Job | null> {
+    const job = await this.end(ref, {
+      status: 'succeeded',
+      counts: completion.counts,
+      errors: completion.errors?.slice(0, MAX_JOB_ERRORS),
+      errorCount: completion.errorCount,
+      result: completion.result,
+    });
+    // Its input is spent (and a succeeded job cannot be retried).
+    if (job) await this.payloads.deleteForJob(ref.workspaceId, ref.jobId);
+    return job;
+  }
+
+  markCancelled(ref: JobRef, counts?: JobCounts): Promise<Job | null> {
+    return this.end(ref, { status: 'cancelled', counts });
+  }
+
+  fail(ref: JobRef, error: string, counts?: JobCounts): Promise<Job | null> {
+    return this.end(ref, { status: 'failed', counts, error });
+  }
+
+  /** An attempt failed and BullMQ will try again: the job waits, queued, saying why. */
+  async requeue(ref: JobRef, error: string): Promise<void> {
+    this.progressWrittenAt.delete(ref.jobId);
+    const job = await this.jobs.requeue(ref.workspaceId, ref.jobId, error);
+    if (job) await this.events.publish('status', job);
+  }
+
+  private async end(ref: JobRef, end: Parameters<JobRepository['finish']>[2]): Promise<Job | null> {
+    this.progressWrittenAt.delete(ref.jobId);
+    const job = await this.jobs.finish(ref.workspaceId, ref.jobId, end);
+    if (job) await this.events.publish('status', job);
+    return job;
+  }
+
+  private async enqueue(job: Job): Promise<Job> {
+    try {
+      await this.producer.enqueue(
+        job.kind as TrackedJobName,
+        { jobId: job.id, workspaceId: job.workspaceId },
+        { jobId: job.id },
+      );
+      return job;
+    } catch (err) {
+      // Left failed, so it shows up and can be retried once the queue is back. (Should the add still
+      // land later, the run finds the job failed and skips it.)
+      const failed = await this.jobs.failQueued(
+        job.workspaceId,
+        job.id,
+        `The job could not be queued: ${(err as Error).message}`,
+      );
+      if (failed) await this.events.publish('status', failed);
+      throw err;
+    }
+  }
+
+  /** Best effort: a cancelled job's BullMQ job is skipped by the worker anyway. */
+  private async removeFromQueue(job: Job): Promise<void> {
+    try {
+      await this.producer.remove(job.kind as TrackedJobName, job.id);
+    } catch (err) {
+      this.logger.warn(`job ${job.id}: not removed from its queue: ${(err as Error).message}`);
+    }
+  }
+}
