@@ -169,6 +169,17 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     ]);
     const latest = await http('GET', `/api/v1/workspaces/${workspaceId}/instruments/${id}/telemetry/latest`);
     expect(latest.body.map((l: { metric: string }) => l.metric).sort()).toEqual(['level', 'ph', 'temp']);
+
+    // The pipeline's counters: received and queued at the api, stored (and how late) at the worker.
+    const series = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
+    const apiMetrics = await fetch(`${apiUrl}/metrics`).then((r) => r.text());
+    expect(series(apiMetrics, 'labwire_telemetry_readings_received_total')).toBeGreaterThanOrEqual(241);
+    expect(series(apiMetrics, 'labwire_telemetry_readings_enqueued_total')).toBeGreaterThanOrEqual(241);
+    const workerMetrics = await fetch(`${workerUrl}/metrics`).then((r) => r.text());
+    expect(
+      series(workerMetrics, 'labwire_telemetry_readings_stored_total\\{source="mqtt",outcome="inserted"\\}'),
+    ).toBeGreaterThanOrEqual(241);
+    expect(series(workerMetrics, 'labwire_telemetry_store_lag_seconds_count\\{source="mqtt"\\}')).toBeGreaterThan(0);
   });
 
   it('drops malformed messages (counted by reason) while the valid ones of the same stream are stored', async () => {

@@ -1,7 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@labwire/core';
-import { guardConnectionErrors, QueueName } from '@labwire/queue';
+import {
+  guardConnectionErrors,
+  JobName,
+  QueueName,
+  TelemetryStoreBatchData,
+  TelemetryStoreBatchResult,
+} from '@labwire/queue';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { QueueProcessor } from '../processors/queue-processor';
 import { assertJobHandlers } from './job-handler-registry';
@@ -36,6 +42,15 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
       worker.on('error', (err) => this.logger.error(`queue ${processor.queue}: ${err.message}`));
       worker.on('completed', (job) => {
         this.metrics.jobFinished(processor.queue, job.name, 'completed', attemptSeconds(job));
+        if (job.name === JobName.TelemetryStoreBatch) {
+          // Many per second: counted in /metrics, logged only at debug level.
+          this.metrics.telemetryStored(
+            job.data as TelemetryStoreBatchData,
+            job.returnvalue as TelemetryStoreBatchResult,
+          );
+          this.logger.debug(`job ${job.name} ${job.id} completed`);
+          return;
+        }
         this.logger.log(
           { queue: processor.queue, job: job.name, jobId: job.id, result: job.returnvalue as unknown },
           `job ${job.name} ${job.id} completed`,
