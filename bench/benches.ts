@@ -1,4 +1,5 @@
 import { apiInstrumentsBench } from './api-instruments/api-instruments.bench';
+import { telemetryE2eBench } from './telemetry-e2e/telemetry-e2e.bench';
 import { telemetryQueryBench } from './telemetry-query/telemetry-query.bench';
 
 export type Bench = () => Promise<Record<string, unknown>>;
@@ -6,4 +7,5 @@ export type Bench = () => Promise<Record<string, unknown>>;
 export const BENCHES: Record<string, Bench> = {
   'api-instruments': apiInstrumentsBench,
   'telemetry-query': telemetryQueryBench,
+  'telemetry-e2e': telemetryE2eBench,
 };

@@ -100,35 +100,37 @@ export async function startNode(script: string, env: NodeJS.ProcessEnv, ready: s
 export interface BenchApi {
   /** e.g. http://127.0.0.1:PORT */
   url: string;
+  /** the api's environment (a worker for the same api starts from it) */
+  env: Record<string, string>;
   /** Signs in and returns the Authorization header to send. */
   authorization(email: string, password: string): Promise<{ authorization: string }>;
   stop(): Promise<void>;
 }
 
 /** The built api on `dbUrl`, with its own broker, quiet logs and a throwaway Redis prefix. */
-export async function startBenchApi(dbUrl: string): Promise<BenchApi> {
+export async function startBenchApi(dbUrl: string, extraEnv: Record<string, string> = {}): Promise<BenchApi> {
   const port = await freePort();
   const broker = await benchBroker();
   const url = `http://127.0.0.1:${port}`;
-  const api = await startNode(
-    join(DIST, 'apps/api/main.js'),
-    {
-      DATABASE_URL: dbUrl,
-      API_PORT: String(port),
-      API_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      REDIS_KEY_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      ...broker.env,
-    },
-    `${url}/health/live`,
-  ).catch(async (err: unknown) => {
+  const env = {
+    DATABASE_URL: dbUrl,
+    API_PORT: String(port),
+    API_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    REDIS_KEY_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    MQTT_CLIENT_ID: `bench-api-${randomBytes(3).toString('hex')}`,
+    ...broker.env,
+    ...extraEnv,
+  };
+  const api = await startNode(join(DIST, 'apps/api/main.js'), env, `${url}/health/live`).catch(async (err: unknown) => {
     await broker.stop();
     throw err;
   });
   return {
     url,
+    env,
     async authorization(email, password) {
       const login = await fetch(`${url}/api/v1/auth/login`, {
         method: 'POST',
