@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import { TelemetryReading } from './telemetry-reading';
+import { parseTelemetryTime, TELEMETRY_TIME_FORMAT } from './telemetry-time';
 
 /** Why a telemetry message was dropped: the label of the drop counter and of the log line. */
 export type TelemetryDropReason =
@@ -69,17 +70,9 @@ interface StructuredEntry {
 }
 type TelemetryEntry = StructuredEntry | Record<string, number>;
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-
+/** Readings without a time were measured when the message arrived. */
 function parseTime(ts: number | string | undefined, receivedAt: Date): Date | undefined {
-  if (ts === undefined) return receivedAt;
-  if (typeof ts === 'number') {
-    // epoch milliseconds; anything outside ±(year 275760) is not a time
-    return Number.isFinite(ts) && Math.abs(ts) <= 8.64e15 ? new Date(Math.trunc(ts)) : undefined;
-  }
-  if (!ISO_8601.test(ts)) return undefined;
-  const ms = Date.parse(ts);
-  return Number.isNaN(ms) ? undefined : new Date(ms);
+  return ts === undefined ? receivedAt : parseTelemetryTime(ts);
 }
 
 /**
@@ -113,7 +106,7 @@ export function parseTelemetryMessage(payload: Buffer, instrumentId: string, rec
     const time = parseTime(structured ? (item as StructuredEntry).ts : undefined, receivedAt);
     if (!time) {
       const where = Array.isArray(body) ? `[${i}].ts` : 'ts';
-      return { ok: false, reason: 'bad_timestamp', detail: `${where}: expected epoch milliseconds or ISO-8601` };
+      return { ok: false, reason: 'bad_timestamp', detail: `${where}: expected ${TELEMETRY_TIME_FORMAT}` };
     }
     const tags = structured ? ((item as StructuredEntry).tags ?? null) : null;
     for (const metric in valuesOf) {
