@@ -3,6 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { MqttClient } from 'mqtt';
 import { DataSource } from 'typeorm';
 import { CommandLifecycleService, InstrumentStateService, parseReplyMessage } from '../../../libs/domain/src';
+import { JobName, QueueName, QueueRegistry } from '../../../libs/queue/src';
 import { connectMqtt } from '../../support/mqtt-test-client';
 import { SseTestClient } from '../../support/sse-client';
 import { startTestApi, TestApi } from '../../support/test-app';
@@ -41,7 +42,7 @@ describe('instrument commands', () => {
   const count = async (instrumentId: string) =>
     Number((await ds.query(`SELECT count(*) AS n FROM commands WHERE instrument_id = $1`, [instrumentId]))[0].n);
 
-  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 6000): Promise<T> {
+  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let value = await read();
     while (!done(value) && Date.now() < deadline) {
@@ -80,6 +81,22 @@ describe('instrument commands', () => {
     await Promise.all(mqttClients.map((c) => c.endAsync(true).catch(() => undefined)));
     await worker?.close();
     await api?.close();
+  });
+
+  it('keeps the silence check and the command sweep on 15 s job schedulers (the worker upserts them)', async () => {
+    const queues = QueueRegistry.open(api.config);
+    try {
+      const schedulers = await until(
+        () => queues.get(QueueName.Instruments).getJobSchedulers(),
+        (list) => list.length >= 2,
+      );
+      expect(schedulers.map((s) => [s.key, s.name, s.every]).sort()).toEqual([
+        ['instruments.check-liveness', JobName.InstrumentCheckLiveness, 15_000],
+        ['instruments.sweep-commands', JobName.InstrumentSweepCommands, 15_000],
+      ]);
+    } finally {
+      await queues.close();
+    }
   });
 
   describe('access and validation', () => {

@@ -59,6 +59,7 @@ export class InstrumentLiveController {
     description:
       'New telemetry, connection state changes and command changes as they happen. Send Accept: text/event-stream.',
   })
+  @ApiProblems(503)
   @ApiSseResponse({
     ready:
       'first, once the stream is live: `{instrumentId, connectionState, stateChangedAt}` (the state now; ' +

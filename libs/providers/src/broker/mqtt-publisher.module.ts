@@ -1,4 +1,4 @@
-import { Module, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@labwire/core';
 import { MqttPublisher } from './mqtt-publisher';
 
@@ -17,8 +17,13 @@ import { MqttPublisher } from './mqtt-publisher';
   ],
   exports: [MqttPublisher],
 })
-export class MqttPublisherModule implements OnApplicationShutdown {
+export class MqttPublisherModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(private readonly publisher: MqttPublisher) {}
+
+  /** Connects at boot, so the first command does not wait for it; a broker that is down is only logged. */
+  onApplicationBootstrap(): void {
+    this.publisher.verify().catch((err: Error) => new Logger('MqttPublisher').warn(err.message));
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.publisher.close();
