@@ -63,9 +63,11 @@ export class SseStream {
     });
     this.raw.write(`retry: ${retryMs}\n\n`);
     const onGone = () => this.close();
-    request.raw.once('close', onGone);
+    // The response's 'close' is the connection's (the request's fires once its body is read).
     this.raw.once('close', onGone);
     this.raw.once('error', onGone);
+    // The client may have left before the listeners were attached: that 'close' will not come again.
+    if (socket.destroyed || this.raw.destroyed) queueMicrotask(onGone);
   }
 
   /** Takes over the reply and writes the event-stream headers; nothing may be sent through `reply` after this. */

@@ -74,7 +74,7 @@ export class SseService implements OnModuleDestroy {
       options.sources.map((s) => s.channel),
       relay,
     );
-    if (this.closing || request.raw.destroyed) {
+    if (this.closing || request.raw.socket.destroyed) {
       detach();
       return;
     }
