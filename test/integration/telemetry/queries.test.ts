@@ -64,8 +64,8 @@ describe('telemetry queries', () => {
       limit: 2,
     });
     expect(desc.body.items).toEqual([
-      { time: '2026-11-01T05:50:00.000Z', metric: 'temp', value: 35, tags: null },
-      { time: '2026-11-01T05:40:00.000Z', metric: 'temp', value: 34, tags: null },
+      { time: '2026-11-01T05:50:00.000Z', instrumentId, metric: 'temp', value: 35, tags: null },
+      { time: '2026-11-01T05:40:00.000Z', instrumentId, metric: 'temp', value: 34, tags: null },
     ]);
   });
 
@@ -83,11 +83,13 @@ describe('telemetry queries', () => {
       items: [
         {
           bucket: '2026-11-01T00:00:00.000Z',
+          instrumentId,
           metric: 'temp',
           values: { avg: 2.5, min: 0, max: 5, sum: 15, count: 6, first: 0, last: 5 },
         },
         {
           bucket: '2026-11-01T01:00:00.000Z',
+          instrumentId,
           metric: 'temp',
           values: { avg: 8.5, min: 6, max: 11, sum: 51, count: 6, first: 6, last: 11 },
         },
@@ -98,11 +100,13 @@ describe('telemetry queries', () => {
   it('aligns day buckets to the requested time zone', async () => {
     const q = { from: '2026-11-02T12:00:00Z', to: '2026-11-03T12:00:00Z', bucket: '1d', fn: 'sum', metrics: 'temp' };
     const utc = await get('/aggregate', q);
-    expect(utc.body.items).toEqual([{ bucket: '2026-11-02T00:00:00.000Z', metric: 'temp', values: { sum: 300 } }]);
+    expect(utc.body.items).toEqual([
+      { bucket: '2026-11-02T00:00:00.000Z', instrumentId, metric: 'temp', values: { sum: 300 } },
+    ]);
     const berlin = await get('/aggregate', { ...q, tz: 'Europe/Berlin' });
     expect(berlin.body.items).toEqual([
-      { bucket: '2026-11-01T23:00:00.000Z', metric: 'temp', values: { sum: 100 } },
-      { bucket: '2026-11-02T23:00:00.000Z', metric: 'temp', values: { sum: 200 } },
+      { bucket: '2026-11-01T23:00:00.000Z', instrumentId, metric: 'temp', values: { sum: 100 } },
+      { bucket: '2026-11-02T23:00:00.000Z', instrumentId, metric: 'temp', values: { sum: 200 } },
     ]);
     expect((await get('/aggregate', { ...q, tz: 'Mars/Olympus' })).status).toBe(400);
   });
@@ -209,5 +213,147 @@ describe('telemetry queries', () => {
     const res = await api.request('GET', elsewhere, { token: owner.token });
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('INSTRUMENT_NOT_FOUND');
+  });
+
+  describe('several instruments at workspace level, and CSV export', () => {
+    let second: string;
+    const ws = () => `/api/v1/workspaces/${workspaceId}/telemetry`;
+    const wsGet = (path: string, query: Record<string, string | number>) =>
+      api.request('GET', `${ws()}${path}`, { token: owner.token, query });
+
+    beforeAll(async () => {
+      const inst = await api.request('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
+        token: owner.token,
+        body: { name: 'Hygro', serialNumber: 'H-2' },
+      });
+      second = inst.body.id;
+      const readings: TelemetryReading[] = [];
+      for (let i = 0; i < 12; i++) {
+        readings.push({ time: new Date(T0 + i * 10 * 60_000), instrumentId: second, metric: 'rh', value: 40 + i });
+      }
+      // a tag value that needs CSV quoting
+      readings.push({
+        time: new Date(T0 + 5 * 60_000),
+        instrumentId: second,
+        metric: 'note',
+        value: 1,
+        tags: { text: 'a "quoted", line\nbreak' },
+      });
+      await api.app.get(TelemetryWriter).store(readings);
+    });
+
+    it('pages raw points of several instruments in (time, instrument, metric) order', async () => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      const query = {
+        instrumentIds: `${instrumentId},${second}`,
+        from: '2026-11-01T00:00:00Z',
+        to: '2026-11-01T02:00:00Z',
+      };
+      do {
+        const res = await wsGet('', { ...query, limit: 7, ...(cursor ? { cursor } : {}) });
+        expect(res.status).toBe(200);
+        seen.push(...res.body.items.map((p: any) => `${p.time}|${p.instrumentId === second ? 2 : 1}|${p.metric}`));
+        cursor = res.body.nextCursor ?? undefined;
+      } while (cursor);
+      // first: 12 temp + 12 rh over 2 hours; second: 12 rh + 1 note
+      expect(seen).toHaveLength(37);
+      expect(new Set(seen).size).toBe(37);
+      const ordered = [...seen].sort((a, b) => {
+        const [ta, ia, ma] = a.split('|');
+        const [tb, ib, mb] = b.split('|');
+        return (
+          ta.localeCompare(tb) ||
+          (ia === ib ? 0 : (ia === '2') === instrumentId > second ? -1 : 1) ||
+          ma.localeCompare(mb)
+        );
+      });
+      expect(seen).toEqual(ordered);
+    });
+
+    it('aggregates per bucket, instrument and metric, and gives latest values of each instrument', async () => {
+      const agg = await wsGet('/aggregate', {
+        instrumentIds: `${instrumentId},${second}`,
+        metrics: 'rh',
+        from: '2026-11-01T00:00:00Z',
+        to: '2026-11-01T02:00:00Z',
+        bucket: '1h',
+        fn: 'avg,count',
+      });
+      expect(agg.status).toBe(200);
+      const rows = agg.body.items.map((r: any) => [
+        r.bucket.slice(11, 13),
+        r.instrumentId === second ? 2 : 1,
+        r.values,
+      ]);
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          ['00', 1, { avg: 50, count: 6 }],
+          ['00', 2, { avg: 42.5, count: 6 }],
+          ['01', 2, { avg: 48.5, count: 6 }],
+        ]),
+      );
+      expect(rows).toHaveLength(4);
+      const latest = await wsGet('/latest', { instrumentIds: `${second},${instrumentId}` });
+      expect(latest.status).toBe(200);
+      expect(latest.body.filter((l: any) => l.instrumentId === second).map((l: any) => [l.metric, l.value])).toEqual([
+        ['note', 1],
+        ['rh', 51],
+      ]);
+      expect(latest.body.filter((l: any) => l.instrumentId === instrumentId)).toHaveLength(2);
+    });
+
+    it('refuses an instrument of another workspace (404 naming it) and malformed ids (400)', async () => {
+      const other = await api.request('POST', '/api/v1/workspaces', {
+        token: owner.token,
+        body: { name: 'Elsewhere' },
+      });
+      const foreign = await api.request('POST', `/api/v1/workspaces/${other.body.id}/instruments`, {
+        token: owner.token,
+        body: { name: 'Foreign', serialNumber: 'F-1' },
+      });
+      const res = await wsGet('/latest', { instrumentIds: `${instrumentId},${foreign.body.id}` });
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('INSTRUMENT_NOT_FOUND');
+      expect(res.body.detail).toContain(foreign.body.id);
+      expect((await wsGet('', { instrumentIds: 'nope' })).status).toBe(400);
+      expect((await wsGet('/aggregate', {})).status).toBe(400);
+      const stranger = await createUser(api);
+      const denied = await api.request('GET', `${ws()}/latest`, {
+        token: stranger.token,
+        query: { instrumentIds: instrumentId },
+      });
+      expect(denied.status).toBe(404);
+    });
+
+    it('exports every reading as CSV, quoting where needed, and checks access before streaming', async () => {
+      const res = await wsGet('/export', {
+        instrumentIds: `${instrumentId},${second}`,
+        from: '2026-11-01T00:00:00Z',
+        to: '2026-11-03T00:00:00Z',
+      });
+      expect(res.status).toBe(200);
+      expect(String(res.headers['content-type'])).toMatch(/^text\/csv/);
+      const text = String(res.body);
+      const lines = text.trimEnd().split('\n');
+      expect(lines[0]).toBe('time,instrument_id,metric,value,tags');
+      // 72 + 2 readings of the first instrument, 13 of the second
+      expect(lines).toHaveLength(1 + 74 + 13);
+      expect(text).toContain(
+        `2026-11-01T00:05:00.000Z,${second},note,1,"{""text"":""a \\""quoted\\"", line\\nbreak""}"`,
+      );
+      const one = await api.request('GET', `${base()}/export`, {
+        token: owner.token,
+        query: { from: '2026-11-01T00:00:00Z', to: '2026-11-01T01:00:00Z', metrics: 'temp' },
+      });
+      expect(String(one.body).trimEnd().split('\n')).toEqual([
+        'time,instrument_id,metric,value,tags',
+        ...Array.from({ length: 6 }, (_, i) => `2026-11-01T00:${i}0:00.000Z,${instrumentId},temp,${i},`),
+      ]);
+      const stranger = await createUser(api);
+      const denied = await api.request('GET', `${base()}/export`, { token: stranger.token });
+      expect(denied.status).toBe(404);
+      expect(String(denied.headers['content-type'])).toMatch(/problem\+json/);
+    });
   });
 });

@@ -3,9 +3,10 @@ import { TelemetryModule } from '@labwire/domain';
 import { WorkspacesHttpModule } from '../workspaces/workspaces-http.module';
 import { TelemetryBackfillController } from './telemetry-backfill.controller';
 import { TelemetryController } from './telemetry.controller';
+import { WorkspaceTelemetryController } from './workspace-telemetry.controller';
 
 @Module({
   imports: [TelemetryModule, WorkspacesHttpModule],
-  controllers: [TelemetryController, TelemetryBackfillController],
+  controllers: [TelemetryController, TelemetryBackfillController, WorkspaceTelemetryController],
 })
 export class TelemetryHttpModule {}

@@ -1,5 +1,6 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { InstrumentNotFoundError, TelemetryQueryService, WorkspaceMembership } from '@labwire/domain';
 import { ResourceIdPipe } from '../common/http/resource-id.pipe';
 import { ApiProblems } from '../common/openapi/api-problems.decorator';
@@ -9,15 +10,11 @@ import {
   WorkspaceScoped,
 } from '../common/workspaces/workspace-access.decorators';
 import { AggregateTelemetryQueryDto, RawTelemetryQueryDto, TelemetryRangeQueryDto } from './dto/telemetry-query.dto';
+import { aggregateQuery, range, rawQuery } from './telemetry-query.mapping';
+import { sendCsvExport, toAggregate, toRawPage } from './telemetry-csv';
 import { AggregateTelemetryDto, LatestValueDto, RawTelemetryPageDto } from './dto/telemetry-response.dto';
 
 const instrumentIdPipe = new ResourceIdPipe((id) => new InstrumentNotFoundError(id));
-const DAY_MS = 86_400_000;
-
-function range(q: TelemetryRangeQueryDto): { from: Date; to: Date } {
-  const to = q.to ? new Date(q.to) : new Date();
-  return { from: q.from ? new Date(q.from) : new Date(to.getTime() - DAY_MS), to };
-}
 
 /** An instrument's stored telemetry: raw points, bucketed aggregates, latest values. */
 @ApiTags('telemetry')
@@ -41,17 +38,7 @@ export class TelemetryController {
     @Param('instrumentId', instrumentIdPipe) instrumentId: string,
     @Query() q: RawTelemetryQueryDto,
   ): Promise<RawTelemetryPageDto> {
-    const page = await this.queries.raw(membership.workspaceId, instrumentId, {
-      ...range(q),
-      metrics: q.metrics,
-      order: q.order ?? 'asc',
-      limit: q.limit ?? 1000,
-      cursor: q.cursor,
-    });
-    return {
-      items: page.items.map((p) => ({ time: p.time.toISOString(), metric: p.metric, value: p.value, tags: p.tags })),
-      nextCursor: page.nextCursor,
-    };
+    return toRawPage(await this.queries.raw(membership.workspaceId, [instrumentId], rawQuery(q)));
   }
 
   @Get('aggregate')
@@ -66,19 +53,7 @@ export class TelemetryController {
     @Param('instrumentId', instrumentIdPipe) instrumentId: string,
     @Query() q: AggregateTelemetryQueryDto,
   ): Promise<AggregateTelemetryDto> {
-    const result = await this.queries.aggregate(membership.workspaceId, instrumentId, {
-      ...range(q),
-      bucket: q.bucket ?? '1h',
-      functions: q.fn?.length ? q.fn : ['avg'],
-      metrics: q.metrics,
-      timeZone: q.tz ?? 'UTC',
-      fill: q.fill ?? 'none',
-      maxPoints: q.maxPoints ?? 10000,
-    });
-    return {
-      items: result.items.map((p) => ({ bucket: p.bucket.toISOString(), metric: p.metric, values: p.values })),
-      truncated: result.truncated,
-    };
+    return toAggregate(await this.queries.aggregate(membership.workspaceId, [instrumentId], aggregateQuery(q)));
   }
 
   @Get('latest')
@@ -90,5 +65,23 @@ export class TelemetryController {
   ): Promise<LatestValueDto[]> {
     const values = await this.queries.latest(membership.workspaceId, instrumentId);
     return values.map((v) => ({ metric: v.metric, time: v.time.toISOString(), value: v.value, tags: v.tags }));
+  }
+
+  @Get('export')
+  @ApiOperation({
+    summary: 'Every raw reading of a time range as CSV (streamed)',
+    description: 'Columns time,instrument_id,metric,value,tags; ordered by time. Streams any number of rows.',
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV', schema: { type: 'string' } })
+  @ApiProblems(400)
+  async export(
+    @CurrentMembership() membership: WorkspaceMembership,
+    @Param('instrumentId', instrumentIdPipe) instrumentId: string,
+    @Query() q: TelemetryRangeQueryDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const pages = this.queries.export(membership.workspaceId, [instrumentId], { ...range(q), metrics: q.metrics });
+    await sendCsvExport(reply, pages, `telemetry-${instrumentId}`);
   }
 }

@@ -30,6 +30,13 @@ const ROLLUP_SQL: Record<AggregateFunction, string> = {
 };
 
 const HOUR_MS = 3_600_000;
+/** Rows per page of a streaming export. */
+const EXPORT_PAGE = 5_000;
+
+/** `$1` is one instrument id, or an array of them (one id keeps the plain equality the planner likes best). */
+function instrumentFilter(instrumentIds: string[]): string {
+  return instrumentIds.length === 1 ? 'instrument_id = $1' : 'instrument_id = ANY($1::uuid[])';
+}
 
 /** The UTC offset of a time zone at an instant, in minutes. */
 function offsetMinutes(timeZone: string, at: Date): number {
@@ -74,6 +81,7 @@ export interface RawQuery {
 
 export interface RawPoint {
   time: Date;
+  instrumentId: string;
   metric: string;
   value: number;
   tags: Record<string, unknown> | null;
@@ -92,6 +100,7 @@ export interface AggregateQuery {
 
 export interface AggregatePoint {
   bucket: Date;
+  instrumentId: string;
   metric: string;
   values: Partial<Record<AggregateFunction, number | null>>;
 }
@@ -128,16 +137,20 @@ function assertRange(from: Date, to: Date): void {
   if (!(from < to)) throw new ValidationError('from must be before to', [{ field: 'from', message: 'before to' }]);
 }
 
-/** Cursor of keyset pagination: the last (time, metric) of a page. Opaque to clients. */
+/** Cursor of keyset pagination: the last (time, instrument, metric) of a page. Opaque to clients. */
 function encodeCursor(p: RawPoint): string {
-  return Buffer.from(JSON.stringify([p.time.toISOString(), p.metric])).toString('base64url');
+  return Buffer.from(JSON.stringify([p.time.toISOString(), p.instrumentId, p.metric])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { time: string; metric: string } {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeCursor(cursor: string): { time: string; instrumentId: string; metric: string } {
   try {
-    const [time, metric] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    if (typeof metric !== 'string' || Number.isNaN(Date.parse(time))) throw new Error('shape');
-    return { time, metric };
+    const [time, instrumentId, metric] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as string[];
+    if (typeof metric !== 'string' || !UUID.test(instrumentId) || Number.isNaN(Date.parse(time))) {
+      throw new Error('shape');
+    }
+    return { time, instrumentId, metric };
   } catch {
     throw new ValidationError('cursor is not one this API issued', [{ field: 'cursor', message: 'use nextCursor' }]);
   }
@@ -151,35 +164,58 @@ export class TelemetryQueryService {
     private readonly telemetry: TelemetryRepository,
   ) {}
 
+  /** Raw readings of one or more instruments, ordered by time, instrument, metric; keyset-paged. */
   async raw(
     workspaceId: string,
-    instrumentId: string,
+    instrumentIds: string[],
     q: RawQuery,
   ): Promise<{ items: RawPoint[]; nextCursor: string | null }> {
     assertRange(q.from, q.to);
-    await this.assertInstrument(workspaceId, instrumentId);
+    await this.assertInstruments(workspaceId, instrumentIds);
     const desc = q.order === 'desc';
-    const params: unknown[] = [instrumentId, q.from, q.to];
-    const where = ['instrument_id = $1', '"time" >= $2', '"time" < $3'];
+    const params: unknown[] = [instrumentIds.length === 1 ? instrumentIds[0] : instrumentIds, q.from, q.to];
+    const where = [instrumentFilter(instrumentIds), '"time" >= $2', '"time" < $3'];
     if (q.metrics?.length) {
       params.push(q.metrics);
       where.push(`metric = ANY($${params.length})`);
     }
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      params.push(c.time, c.metric);
-      where.push(`("time", metric) ${desc ? '<' : '>'} ($${params.length - 1}::timestamptz, $${params.length})`);
+      params.push(c.time, c.instrumentId, c.metric);
+      const n = params.length;
+      where.push(
+        `("time", instrument_id, metric) ${desc ? '<' : '>'} ($${n - 2}::timestamptz, $${n - 1}::uuid, $${n})`,
+      );
     }
     params.push(q.limit + 1);
     const dir = desc ? 'DESC' : 'ASC';
     const rows: RawPoint[] = await this.dataSource.query(
-      `SELECT "time", metric, value, tags FROM telemetry WHERE ${where.join(' AND ')}
-        ORDER BY "time" ${dir}, metric ${dir} LIMIT $${params.length}`,
+      `SELECT "time", instrument_id AS "instrumentId", metric, value, tags FROM telemetry WHERE ${where.join(' AND ')}
+        ORDER BY "time" ${dir}, instrument_id ${dir}, metric ${dir} LIMIT $${params.length}`,
       params,
     );
     const more = rows.length > q.limit;
     const items = more ? rows.slice(0, q.limit) : rows;
     return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };
+  }
+
+  /**
+   * Every raw reading of the range, in pages read one after the other: memory stays flat however
+   * many rows there are. For streaming exports; checks the instruments before the first row.
+   */
+  async *export(
+    workspaceId: string,
+    instrumentIds: string[],
+    q: Pick<RawQuery, 'from' | 'to' | 'metrics'>,
+  ): AsyncGenerator<RawPoint[]> {
+    assertRange(q.from, q.to);
+    await this.assertInstruments(workspaceId, instrumentIds);
+    let cursor: string | undefined;
+    do {
+      const page = await this.raw(workspaceId, instrumentIds, { ...q, order: 'asc', limit: EXPORT_PAGE, cursor });
+      if (page.items.length) yield page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
   }
 
   /**
@@ -189,7 +225,7 @@ export class TelemetryQueryService {
    */
   async aggregate(
     workspaceId: string,
-    instrumentId: string,
+    instrumentIds: string[],
     q: AggregateQuery,
   ): Promise<{ items: AggregatePoint[]; truncated: boolean }> {
     assertRange(q.from, q.to);
@@ -203,8 +239,14 @@ export class TelemetryQueryService {
         [{ field: 'bucket', message: `at most ${q.maxPoints} buckets with fill=null` }],
       );
     }
-    await this.assertInstrument(workspaceId, instrumentId);
-    const params: unknown[] = [instrumentId, q.from, q.to, bucket.interval, q.timeZone];
+    await this.assertInstruments(workspaceId, instrumentIds);
+    const params: unknown[] = [
+      instrumentIds.length === 1 ? instrumentIds[0] : instrumentIds,
+      q.from,
+      q.to,
+      bucket.interval,
+      q.timeZone,
+    ];
     let metricFilter = '';
     if (q.metrics?.length) {
       params.push(q.metrics);
@@ -217,29 +259,30 @@ export class TelemetryQueryService {
       : { table: 'telemetry', time: '"time"', sql: AGGREGATE_SQL };
     const selects = fns.map((f) => `${source.sql[f]} AS "${f}"`).join(', ');
     const bucketExpr = `date_bin($4::interval, ${source.time} AT TIME ZONE $5, TIMESTAMP '2000-01-01') AT TIME ZONE $5`;
-    const grouped = `SELECT ${bucketExpr} AS bucket, metric, ${selects} FROM ${source.table}
-       WHERE instrument_id = $1 AND ${source.time} >= $2 AND ${source.time} < $3${metricFilter} GROUP BY 1, 2`;
+    const grouped = `SELECT ${bucketExpr} AS bucket, instrument_id, metric, ${selects} FROM ${source.table}
+       WHERE ${instrumentFilter(instrumentIds)} AND ${source.time} >= $2 AND ${source.time} < $3${metricFilter}
+       GROUP BY 1, 2, 3`;
     params.push(q.maxPoints + 1);
     const limit = `$${params.length}`;
-    let sql = `${grouped} ORDER BY 1, 2 LIMIT ${limit}`;
+    let sql = `${grouped} ORDER BY 1, 2, 3 LIMIT ${limit}`;
     if (q.fill === 'null') {
       // Every bucket of the range for every metric seen in it, empty ones with null values.
       sql = `WITH agg AS (${grouped}),
              buckets AS (SELECT generate_series(
                date_bin($4::interval, $2::timestamptz AT TIME ZONE $5, TIMESTAMP '2000-01-01'),
                ($3::timestamptz - interval '1 microsecond') AT TIME ZONE $5, $4::interval) AT TIME ZONE $5 AS bucket),
-             metrics AS (SELECT DISTINCT metric FROM agg)
-           SELECT b.bucket, m.metric, ${fns.map((f) => `agg."${f}"`).join(', ')}
-             FROM buckets b CROSS JOIN metrics m LEFT JOIN agg ON agg.bucket = b.bucket AND agg.metric = m.metric
-            ORDER BY 1, 2 LIMIT ${limit}`;
+             series AS (SELECT DISTINCT instrument_id, metric FROM agg)
+           SELECT b.bucket, s.instrument_id, s.metric, ${fns.map((f) => `agg."${f}"`).join(', ')}
+             FROM buckets b CROSS JOIN series s
+             LEFT JOIN agg ON agg.bucket = b.bucket AND agg.instrument_id = s.instrument_id AND agg.metric = s.metric
+            ORDER BY 1, 2, 3 LIMIT ${limit}`;
     }
-    const rows: Array<Record<string, unknown> & { bucket: Date; metric: string }> = await this.dataSource.query(
-      sql,
-      params,
-    );
+    const rows: Array<Record<string, unknown> & { bucket: Date; instrument_id: string; metric: string }> =
+      await this.dataSource.query(sql, params);
     const truncated = rows.length > q.maxPoints;
     const items = (truncated ? rows.slice(0, q.maxPoints) : rows).map((r) => ({
       bucket: r.bucket,
+      instrumentId: r.instrument_id,
       metric: r.metric,
       values: Object.fromEntries(fns.map((f) => [f, r[f] === null ? null : Number(r[f])])),
     }));
@@ -252,9 +295,21 @@ export class TelemetryQueryService {
     return values;
   }
 
-  private async assertInstrument(workspaceId: string, instrumentId: string): Promise<void> {
-    if (!(await this.telemetry.instrumentInWorkspace(workspaceId, instrumentId))) {
-      throw new InstrumentNotFoundError(instrumentId);
+  /** Latest value of each metric of several instruments of the workspace, in one query. */
+  async latestOf(workspaceId: string, instrumentIds: string[]): Promise<Array<LatestValue & { instrumentId: string }>> {
+    await this.assertInstruments(workspaceId, instrumentIds);
+    return this.telemetry.latestOf(instrumentIds);
+  }
+
+  private async assertInstruments(workspaceId: string, instrumentIds: string[]): Promise<void> {
+    if (instrumentIds.length === 1) {
+      if (!(await this.telemetry.instrumentInWorkspace(workspaceId, instrumentIds[0]))) {
+        throw new InstrumentNotFoundError(instrumentIds[0]);
+      }
+      return;
     }
+    const found = await this.telemetry.instrumentsInWorkspace(workspaceId, instrumentIds);
+    const missing = instrumentIds.find((id) => !found.has(id));
+    if (missing) throw new InstrumentNotFoundError(missing);
   }
 }

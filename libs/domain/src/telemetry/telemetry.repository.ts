@@ -111,6 +111,24 @@ export class TelemetryRepository {
     return rows.length > 0;
   }
 
+  /** Which of `instrumentIds` are instruments of the workspace. */
+  async instrumentsInWorkspace(workspaceId: string, instrumentIds: string[]): Promise<Set<string>> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM instruments WHERE id = ANY($1::uuid[]) AND workspace_id = $2`,
+      [instrumentIds, workspaceId],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Latest values of instruments (already checked to be the workspace's), by instrument then metric. */
+  async latestOf(instrumentIds: string[]): Promise<Array<LatestValue & { instrumentId: string }>> {
+    return this.dataSource.query(
+      `SELECT instrument_id AS "instrumentId", metric, "time", value, tags FROM telemetry_latest
+        WHERE instrument_id = ANY($1::uuid[]) ORDER BY instrument_id, metric`,
+      [instrumentIds],
+    );
+  }
+
   /**
    * Latest values of an instrument of the workspace, in one query: null when the instrument is not
    * in the workspace, [] when it has sent nothing yet.

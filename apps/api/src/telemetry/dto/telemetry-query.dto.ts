@@ -1,12 +1,15 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsDateString,
   IsIn,
   IsInt,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -99,3 +102,24 @@ export class AggregateTelemetryQueryDto extends TelemetryRangeQueryDto {
   @Max(100000)
   maxPoints?: number;
 }
+
+/** Workspace-level reads name the instruments they cover. */
+export class InstrumentIdsQueryDto {
+  @ApiProperty({
+    description: 'Comma-separated instrument ids of the workspace (at most 100)',
+    example: '6f1c1f0e-4a4b-4c55-9a43-7f0f8f6a1b2c,0b9e2f3a-9d7c-4b1e-8f6a-2c3d4e5f6a7b',
+  })
+  @Transform(splitList)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true, message: 'instrumentIds must be instrument ids (UUIDs)' })
+  instrumentIds!: string[];
+}
+
+export class WorkspaceRawTelemetryQueryDto extends IntersectionType(RawTelemetryQueryDto, InstrumentIdsQueryDto) {}
+export class WorkspaceAggregateTelemetryQueryDto extends IntersectionType(
+  AggregateTelemetryQueryDto,
+  InstrumentIdsQueryDto,
+) {}
+export class WorkspaceTelemetryRangeQueryDto extends IntersectionType(TelemetryRangeQueryDto, InstrumentIdsQueryDto) {}

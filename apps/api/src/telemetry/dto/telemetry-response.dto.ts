@@ -4,6 +4,9 @@ export class TelemetryPointDto {
   @ApiProperty({ format: 'date-time' })
   time!: string;
 
+  @ApiProperty({ format: 'uuid' })
+  instrumentId!: string;
+
   @ApiProperty({ example: 'ph' })
   metric!: string;
 
@@ -25,6 +28,9 @@ export class RawTelemetryPageDto {
 export class AggregatePointDto {
   @ApiProperty({ format: 'date-time', description: 'Start of the bucket' })
   bucket!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  instrumentId!: string;
 
   @ApiProperty({ example: 'ph' })
   metric!: string;
@@ -58,4 +64,9 @@ export class LatestValueDto {
 
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   tags!: Record<string, unknown> | null;
+}
+
+export class InstrumentLatestValueDto extends LatestValueDto {
+  @ApiProperty({ format: 'uuid' })
+  instrumentId!: string;
 }
