@@ -45,14 +45,14 @@ export class TelemetryWriter {
     if (!accepted.length) return { inserted: 0, duplicates: 0, rejected };
     await this.ensurePartitions(accepted);
     try {
-      return { ...(await this.dataSource.transaction((em) => this.telemetry.storeBatch(accepted, em))), rejected };
+      return { ...(await this.telemetry.storeBatch(accepted)), rejected };
     } catch (err) {
       // 23514 "no partition of relation found": maintenance (maybe in another process) dropped a day
       // this process thought existed. Forget what it knew and make the partitions again, once.
       if ((err as { driverError?: { code?: string } }).driverError?.code !== '23514') throw err;
       this.forgetPartitions();
       await this.ensurePartitions(accepted);
-      return { ...(await this.dataSource.transaction((em) => this.telemetry.storeBatch(accepted, em))), rejected };
+      return { ...(await this.telemetry.storeBatch(accepted)), rejected };
     }
   }
 

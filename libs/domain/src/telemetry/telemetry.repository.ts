@@ -32,18 +32,23 @@ export class TelemetryRepository {
   }
 
   /**
-   * Writes a batch in one statement set: the readings (a reading already stored is skipped, so a
-   * redelivered batch adds nothing), then each instrument metric's latest value (only ever moving
-   * forward in time), then the instruments' last-seen time.
+   * Writes a batch: the readings with their hourly rollups in one statement (a reading already stored
+   * is skipped, so a redelivered batch adds nothing, and rollups grow only by rows actually inserted),
+   * then each metric's latest value and the instruments' last-seen time in a second one.
+   *
+   * Two autocommit statements, not one transaction: rollup, latest and last-seen rows are the same
+   * few rows for every batch of an instrument, and a transaction would hold their locks across all
+   * statements, making concurrent batches wait for each other. Each statement holds them only for
+   * itself. The second is a monotonic "newest wins" update computed from the batch itself, so if a
+   * crash falls between the two, the redelivered batch brings it up to date.
    */
-  async storeBatch(readings: TelemetryReading[], em: EntityManager): Promise<StoreResult> {
+  async storeBatch(readings: TelemetryReading[]): Promise<StoreResult> {
     const times = readings.map((r) => r.time.toISOString());
     const instruments = readings.map((r) => r.instrumentId);
     const metrics = readings.map((r) => r.metric);
     const values = readings.map((r) => r.value);
     const tags = readings.map((r) => (r.tags ? JSON.stringify(r.tags) : null));
-    // The hourly rollup is fed from the rows actually inserted (RETURNING), never the whole batch.
-    const inserted: Array<{ count: string }> = await em.query(
+    const inserted: Array<{ count: string }> = await this.dataSource.query(
       `WITH ins AS (
          INSERT INTO telemetry ("time", instrument_id, metric, value, tags)
          SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
@@ -70,24 +75,23 @@ export class TelemetryRepository {
        SELECT count(*) AS count FROM ins`,
       [times, instruments, metrics, values, tags],
     );
-    await em.query(
-      `INSERT INTO telemetry_latest (instrument_id, metric, "time", value, tags)
-       SELECT DISTINCT ON (instrument_id, metric) instrument_id, metric, t, value, tags
-         FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
-              AS r(t, instrument_id, metric, value, tags)
-        WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = r.instrument_id)
-        ORDER BY instrument_id, metric, t DESC
-       ON CONFLICT (instrument_id, metric) DO UPDATE
-         SET "time" = EXCLUDED."time", value = EXCLUDED.value, tags = EXCLUDED.tags
-         WHERE telemetry_latest."time" < EXCLUDED."time"`,
-      [times, instruments, metrics, values, tags],
-    );
-    await em.query(
-      `UPDATE instruments i SET last_seen_at = s.seen
-         FROM (SELECT instrument_id, max(t) AS seen FROM unnest($1::timestamptz[], $2::uuid[]) AS r(t, instrument_id)
-                GROUP BY instrument_id ORDER BY instrument_id) s
+    await this.dataSource.query(
+      `WITH batch AS (
+         SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
+           AS r(t, instrument_id, metric, value, tags)),
+       latest AS (
+         INSERT INTO telemetry_latest (instrument_id, metric, "time", value, tags)
+         SELECT DISTINCT ON (instrument_id, metric) instrument_id, metric, t, value, tags
+           FROM batch b WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = b.instrument_id)
+          ORDER BY instrument_id, metric, t DESC
+         ON CONFLICT (instrument_id, metric) DO UPDATE
+           SET "time" = EXCLUDED."time", value = EXCLUDED.value, tags = EXCLUDED.tags
+           WHERE telemetry_latest."time" < EXCLUDED."time"
+         RETURNING 1)
+       UPDATE instruments i SET last_seen_at = s.seen
+         FROM (SELECT instrument_id, max(t) AS seen FROM batch GROUP BY instrument_id ORDER BY instrument_id) s
         WHERE i.id = s.instrument_id AND (i.last_seen_at IS NULL OR i.last_seen_at < s.seen)`,
-      [times, instruments],
+      [times, instruments, metrics, values, tags],
     );
     const count = Number(inserted[0].count);
     return { inserted: count, duplicates: readings.length - count };
