@@ -196,7 +196,9 @@ export async function telemetryE2eBench(): Promise<Record<string, unknown>> {
     const start = Date.now() - 30 * 60_000;
     log(`e2e: ${total} readings from ${INSTRUMENTS} instruments (${METRICS_PER_MESSAGE} per message)`);
     const t0 = performance.now();
-    const publishing = publishAll(instruments, perInstrument, start);
+    const publishing = publishAll(instruments, perInstrument, start).then(() =>
+      log(`e2e: all published and acknowledged by the broker after ${((performance.now() - t0) / 1000).toFixed(1)} s`),
+    );
     let seen = 0;
     let lastProgress = performance.now();
     while (seen < total) {
@@ -218,6 +220,17 @@ export async function telemetryE2eBench(): Promise<Record<string, unknown>> {
     const lost = total - Number(counts.rows[0].keys);
     const duplicated = rowsStored - Number(counts.rows[0].keys);
     log(`e2e: ${Math.round(e2eRate)} readings/s, lost ${lost}, duplicated ${duplicated}`);
+    const workerMetrics = await (await fetch(`${workerUrl}/metrics`)).text();
+    const jobSeconds = (suffix: string) =>
+      Number(
+        new RegExp(
+          `^labwire_job_duration_seconds_${suffix}\\{queue="telemetry",name="telemetry.store-batch",status="completed"\\} ([0-9.e+-]+)`,
+          'm',
+        ).exec(workerMetrics)?.[1],
+      );
+    log(
+      `worker: ${jobSeconds('count')} batches, ${((jobSeconds('sum') / jobSeconds('count')) * 1000).toFixed(1)} ms each`,
+    );
 
     // 2. Latency at half that rate: publish time (ts) to the worker's post-commit live update.
     const latencies: number[] = [];
