@@ -15,7 +15,7 @@ function utcDay(d: Date): string {
 }
 
 /**
- * Stores telemetry batches: idempotent (a redelivered batch adds nothing), one transaction per batch,
+ * Stores telemetry batches: idempotent (a redelivered batch adds nothing), two statements per batch,
  * creating any missing daily partition first (backfills reach days no partition was made for).
  */
 @Injectable()
@@ -91,7 +91,9 @@ export class TelemetryWriter {
       throw err;
     });
     if (!(await this.native)) return;
-    const missing = [...new Set(readings.map((r) => utcDay(r.time)))].filter((d) => !this.knownDays.has(d));
+    const dayNumbers = new Set<number>();
+    for (const r of readings) dayNumbers.add(Math.floor(r.time.getTime() / DAY_MS));
+    const missing = [...dayNumbers].map((n) => utcDay(new Date(n * DAY_MS))).filter((d) => !this.knownDays.has(d));
     // Each day on its own (not the span between the oldest and newest), in short transactions:
     // creating a partition briefly locks the parent table.
     for (const day of missing) {

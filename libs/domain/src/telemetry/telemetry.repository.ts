@@ -75,15 +75,24 @@ export class TelemetryRepository {
        SELECT count(*) AS count FROM ins`,
       [times, instruments, metrics, values, tags],
     );
+    // Only each metric's newest reading matters for the second statement: pick it here, so the
+    // database gets (and sorts) one row per instrument metric rather than the whole batch.
+    const newest = new Map<string, TelemetryReading>();
+    for (const r of readings) {
+      const key = `${r.instrumentId}|${r.metric}`;
+      const seen = newest.get(key);
+      if (!seen || seen.time < r.time) newest.set(key, r);
+    }
+    const latest = [...newest.values()];
     await this.dataSource.query(
       `WITH batch AS (
          SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
            AS r(t, instrument_id, metric, value, tags)),
        latest AS (
          INSERT INTO telemetry_latest (instrument_id, metric, "time", value, tags)
-         SELECT DISTINCT ON (instrument_id, metric) instrument_id, metric, t, value, tags
+         SELECT instrument_id, metric, t, value, tags
            FROM batch b WHERE EXISTS (SELECT 1 FROM instruments i WHERE i.id = b.instrument_id)
-          ORDER BY instrument_id, metric, t DESC
+          ORDER BY instrument_id, metric
          ON CONFLICT (instrument_id, metric) DO UPDATE
            SET "time" = EXCLUDED."time", value = EXCLUDED.value, tags = EXCLUDED.tags
            WHERE telemetry_latest."time" < EXCLUDED."time"
@@ -91,7 +100,13 @@ export class TelemetryRepository {
        UPDATE instruments i SET last_seen_at = s.seen
          FROM (SELECT instrument_id, max(t) AS seen FROM batch GROUP BY instrument_id ORDER BY instrument_id) s
         WHERE i.id = s.instrument_id AND (i.last_seen_at IS NULL OR i.last_seen_at < s.seen)`,
-      [times, instruments, metrics, values, tags],
+      [
+        latest.map((r) => r.time.toISOString()),
+        latest.map((r) => r.instrumentId),
+        latest.map((r) => r.metric),
+        latest.map((r) => r.value),
+        latest.map((r) => (r.tags ? JSON.stringify(r.tags) : null)),
+      ],
     );
     const count = Number(inserted[0].count);
     return { inserted: count, duplicates: readings.length - count };

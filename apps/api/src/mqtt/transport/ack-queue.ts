@@ -26,6 +26,9 @@ export class AckQueue {
   private tickets: AckTicket[] = [];
   private head = 0;
   private generation = 0;
+  /** Tickets whose PUBACK mqtt.js has not asked for yet, by message id (unique among them: the broker
+   * reuses an id only once it was acknowledged). A scan would cost O(in flight) per message. */
+  private readonly awaitingPuback = new Map<number, AckTicket>();
 
   constructor(private readonly send: (puback: HeldPuback) => void) {}
 
@@ -33,20 +36,18 @@ export class AckQueue {
   received(messageId: number): AckTicket {
     const ticket: AckTicket = { messageId, generation: this.generation, handled: false };
     this.tickets.push(ticket);
+    this.awaitingPuback.set(messageId, ticket);
     return ticket;
   }
 
   /** mqtt.js wants to acknowledge `messageId`: keep the PUBACK until the handler is done. */
   hold(puback: HeldPuback): boolean {
-    for (let i = this.head; i < this.tickets.length; i++) {
-      const t = this.tickets[i];
-      if (t.messageId === puback.messageId && !t.puback) {
-        t.puback = puback;
-        this.flush();
-        return true;
-      }
-    }
-    return false;
+    const ticket = this.awaitingPuback.get(puback.messageId);
+    if (!ticket) return false;
+    this.awaitingPuback.delete(puback.messageId);
+    ticket.puback = puback;
+    this.flush();
+    return true;
   }
 
   /** The handler of the ticket's message finished: its PUBACK may go once those before it have. */
@@ -64,6 +65,7 @@ export class AckQueue {
     this.generation++;
     this.tickets = [];
     this.head = 0;
+    this.awaitingPuback.clear();
   }
 
   /** Messages received whose PUBACK has not been sent yet. */

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { MqttContext, ServerMqtt } from '@nestjs/microservices';
+import { MessageHandler, MqttContext, ServerMqtt } from '@nestjs/microservices';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { AckQueue, AckTicket, HeldPuback } from './ack-queue';
+import { topicMatcher } from './topic-matcher';
 
 export interface AckingMqttServerOptions {
   url: string;
@@ -18,6 +19,7 @@ export interface AckingMqttServerOptions {
 }
 
 const SHARE_PREFIX = /^\$share\/[^/]+\//;
+
 /** After a handler failed, the connection is renewed so the broker redelivers what was not acknowledged. */
 const RECONNECT_AFTER_FAILURE_MS = 2_000;
 
@@ -47,6 +49,8 @@ export class AckingMqttServer extends ServerMqtt {
   private reconnectTimer?: NodeJS.Timeout;
   private closing = false;
   private readonly subscriptions: string[] = [];
+  /** Each handler's topic filter compiled once: Nest's own lookup JSON-parses every topic (and throws). */
+  private readonly routes: Array<{ matches: (topic: string) => boolean; handler: MessageHandler }> = [];
   private subscribed?: Promise<void>;
 
   constructor(private readonly bridge: AckingMqttServerOptions) {
@@ -91,8 +95,10 @@ export class AckingMqttServer extends ServerMqtt {
       this.dispatch(topic, payload, packet),
     );
     const acks: Array<Promise<void>> = [];
-    for (const pattern of this.messageHandlers.keys()) {
-      const filter = `$share/${this.bridge.shareGroup}/${pattern.replace(SHARE_PREFIX, '')}`;
+    for (const [pattern, handler] of this.messageHandlers) {
+      const topicFilter = pattern.replace(SHARE_PREFIX, '');
+      this.routes.push({ matches: topicMatcher(topicFilter), handler });
+      const filter = `$share/${this.bridge.shareGroup}/${topicFilter}`;
       this.subscriptions.push(filter);
       acks.push(
         new Promise((resolve, reject) =>
@@ -139,7 +145,7 @@ export class AckingMqttServer extends ServerMqtt {
   }
 
   private async run(topic: string, payload: Buffer, packet: IPublishPacket, ticket?: AckTicket): Promise<void> {
-    const handler = this.getHandlerByPattern(topic);
+    const handler = this.routes.find((r) => r.matches(topic))?.handler;
     if (!handler) {
       this.log.warn(`no handler for MQTT topic ${topic}; message acknowledged and ignored`);
       if (ticket) this.acks.handled(ticket);
