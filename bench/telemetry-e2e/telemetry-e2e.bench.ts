@@ -7,15 +7,18 @@ import Redis from 'ioredis';
 import mqtt, { MqttClient } from 'mqtt';
 import { Client, Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ARGON2_OPTIONS } from '@labwire/domain';
+import { loadConfig } from '@labwire/core';
+import { ARGON2_OPTIONS, createDomainDataSource, TelemetryReading, TelemetryRepository } from '@labwire/domain';
 import { benchDatabase, DIST, freePort, log, startBenchApi, startNode } from '../support/bench-env';
 import { percentile } from '../support/latency';
 
 /*
  * Telemetry end to end: simulated instruments publish through Mosquitto at QoS 1 with their own
- * credentials → api bridge → Redis/BullMQ → worker → PostgreSQL. Compared in the same run with a raw
- * writer (a plain pg pool running the bridge's insert statement, same batch size and concurrency as
- * the worker) and a raw COPY into the same table.
+ * credentials → api bridge → Redis/BullMQ → worker → PostgreSQL. Compared in the same run, on the
+ * same table with the same batch size and concurrency as the worker, with: a raw writer (a plain pg
+ * pool running the worker's insert statement alone), the worker's full storage statements called
+ * directly (insert with hourly rollups, latest values, last seen: storage cost without MQTT, bridge
+ * and queue), and a raw COPY.
  */
 const INSTRUMENTS = Number(process.env.BENCH_INSTRUMENTS ?? 20);
 const METRICS_PER_MESSAGE = 10;
@@ -89,36 +92,51 @@ async function publishAll(instruments: Instrument[], perInstrument: number, star
   );
 }
 
-async function rawWriter(pool: Pool, rows: number, start: number): Promise<number> {
-  const instrument = Array.from({ length: INSTRUMENTS }, () => randomUUID());
+/** The readings the baselines write: same shape as the simulated instruments' (10 metrics per time). */
+function baselineBatch(b: number, rows: number, start: number, instrument: string[]): TelemetryReading[] {
+  const batch: TelemetryReading[] = [];
+  for (let i = b * BATCH; i < Math.min(rows, (b + 1) * BATCH); i++) {
+    const msg = Math.floor(i / METRICS_PER_MESSAGE);
+    batch.push({
+      time: new Date(start + Math.floor(msg / INSTRUMENTS)),
+      instrumentId: instrument[msg % INSTRUMENTS],
+      metric: metricNames[i % METRICS_PER_MESSAGE],
+      value: i,
+      tags: null,
+    });
+  }
+  return batch;
+}
+
+/** Writes `rows` readings in batches of BATCH on WORKER_CONCURRENCY lanes; readings per second. */
+async function baselineWriter(rows: number, write: (batch: TelemetryReading[]) => Promise<unknown>): Promise<number> {
   const batches = Math.ceil(rows / BATCH);
+  const start = Date.now() - 20 * 60_000 + Math.floor(Math.random() * 60_000);
+  const instrument = Array.from({ length: INSTRUMENTS }, () => randomUUID());
   let next = 0;
   const t0 = performance.now();
   const lane = async () => {
-    for (let b = next++; b < batches; b = next++) {
-      const times: string[] = [];
-      const ids: string[] = [];
-      const metrics: string[] = [];
-      const values: number[] = [];
-      const tags: null[] = [];
-      for (let i = b * BATCH; i < Math.min(rows, (b + 1) * BATCH); i++) {
-        const msg = Math.floor(i / METRICS_PER_MESSAGE);
-        times.push(new Date(start + Math.floor(msg / INSTRUMENTS)).toISOString());
-        ids.push(instrument[msg % INSTRUMENTS]);
-        metrics.push(metricNames[i % METRICS_PER_MESSAGE]);
-        values.push(i);
-        tags.push(null);
-      }
-      await pool.query(
-        `INSERT INTO telemetry ("time", instrument_id, metric, value, tags)
-         SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
-         ON CONFLICT DO NOTHING`,
-        [times, ids, metrics, values, tags],
-      );
-    }
+    for (let b = next++; b < batches; b = next++) await write(baselineBatch(b, rows, start, instrument));
   };
   await Promise.all(Array.from({ length: WORKER_CONCURRENCY }, lane));
   return rows / ((performance.now() - t0) / 1000);
+}
+
+/** The raw writer: a plain pg pool running the insert statement (UNNEST, ON CONFLICT DO NOTHING) alone. */
+function plainInsert(pool: Pool): (batch: TelemetryReading[]) => Promise<unknown> {
+  return (batch) =>
+    pool.query(
+      `INSERT INTO telemetry ("time", instrument_id, metric, value, tags)
+       SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::text[], $4::float8[], $5::jsonb[])
+       ON CONFLICT DO NOTHING`,
+      [
+        batch.map((r) => r.time.toISOString()),
+        batch.map((r) => r.instrumentId),
+        batch.map((r) => r.metric),
+        batch.map((r) => r.value),
+        batch.map(() => null),
+      ],
+    );
 }
 
 async function rawCopy(url: string, rows: number, start: number): Promise<number> {
@@ -273,7 +291,18 @@ export async function telemetryE2eBench(): Promise<Record<string, unknown>> {
 
     // 3. Baselines on the same table, same batch size: the insert statement alone, and COPY.
     log('raw writer');
-    const rawWriterRate = await rawWriter(pool, total, Date.now() - 20 * 60_000);
+    const rawWriterRate = await baselineWriter(total, plainInsert(pool));
+    // The worker's own statements (insert with hourly rollups, then latest values and last seen),
+    // called directly: what storage costs without MQTT, the bridge and the queue.
+    log('raw writer, worker statements');
+    const ds = createDomainDataSource(
+      loadConfig({ DATABASE_URL: db.url, DATABASE_POOL_SIZE: String(WORKER_CONCURRENCY) }),
+      'bench',
+    );
+    await ds.initialize();
+    const repository = new TelemetryRepository(ds);
+    const fullWriterRate = await baselineWriter(total, (batch) => repository.storeBatch(batch));
+    await ds.destroy();
     log('raw COPY');
     const rawCopyRate = await rawCopy(db.url, total, Date.now() - 10 * 60_000);
 
@@ -283,6 +312,8 @@ export async function telemetryE2eBench(): Promise<Record<string, unknown>> {
       raw_writer_readings_per_s: Math.round(rawWriterRate),
       raw_copy_readings_per_s: Math.round(rawCopyRate),
       ratio: Number((e2eRate / rawWriterRate).toFixed(3)),
+      worker_statements_readings_per_s: Math.round(fullWriterRate),
+      ratio_to_worker_statements: Number((e2eRate / fullWriterRate).toFixed(3)),
       latency_at_readings_per_s: Math.round(messagesPerSecond * METRICS_PER_MESSAGE),
       p50_ms: latencies.length ? percentile(latencies, 50) : null,
       p99_ms: latencies.length ? percentile(latencies, 99) : null,
