@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@labwire/core';
 import { TrackedJobOutcome } from '@labwire/queue';
-import { Job, JobCounts } from './job.entity';
+import { Job, JobCounts, JobRowError } from './job.entity';
 import { JobCancelledError } from './jobs.errors';
 import { JobCompletion, JobRef, JobsService } from './jobs.service';
 
@@ -20,6 +20,11 @@ export interface JobContext {
   progress(fraction: number, counts: JobCounts): Promise<void>;
   /** throws when the job was cancelled (ends the run cancelled) or ran past its timeout */
   checkpoint(): Promise<void>;
+  /**
+   * The row errors found so far (the first MAX_JOB_ERRORS of them, and how many in all): kept on the
+   * job should the run fail or be cancelled, so the rows that made an ingestion fail can be read.
+   */
+  rowErrors(errors: JobRowError[], errorCount: number): void;
 }
 
 /** What finished work hands back: the job's final counts, row errors and result. */
@@ -30,6 +35,11 @@ export interface JobWork<R extends Record<string, unknown>> extends JobCompletio
 export interface JobRun<R> {
   outcome: TrackedJobOutcome;
   result?: R;
+}
+
+interface RowErrors {
+  errors: JobRowError[];
+  errorCount: number;
 }
 
 class JobTimedOutError extends Error {
@@ -65,6 +75,7 @@ export class JobRunner {
     }
     if (job.status === 'cancelled') return { outcome: 'cancelled' };
     let counts = job.counts;
+    let rows: RowErrors | undefined;
     const context: JobContext = {
       ref,
       job,
@@ -76,6 +87,9 @@ export class JobRunner {
         if (signal.aborted) throw new JobTimedOutError();
         if (await this.jobs.cancelRequested(ref)) throw new JobCancelledError();
       },
+      rowErrors: (errors, errorCount) => {
+        rows = { errors, errorCount };
+      },
     };
     try {
       const done = await work(context);
@@ -83,16 +97,16 @@ export class JobRunner {
       return { outcome: 'succeeded', result: done.result };
     } catch (err) {
       if (err instanceof JobCancelledError) {
-        await this.jobs.markCancelled(ref, counts);
+        await this.jobs.markCancelled(ref, counts, rows);
         return { outcome: 'cancelled' };
       }
       const message = describe(err);
       // A domain error (the instrument is gone, the input is refused) is the same on every attempt.
       if (err instanceof DomainError) {
-        await this.jobs.fail(ref, message, counts);
+        await this.jobs.fail(ref, message, counts, rows);
         return { outcome: 'failed' };
       }
-      if (attempt.number >= attempt.max) await this.jobs.fail(ref, message, counts);
+      if (attempt.number >= attempt.max) await this.jobs.fail(ref, message, counts, rows);
       else await this.jobs.requeue(ref, `attempt ${attempt.number} of ${attempt.max} failed: ${message}`);
       throw err;
     }

@@ -206,12 +206,26 @@ export class JobsService {
     return job;
   }
 
-  markCancelled(ref: JobRef, counts?: JobCounts): Promise<Job | null> {
-    return this.end(ref, { status: 'cancelled', counts });
+  /** `rows`: the row errors the run had found, kept with the job (bounded) */
+  markCancelled(
+    ref: JobRef,
+    counts?: JobCounts,
+    rows?: { errors: JobRowError[]; errorCount: number },
+  ): Promise<Job | null> {
+    return this.end(ref, { status: 'cancelled', counts, ...this.bounded(rows) });
   }
 
-  fail(ref: JobRef, error: string, counts?: JobCounts): Promise<Job | null> {
-    return this.end(ref, { status: 'failed', counts, error });
+  fail(
+    ref: JobRef,
+    error: string,
+    counts?: JobCounts,
+    rows?: { errors: JobRowError[]; errorCount: number },
+  ): Promise<Job | null> {
+    return this.end(ref, { status: 'failed', counts, error, ...this.bounded(rows) });
+  }
+
+  private bounded(rows?: { errors: JobRowError[]; errorCount: number }) {
+    return rows ? { errors: rows.errors.slice(0, MAX_JOB_ERRORS), errorCount: rows.errorCount } : {};
   }
 
   /** An attempt failed and BullMQ will try again: the job waits, queued, saying why. */
