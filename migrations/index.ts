@@ -3,6 +3,7 @@ import { Telemetry1795306815235 } from './1795306815235-telemetry';
 import { TelemetryHourly1795308000000 } from './1795308000000-telemetry-hourly';
 import { InstrumentLiveStateAndCommands1795320000000 } from './1795320000000-instrument-live-state-and-commands';
 import { Jobs1795330000000 } from './1795330000000-jobs';
+import { DatasourcesAndRecords1795340000000 } from './1795340000000-datasources-and-records';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   TelemetryHourly1795308000000,
   InstrumentLiveStateAndCommands1795320000000,
   Jobs1795330000000,
+  DatasourcesAndRecords1795340000000,
 ];

@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
-node_modules/.bin/swc apps libs migrations bench -d dist --quiet --ignore '**/*.spec.ts'
+node_modules/.bin/swc apps libs migrations bench -d dist --quiet --ignore '**/*.spec.ts,**/*.mjs'
+# Worker-thread scripts are plain ES modules that run as they are, next to the code that starts them.
+find libs -name '*.worker.mjs' | while read -r f; do
+  mkdir -p "dist/$(dirname "$f")" && cp "$f" "dist/$f"
+done
 for app in api worker cli; do
   [ -f "dist/apps/$app/src/main.js" ] && printf "require('./src/main.js');\n" > "dist/apps/$app/main.js"
 done

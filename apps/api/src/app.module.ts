@@ -3,12 +3,14 @@ import type { Logger as PinoLogger } from 'pino';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/core';
 import { DatabaseModule } from '@labwire/domain';
+import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
 import { BrokerHttpModule } from './broker/broker-http.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
+import { IngestionHttpModule } from './ingestion/ingestion-http.module';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { InstrumentLiveHttpModule } from './instruments/instrument-live-http.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -34,6 +36,8 @@ export class AppModule {
         WorkspacesHttpModule,
         TelemetryHttpModule,
         JobsHttpModule,
+        StorageModule,
+        IngestionHttpModule,
         InstrumentLiveHttpModule,
         MqttBridgeModule,
       ],

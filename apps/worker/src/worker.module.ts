@@ -14,15 +14,18 @@ import { databaseHealthCheck } from '@labwire/database';
 import {
   CommandsModule,
   DatabaseModule,
+  IngestionModule,
   InstrumentStateModule,
   JobsModule,
   MaintenanceModule,
   TelemetryModule,
 } from '@labwire/domain';
+import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
@@ -32,7 +35,7 @@ import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-sch
 import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
 
 /** Every processor, one per QueueName. A processor missing here fails the boot-time check. */
-const PROCESSORS = [MaintenanceProcessor, TelemetryProcessor, InstrumentsProcessor];
+const PROCESSORS = [MaintenanceProcessor, TelemetryProcessor, InstrumentsProcessor, IngestionProcessor];
 
 /**
  * The worker: a Nest application context (no HTTP framework) with the BullMQ processors, the job
@@ -54,6 +57,8 @@ export class WorkerModule {
         JobsModule,
         InstrumentStateModule,
         CommandsModule,
+        StorageModule,
+        IngestionModule,
       ],
       providers: [
         ...PROCESSORS,

@@ -10,3 +10,4 @@ export * from './telemetry';
 export * from './jobs';
 export * from './live';
 export * from './commands';
+export * from './ingestion';

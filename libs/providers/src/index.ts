@@ -1,1 +1,4 @@
 export * from './broker';
+export * from './fetching';
+export * from './parsing';
+export * from './storage';

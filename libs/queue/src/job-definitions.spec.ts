@@ -13,6 +13,7 @@ describe('job contract', () => {
       JobName.InstrumentCommandExpire,
       JobName.InstrumentSweepCommands,
     ]);
+    expect(QUEUE_JOBS[QueueName.Ingestion]).toEqual([JobName.IngestionRun]);
     expect(QUEUE_NAMES.flatMap((q) => QUEUE_JOBS[q]).sort()).toEqual([...JOB_NAMES].sort());
   });
 

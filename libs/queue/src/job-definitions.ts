@@ -112,6 +112,19 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 500, age: 7 * 86400 },
     },
   },
+  [JobName.IngestionRun]: {
+    queue: QueueName.Ingestion,
+    // a file of DATASOURCE_MAX_BYTES (or a long URL list) at a few MB/s: well under this
+    timeoutMs: 2 * 3600_000,
+    options: {
+      // A run that died or failed resumes after the last batch it committed; records are unique on
+      // (data source, position), so nothing is written twice.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -127,6 +140,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Maintenance]: 1,
   [QueueName.Telemetry]: 4,
   [QueueName.Instruments]: 4,
+  [QueueName.Ingestion]: 2,
 };
 
 /**
@@ -136,3 +150,10 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
  * (a failed batch would be acknowledged data that is never stored).
  */
 export const TELEMETRY_WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 100 } as const;
+
+/**
+ * Ingestion jobs run for minutes and resume where they stopped, so a dead worker's job is taken up
+ * again within seconds (lock renewed every 5 s while alive; the work yields to the event loop between
+ * batches and parses PDFs in a worker thread). A job whose workers keep dying is failed after 5 stalls.
+ */
+export const INGESTION_WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 } as const;

@@ -22,6 +22,8 @@ export enum JobName {
   InstrumentCommandExpire = 'instruments.command-expire',
   /** Safety net (scheduled): overdue timeouts and expiries, queued commands of online instruments. */
   InstrumentSweepCommands = 'instruments.sweep-commands',
+  /** Reads a data source and writes its records in batches: a Jobs-API job (progress, cancel, retry). */
+  IngestionRun = 'ingestion.run',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

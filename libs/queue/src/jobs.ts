@@ -66,6 +66,18 @@ export interface TelemetryBackfillResult {
   rejected: number;
 }
 
+export type IngestionRunData = TrackedJobData;
+
+export interface IngestionRunResult {
+  outcome: TrackedJobOutcome;
+  /** records of the data source once the run ended */
+  records: number;
+  /** records this run wrote */
+  inserted: number;
+  /** rows, lines, items, pages or URLs that could not be ingested */
+  failed: number;
+}
+
 export type InstrumentCheckLivenessData = Record<string, never>;
 
 export interface InstrumentCheckLivenessResult {
@@ -124,7 +136,8 @@ export type JobItem =
   | { name: JobName.InstrumentDispatchCommands; data: InstrumentDispatchCommandsData }
   | { name: JobName.InstrumentCommandTimeout; data: CommandJobData }
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
-  | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData };
+  | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
+  | { name: JobName.IngestionRun; data: IngestionRunData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -137,6 +150,7 @@ export interface JobQueues {
   [JobName.InstrumentCommandTimeout]: QueueName.Instruments;
   [JobName.InstrumentCommandExpire]: QueueName.Instruments;
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
+  [JobName.IngestionRun]: QueueName.Ingestion;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -150,6 +164,7 @@ export interface JobResults {
   [JobName.InstrumentCommandTimeout]: InstrumentCommandTimeoutResult;
   [JobName.InstrumentCommandExpire]: InstrumentCommandExpireResult;
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
+  [JobName.IngestionRun]: IngestionRunResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
@@ -161,7 +176,7 @@ export type JobNamesOf<Q extends QueueName> = { [N in JobName]: JobQueues[N] ext
  * The jobs the Jobs API tracks: a `jobs` row's `kind` is one of these names. Their payload is
  * TrackedJobData (checked below), so the Jobs service can enqueue and re-enqueue any of them.
  */
-export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill] as const;
+export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill, JobName.IngestionRun] as const;
 export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
 
 type UntrackedPayload = { [N in TrackedJobName]: JobDataOf<N> extends TrackedJobData ? never : N }[TrackedJobName];

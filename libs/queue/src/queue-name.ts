@@ -7,6 +7,8 @@ export enum QueueName {
   Telemetry = 'telemetry',
   /** instruments' live state and their commands */
   Instruments = 'instruments',
+  /** data sources turned into records */
+  Ingestion = 'ingestion',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -44,7 +45,20 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   });
   recordHttpMetrics(fastify, app.get(ApiMetrics));
   closeConnectionsOnShutdown(fastify);
-  // JSON bodies; CSV and larger bodies only where a route says so (@RouteBody).
+  // Uploads are streamed by the routes that take them (one file, a few small fields, at most one byte
+  // past DATASOURCE_MAX_BYTES so the route sees the limit was passed).
+  await app.register(multipart, {
+    // a file past the limit ends there (truncated) instead of failing the stream: the route answers 413
+    throwFileSizeLimit: false,
+    limits: {
+      fileSize: config.ingestion.maxUploadBytes + 1,
+      files: 1,
+      fields: 20,
+      fieldSize: 10_000,
+      parts: 21,
+    },
+  });
+  // JSON bodies; CSV, multipart and larger bodies only where a route says so (@RouteBody).
   registerRouteBodies(fastify, config);
 
   if (config.api.corsOrigins.length) {

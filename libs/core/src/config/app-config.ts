@@ -56,6 +56,19 @@ export interface AppConfig {
   admin: { email: string; password?: string };
   retention: { auditSeconds: number };
   storage: { url: string };
+  ingestion: {
+    /** largest data source upload (DATASOURCE_MAX_BYTES) */
+    maxUploadBytes: number;
+    /** records per write */
+    batchSize: number;
+    /** share of bad rows past which an ingestion fails */
+    maxErrorRatio: number;
+    /** most URLs in one URL-list data source */
+    maxUrls: number;
+    url: { timeoutMs: number; maxBytes: number; maxRedirects: number };
+    /** what the SSRF guard lets through besides public addresses */
+    allowPrivateNetworks: { all: boolean; entries: string[] };
+  };
   log: { level: ParsedEnv['LOG_LEVEL'] };
   shutdownTimeoutSeconds: number;
 }
@@ -144,6 +157,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     retention: { auditSeconds: e.AUDIT_RETENTION },
     storage: { url: e.STORAGE_URL },
+    ingestion: {
+      maxUploadBytes: e.DATASOURCE_MAX_BYTES,
+      batchSize: e.INGEST_BATCH_SIZE,
+      maxErrorRatio: e.INGEST_MAX_ERROR_RATIO,
+      maxUrls: e.INGEST_MAX_URLS,
+      url: {
+        timeoutMs: e.INGEST_URL_TIMEOUT_MS,
+        maxBytes: e.INGEST_URL_MAX_BYTES,
+        maxRedirects: e.INGEST_URL_MAX_REDIRECTS,
+      },
+      allowPrivateNetworks: e.INGEST_ALLOW_PRIVATE_NETWORKS,
+    },
     log: { level: e.LOG_LEVEL },
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
   };

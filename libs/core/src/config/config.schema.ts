@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -25,6 +26,41 @@ const duration = z.string().transform((v, ctx) => {
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * INGEST_ALLOW_PRIVATE_NETWORKS: `false` (default), `true`, or a comma-separated allow-list of CIDR
+ * ranges (`10.0.0.0/8`, `fd00::/8`), single addresses (`192.168.1.20`) and exact `address:port`
+ * pairs (`127.0.0.1:8080`, `[::1]:8080`).
+ */
+const privateNetworks = z.string().transform((v, ctx) => {
+  const value = v.trim().toLowerCase();
+  if (['false', '0', 'no', ''].includes(value)) return { all: false, entries: [] as string[] };
+  if (['true', '1', 'yes'].includes(value)) return { all: true, entries: [] as string[] };
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isNetworkEntry(e));
+  if (bad.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected true, false or a comma-separated list of CIDR ranges, addresses or address:port; not ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return { all: false, entries };
+});
+
+function isNetworkEntry(entry: string): boolean {
+  const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
+  if (cidr) {
+    const family = isIP(cidr[1]);
+    return family !== 0 && Number(cidr[2]) <= (family === 4 ? 32 : 128);
+  }
+  if (isIP(entry)) return true;
+  const withPort = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(entry);
+  return !!withPort && isIP(withPort[1] ?? withPort[2]) !== 0 && Number(withPort[3]) <= 65535;
+}
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -86,7 +122,18 @@ export const envSchema = z.object({
   LOGIN_LOCKOUT: duration.default(15 * 60),
   LOGIN_IP_LIMIT_PER_MINUTE: positiveInt.default(30),
   AUDIT_RETENTION: duration.default(365 * 86400),
-  STORAGE_URL: z.string().min(1).default('file://./.data/storage'),
+  STORAGE_URL: url(['file:', 's3:']).default('file://./.data/storage'),
+  /** largest data source upload */
+  DATASOURCE_MAX_BYTES: positiveInt.default(104_857_600),
+  /** records per write of the ingestion job */
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
+  /** share of bad rows (0..1) past which an ingestion fails */
+  INGEST_MAX_ERROR_RATIO: z.coerce.number().min(0).max(1).default(0.1),
+  INGEST_URL_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(15_000),
+  INGEST_URL_MAX_BYTES: positiveInt.default(10_485_760),
+  INGEST_URL_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
+  INGEST_MAX_URLS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  INGEST_ALLOW_PRIVATE_NETWORKS: privateNetworks.default({ all: false, entries: [] }),
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT: duration.default(25),

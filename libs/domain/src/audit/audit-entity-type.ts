@@ -1,3 +1,12 @@
 /** What an audit entry is about. Values are stored and filtered on: add, never rename. */
-export const AUDIT_ENTITY_TYPES = ['workspace', 'member', 'location', 'instrument', 'command', 'job'] as const;
+export const AUDIT_ENTITY_TYPES = [
+  'workspace',
+  'member',
+  'location',
+  'instrument',
+  'command',
+  'job',
+  'datasource',
+  'record',
+] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

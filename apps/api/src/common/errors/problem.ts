@@ -40,6 +40,8 @@ export function statusOf(code: ErrorCode): number {
     case 'COMMAND_NOT_FOUND':
     case 'JOB_NOT_FOUND':
     case 'QUEUE_NOT_FOUND':
+    case 'DATASOURCE_NOT_FOUND':
+    case 'RECORD_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -54,6 +56,7 @@ export function statusOf(code: ErrorCode): number {
     case 'IDEMPOTENCY_KEY_REUSED':
     case 'JOB_NOT_CANCELLABLE':
     case 'JOB_NOT_RETRYABLE':
+    case 'DATASOURCE_BUSY':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;

@@ -11,6 +11,8 @@ export interface RouteBodyOptions {
   csv?: boolean;
   /** the route's own body limit, read from the config when the route is registered */
   limitBytes?: (config: AppConfig) => number;
+  /** the route also takes `multipart/form-data` uploads, which it streams itself (request.parts()) */
+  multipart?: boolean;
 }
 
 /** Route decorator: widens what the route's body may be (see RouteBodyOptions). */
@@ -29,10 +31,20 @@ class UnsupportedCsvError extends Error {
   }
 }
 
+/** A multipart upload sent to a route that does not take one (415, like an unknown type). */
+class UnsupportedMultipartError extends Error {
+  readonly statusCode = 415;
+  readonly code = 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
+  constructor() {
+    super('Unsupported Media Type: multipart/form-data is not accepted here');
+  }
+}
+
 /**
  * Request bodies of the api: JSON (Nest's parser, limited to API_BODY_LIMIT_BYTES), no text/plain, and
  * text/csv only on routes that say so with @RouteBody({ csv: true }) (parsers are per server, not per
- * route, so the CSV parser refuses other routes itself). A route's @RouteBody limit replaces the
+ * route, so the CSV parser refuses other routes itself), and multipart/form-data only on routes with
+ * @RouteBody({ multipart: true }) (@fastify/multipart, registered by createApiApp). A route's @RouteBody limit replaces the
  * default for every content type: Fastify applies a route's bodyLimit before any parser's. Call
  * before `app.init()`, which registers the routes.
  */
@@ -42,6 +54,12 @@ export function registerRouteBodies(fastify: FastifyInstance, config: AppConfig)
   fastify.addHook('onRoute', (route) => {
     const limit = bodyOptions(route.config)?.limitBytes?.(config);
     if (limit !== undefined) route.bodyLimit = limit;
+  });
+  // @fastify/multipart's parser serves every route; only routes that stream uploads take them.
+  fastify.addHook('preValidation', async (request) => {
+    if (request.isMultipart?.() && !bodyOptions(request.routeOptions.config)?.multipart) {
+      throw new UnsupportedMultipartError();
+    }
   });
   fastify.addContentTypeParser(
     'text/csv',

@@ -1,0 +1,3 @@
+export * from './network-policy';
+export * from './url-fetcher';
+export * from './url-fetcher.module';
