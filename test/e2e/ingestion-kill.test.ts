@@ -30,7 +30,7 @@ describe('ingestion, end to end (built api and worker)', () => {
     worker = spawnBuilt('apps/worker/main.js', env);
     await waitForHttp(`${workerUrl}/health/ready`, worker, 30_000);
   };
-  const http = async (method: string, path: string, body?: BodyInit, type?: string) => {
+  const http = async (method: string, path: string, body?: RequestInit['body'], type?: string) => {
     const res = await fetch(`${apiUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(type ? { 'content-type': type } : {}) },
