@@ -205,6 +205,15 @@ describe('data sources and ingestion', () => {
       metadata: { room: 'B2' },
     });
 
+    // ingesting it again adds nothing: every position is stored already
+    const again = await api.request('POST', `${base()}/datasources/${nd.body.id}/ingestion`, {
+      token: crew.editor.token,
+    });
+    expect(again.status).toBe(202);
+    expect(again.body.id).not.toBe(nd.body.lastJobId);
+    const rerun = await finished(again.body.id);
+    expect(rerun).toMatchObject({ status: 'succeeded', result: { records: 14, inserted: 0, existing: 14, failed: 1 } });
+    expect((await records({ datasourceId: nd.body.id })).total).toBe(14);
     const items = [
       { text: 'Pipette P200 serviced', lab: 'L1' },
       'plain string item',
@@ -220,6 +229,15 @@ describe('data sources and ingestion', () => {
       [1, 'plain string item', {}],
       [2, '{"value":42,"note":"no text field"}', { value: 42, note: 'no text field' }],
     ]);
+  });
+
+  it('fails an ingestion at once when the JSON breaks midway', async () => {
+    const entries = Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `entry ${i}` }));
+    const res = await upload({ content: `[${entries.join(',')}, {"text": "cut`, filename: 'broken.json' });
+    expect(res.status).toBe(201);
+    const job = await finished(res.body.lastJobId);
+    expect(job).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(job.error).toMatch(/^the JSON is malformed/);
   });
 
   it('ingests a PDF page by page', async () => {
