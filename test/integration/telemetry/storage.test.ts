@@ -92,6 +92,9 @@ describe('telemetry storage (native partitioning)', () => {
   it('retention drops whole partitions past the longest retention and rows past their workspace retention', async () => {
     const [{ id: other }] = await ds.query(`INSERT INTO workspaces (name) VALUES ('Long memory') RETURNING id`);
     const maintenance = new TelemetryMaintenanceService(repo, writer);
+    // plain PostgreSQL here: the native-partition branch, never TimescaleDB's drop_chunks
+    expect(await repo.usesNativePartitions()).toBe(true);
+    expect(await repo.isHypertable()).toBe(false);
     // this workspace keeps 30 days, another keeps 60: the 40-day-old partition stays, its rows go
     await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30 WHERE id = $1`, [workspaceId]);
     await ds.query(`UPDATE workspaces SET telemetry_retention_days = 60 WHERE id = $1`, [other]);

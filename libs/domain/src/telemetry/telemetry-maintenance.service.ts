@@ -5,7 +5,7 @@ import { TelemetryWriter } from './telemetry-writer';
 export interface TelemetryMaintenanceReport {
   /** daily partitions created ahead (native partitioning) */
   partitionsCreated: number;
-  /** partitions dropped whole, past the longest workspace retention */
+  /** partitions (TimescaleDB: chunks) dropped whole, past the longest workspace retention */
   partitionsDropped: string[];
   /** readings deleted past their own workspace's (shorter) retention */
   rowsDeleted: number;
@@ -40,6 +40,10 @@ export class TelemetryMaintenanceService {
       partitionsCreated = await this.telemetry.ensurePartitions(from, to);
       partitionsDropped = await this.telemetry.dropPartitionsBefore(new Date(now.getTime() - keptDays * DAY_MS));
       if (partitionsDropped.length) this.writer.forgetPartitions();
+    } else if (await this.telemetry.isHypertable()) {
+      // Whole chunks go with drop_chunks (cheap, like dropping partitions) rather than row deletes.
+      const cutoff = new Date(Math.floor((now.getTime() - keptDays * DAY_MS) / DAY_MS) * DAY_MS);
+      partitionsDropped = await this.telemetry.dropChunksBefore(cutoff);
     }
     const rowsDeleted = await this.telemetry.deleteExpiredPerWorkspace();
     const report = { partitionsCreated, partitionsDropped, rowsDeleted, keptDays };

@@ -164,6 +164,31 @@ export class TelemetryRepository {
     return rows.filter((r): r is LatestValue => r.metric !== null);
   }
 
+  /** Whether telemetry is a TimescaleDB hypertable (the other storage branch of the migration). */
+  async isHypertable(): Promise<boolean> {
+    const rows: Array<{ yes: boolean }> = await this.dataSource.query(
+      `SELECT to_regclass('timescaledb_information.hypertables') IS NOT NULL AS yes`,
+    );
+    if (!rows[0].yes) return false;
+    const found: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'telemetry'`,
+    );
+    return found.length > 0;
+  }
+
+  /**
+   * TimescaleDB: drops the chunks entirely before `before` (a UTC midnight, so daily chunks never
+   * straddle it) and the rollups of those hours, so rollups keep agreeing with readings.
+   */
+  async dropChunksBefore(before: Date): Promise<string[]> {
+    const rows: Array<{ name: string }> = await this.dataSource.query(
+      `SELECT drop_chunks('telemetry', older_than => $1::timestamptz)::text AS name`,
+      [before],
+    );
+    if (rows.length) await this.dataSource.query(`DELETE FROM telemetry_hourly WHERE bucket < $1`, [before]);
+    return rows.map((r) => r.name);
+  }
+
   /** Drops whole daily partitions that end before `before` (native partitioning only). */
   async dropPartitionsBefore(before: Date): Promise<string[]> {
     const rows: Array<{ name: string; upper: string }> = await this.dataSource.query(
