@@ -164,8 +164,18 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     );
     expect(agg.status).toBe(200);
     expect(agg.body.items).toEqual([
-      { bucket: new Date(t0).toISOString(), metric: 'temp', values: { avg: 29.5, count: 60, max: 59 } },
-      { bucket: new Date(t0 + 3600_000).toISOString(), metric: 'temp', values: { avg: 89.5, count: 60, max: 119 } },
+      {
+        bucket: new Date(t0).toISOString(),
+        instrumentId: id,
+        metric: 'temp',
+        values: { avg: 29.5, count: 60, max: 59 },
+      },
+      {
+        bucket: new Date(t0 + 3600_000).toISOString(),
+        instrumentId: id,
+        metric: 'temp',
+        values: { avg: 89.5, count: 60, max: 119 },
+      },
     ]);
     const latest = await http('GET', `/api/v1/workspaces/${workspaceId}/instruments/${id}/telemetry/latest`);
     expect(latest.body.map((l: { metric: string }) => l.metric).sort()).toEqual(['level', 'ph', 'temp']);
