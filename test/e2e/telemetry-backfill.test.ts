@@ -115,7 +115,9 @@ describe('telemetry backfill, end to end (built api and worker)', () => {
     expect(job.attempts).toBe(2);
     expect(job.counts).toMatchObject({ total: POINTS, processed: POINTS, succeeded: POINTS, failed: 0 });
     expect(job.result.inserted + job.result.duplicates).toBe(POINTS);
-    expect(job.result.duplicates).toBe(partial);
+    // At least what was stored when the worker died: a statement already sent may still commit after
+    // the kill (batches are autocommit statements), and then counts as a duplicate on the retry.
+    expect(job.result.duplicates).toBeGreaterThanOrEqual(partial);
     expect(await stored()).toBe(POINTS);
     const { rows } = await pg.query(
       `SELECT count(DISTINCT "time") AS times, min(value) AS lo, max(value) AS hi FROM telemetry WHERE instrument_id = $1`,
