@@ -43,7 +43,9 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       // A batch was acknowledged to its sender once queued: keep trying (storing is idempotent).
       attempts: 20,
       backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 3600 },
+      // Up to TELEMETRY_BATCH_SIZE readings each (~650 kB at 5000): once stored they are only weight
+      // in Redis, so few are kept; failed ones are kept long, they hold data that is not stored yet.
+      removeOnComplete: { count: 50, age: 600 },
       removeOnFail: { count: 10_000, age: 14 * 86400 },
     },
   },

@@ -98,7 +98,7 @@ export const envSchema = z.object({
     .default('labwire'),
   MQTT_SESSION_EXPIRY: duration.default(86400),
   MQTT_RECEIVE_MAXIMUM: z.coerce.number().int().min(1).max(65535).default(20000),
-  TELEMETRY_BATCH_SIZE: z.coerce.number().int().min(1).max(50000).default(1000),
+  TELEMETRY_BATCH_SIZE: z.coerce.number().int().min(1).max(50000).default(5000),
   TELEMETRY_LINGER_MS: z.coerce.number().int().min(0).max(10000).default(20),
   /** largest REST telemetry backfill body (JSON or CSV) */
   TELEMETRY_BACKFILL_MAX_BYTES: positiveInt.default(10_485_760),
