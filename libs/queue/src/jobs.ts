@@ -121,6 +121,8 @@ export interface TelemetryRetentionResult {
   partitionsDropped: string[];
   rowsDeleted: number;
   keptDays: number;
+  /** readings of deleted instruments removed */
+  deletedInstrumentRows: number;
 }
 
 /**

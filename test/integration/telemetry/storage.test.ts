@@ -154,4 +154,47 @@ describe('telemetry storage (native partitioning)', () => {
     await ds.query(`DROP TABLE telemetry_p${day.toISOString().slice(0, 10).replace(/-/g, '')}`);
     expect(await other.store(batch(day, 3, 'gone'))).toMatchObject({ inserted: 3 });
   });
+
+  it('deleting an instrument (or its workspace) gets its readings and rollups purged by maintenance', async () => {
+    const [{ id: ws }] = await ds.query(`INSERT INTO workspaces (name) VALUES ('Short lived') RETURNING id`);
+    const make = async (serial: string) =>
+      (
+        await ds.query(
+          `INSERT INTO instruments (workspace_id, name, serial_number) VALUES ($1, 'Gone', $2) RETURNING id`,
+          [ws, serial],
+        )
+      )[0].id as string;
+    const gone = await make('G-1');
+    const alsoGone = await make('G-2');
+    const now = Date.now();
+    const readings = [gone, alsoGone].flatMap((id) =>
+      Array.from({ length: 30 }, (_, i) => ({
+        time: new Date(now - i * 60_000),
+        instrumentId: id,
+        metric: 'x',
+        value: i,
+      })),
+    );
+    await writer.store(readings);
+    const rowsOf = async (id: string) =>
+      Number((await ds.query(`SELECT count(*) AS n FROM telemetry WHERE instrument_id = $1`, [id]))[0].n);
+    const rollupsOf = async (id: string) =>
+      Number((await ds.query(`SELECT count(*) AS n FROM telemetry_hourly WHERE instrument_id = $1`, [id]))[0].n);
+    expect(await rowsOf(gone)).toBe(30);
+
+    await ds.query(`DELETE FROM instruments WHERE id = $1`, [gone]);
+    await ds.query(`DELETE FROM workspaces WHERE id = $1`, [ws]); // cascades to the other instrument
+    expect(await rowsOf(gone)).toBe(30); // still there until maintenance runs
+
+    const report = await new TelemetryMaintenanceService(repo, writer).run();
+    expect(report.deletedInstrumentRows).toBe(60);
+    for (const id of [gone, alsoGone]) {
+      expect(await rowsOf(id)).toBe(0);
+      expect(await rollupsOf(id)).toBe(0);
+    }
+    // A reading that was in flight when the instrument went is caught by the next run (within a day).
+    await writer.store([{ time: new Date(now), instrumentId: gone, metric: 'late', value: 1 }]);
+    expect((await new TelemetryMaintenanceService(repo, writer).run()).deletedInstrumentRows).toBe(1);
+    expect(await rowsOf(gone)).toBe(0);
+  });
 });

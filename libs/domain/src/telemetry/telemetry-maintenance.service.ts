@@ -11,14 +11,20 @@ export interface TelemetryMaintenanceReport {
   rowsDeleted: number;
   /** the longest retention of any workspace, in days */
   keptDays: number;
+  /** readings deleted because their instrument was deleted */
+  deletedInstrumentRows: number;
 }
 
 const DAY_MS = 86_400_000;
 const DAYS_AHEAD = 7;
+const PURGE_CHUNK = 50_000;
+/** Deleted instruments are purged again for a day: readings in flight when they were deleted land late. */
+const PURGE_GRACE_SECONDS = 86_400;
 
 /**
  * Scheduled telemetry housekeeping: partitions made a week ahead, whole partitions dropped past the
- * longest retention of any workspace, and rows of workspaces that keep less deleted individually.
+ * longest retention of any workspace, rows of workspaces that keep less deleted individually, and the
+ * readings of deleted instruments removed.
  */
 @Injectable()
 export class TelemetryMaintenanceService {
@@ -46,10 +52,11 @@ export class TelemetryMaintenanceService {
       partitionsDropped = await this.telemetry.dropChunksBefore(cutoff);
     }
     const rowsDeleted = await this.telemetry.deleteExpiredPerWorkspace();
-    const report = { partitionsCreated, partitionsDropped, rowsDeleted, keptDays };
+    const purged = await this.telemetry.purgeDeletedInstruments(PURGE_CHUNK, PURGE_GRACE_SECONDS);
+    const report = { partitionsCreated, partitionsDropped, rowsDeleted, keptDays, deletedInstrumentRows: purged.rows };
     this.logger.log(
       report,
-      `telemetry: ${partitionsCreated} partitions created, ${partitionsDropped.length} dropped, ${rowsDeleted} rows past retention deleted`,
+      `telemetry: ${partitionsCreated} partitions created, ${partitionsDropped.length} dropped, ${rowsDeleted} rows past retention deleted, ${purged.rows} rows of ${purged.instruments} deleted instruments deleted`,
     );
     return report;
   }

@@ -164,6 +164,35 @@ export class TelemetryRepository {
     return rows.filter((r): r is LatestValue => r.metric !== null);
   }
 
+  /**
+   * Deletes readings and rollups of deleted instruments (recorded by a trigger in telemetry_purge),
+   * at most `chunk` rows per statement so no statement runs long; forgets instruments deleted more
+   * than `graceSeconds` ago. Returns how many instruments were seen and readings deleted.
+   */
+  async purgeDeletedInstruments(chunk: number, graceSeconds: number): Promise<{ instruments: number; rows: number }> {
+    const pending: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT instrument_id AS id FROM telemetry_purge ORDER BY deleted_at LIMIT 1000`,
+    );
+    let rows = 0;
+    for (const { id } of pending) {
+      for (;;) {
+        const result: [unknown[], number] = await this.dataSource.query(
+          `DELETE FROM telemetry t USING (
+             SELECT instrument_id, metric, "time" FROM telemetry WHERE instrument_id = $1 LIMIT $2) d
+            WHERE t.instrument_id = d.instrument_id AND t.metric = d.metric AND t."time" = d."time"`,
+          [id, chunk],
+        );
+        rows += result[1];
+        if (result[1] < chunk) break;
+      }
+      await this.dataSource.query(`DELETE FROM telemetry_hourly WHERE instrument_id = $1`, [id]);
+    }
+    await this.dataSource.query(`DELETE FROM telemetry_purge WHERE deleted_at < now() - make_interval(secs => $1)`, [
+      graceSeconds,
+    ]);
+    return { instruments: pending.length, rows };
+  }
+
   /** Whether telemetry is a TimescaleDB hypertable (the other storage branch of the migration). */
   async isHypertable(): Promise<boolean> {
     const rows: Array<{ yes: boolean }> = await this.dataSource.query(
