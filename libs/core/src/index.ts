@@ -5,3 +5,4 @@ export * from './pagination';
 export * from './redis';
 export * from './health';
 export * from './lifecycle';
+export * from './text';

@@ -66,4 +66,19 @@ describe('parseTelemetryMessage', () => {
     }));
     expect(parse(many)).toMatchObject({ ok: false, reason: 'too_many_readings' });
   });
+
+  it('drops NUL characters in metric names or tags (PostgreSQL stores them nowhere: the whole batch would fail)', () => {
+    for (const body of [
+      { values: { 'p\u0000h': 7 } },
+      { 'p\u0000h': 7 },
+      [{ values: { ph: 7 } }, { values: { ph: 7.1 }, tags: { probe: 'a\u0000' } }],
+      { values: { ph: 7 }, tags: { nested: { 'k\u0000': [1] } } },
+    ]) {
+      const r = parse(body);
+      expect(r).toMatchObject({ ok: false, reason: 'invalid_schema' });
+      expect(!r.ok && r.detail).toContain('\\u0000');
+    }
+    // an escaped backslash followed by "u0000" is ordinary text
+    expect(parse('{"values": {"p\\\\u0000h": 7}}')).toMatchObject({ ok: true });
+  });
 });

@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import { findNulCharacter } from '@labwire/core';
 import { TelemetryReading } from './telemetry-reading';
 import { parseTelemetryTime, TELEMETRY_TIME_FORMAT } from './telemetry-time';
 
@@ -96,6 +97,19 @@ export function parseTelemetryMessage(payload: Buffer, instrumentId: string, rec
       reason: 'invalid_schema',
       detail: e ? `${e.instancePath || '(message)'} ${e.message ?? ''}`.trim() : 'does not match the telemetry format',
     };
+  }
+  // PostgreSQL stores NUL (U+0000) in neither text nor jsonb: one such metric name or tag would fail
+  // the whole queued batch, other instruments' acknowledged readings with it. JSON can only spell NUL
+  // as the escape \u0000, so messages without those six bytes (all but a few) skip the walk.
+  if (payload.includes('\\u0000')) {
+    const at = findNulCharacter(body);
+    if (at !== undefined) {
+      return {
+        ok: false,
+        reason: 'invalid_schema',
+        detail: `${at || '(message)'} holds a NUL character (\\u0000), which cannot be stored`,
+      };
+    }
   }
   const entries = Array.isArray(body) ? body : [body];
   const readings: TelemetryReading[] = [];
