@@ -1,1 +1,1 @@
-export * from './nul-character';
+export * from './storable-json';

@@ -36,4 +36,11 @@ describe('parseReplyMessage', () => {
     // an escaped backslash followed by "u0000" is ordinary text
     expect(parse('{"ok": false, "error": "C:\\\\u0000"}')).toMatchObject({ ok: true, reply: { error: 'C:\\u0000' } });
   });
+
+  it('drops results nested too deep for jsonb', () => {
+    expect(parse(`{"ok": true, "result": ${'['.repeat(20)}${']'.repeat(20)}}`)).toMatchObject({ ok: true });
+    const r = parse(`{"ok": true, "result": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(r).toMatchObject({ ok: false });
+    expect(!r.ok && r.detail).toMatch(/^result(\[0\])+ nests deeper than/);
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findNulCharacter } from '@labwire/core';
+import { findUnstorableJson } from '@labwire/core';
 
 /** A reply larger than this is not read (results belong in telemetry or files, not in replies). */
 export const MAX_REPLY_MESSAGE_BYTES = 256 * 1024;
@@ -40,12 +40,11 @@ export function parseReplyMessage(topic: string, payload: Buffer): ParsedReplyMe
   if (!parsed.success) {
     return { ok: false, detail: 'expected {"ok": true, "result"?: …} or {"ok": false, "error": "…"}' };
   }
-  // PostgreSQL stores NUL in neither text nor jsonb: the reply could never be written, and failing
-  // the handler would leave the message unacknowledged, redelivered and failing for ever.
-  const nulAt = findNulCharacter(parsed.data);
-  if (nulAt !== undefined) {
-    return { ok: false, detail: `${nulAt || 'the reply'} holds a NUL character (\\u0000), which cannot be stored` };
-  }
+  // PostgreSQL stores NUL in neither text nor jsonb and refuses very deep jsonb: the reply could never
+  // be written, and failing the handler would leave the message unacknowledged, redelivered and
+  // failing for ever.
+  const unstorable = findUnstorableJson(parsed.data);
+  if (unstorable) return { ok: false, detail: `${unstorable.path || 'the reply'} ${unstorable.problem}` };
   return {
     ok: true,
     instrumentId: match[1].toLowerCase(),

@@ -81,4 +81,12 @@ describe('parseTelemetryMessage', () => {
     // an escaped backslash followed by "u0000" is ordinary text
     expect(parse('{"values": {"p\\\\u0000h": 7}}')).toMatchObject({ ok: true });
   });
+
+  it('drops tags nested too deep for jsonb (the whole batch would fail)', () => {
+    const deep = (levels: number) => `{"values": {"ph": 7}, "tags": {"a": ${'['.repeat(levels)}${']'.repeat(levels)}}}`;
+    expect(parseTelemetryMessage(Buffer.from(deep(20)), ID, NOW)).toMatchObject({ ok: true });
+    const r = parseTelemetryMessage(Buffer.from(deep(100_000)), ID, NOW);
+    expect(r).toMatchObject({ ok: false, reason: 'invalid_schema' });
+    expect(!r.ok && r.detail).toMatch(/^tags\.a(\[0\])+ nests deeper than/);
+  });
 });

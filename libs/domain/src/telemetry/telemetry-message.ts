@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { findNulCharacter } from '@labwire/core';
+import { findUnstorableJson } from '@labwire/core';
 import { TelemetryReading } from './telemetry-reading';
 import { parseTelemetryTime, TELEMETRY_TIME_FORMAT } from './telemetry-time';
 
@@ -98,17 +98,14 @@ export function parseTelemetryMessage(payload: Buffer, instrumentId: string, rec
       detail: e ? `${e.instancePath || '(message)'} ${e.message ?? ''}`.trim() : 'does not match the telemetry format',
     };
   }
-  // PostgreSQL stores NUL (U+0000) in neither text nor jsonb: one such metric name or tag would fail
-  // the whole queued batch, other instruments' acknowledged readings with it. JSON can only spell NUL
-  // as the escape \u0000, so messages without those six bytes (all but a few) skip the walk.
-  if (payload.includes('\\u0000')) {
-    const at = findNulCharacter(body);
-    if (at !== undefined) {
-      return {
-        ok: false,
-        reason: 'invalid_schema',
-        detail: `${at || '(message)'} holds a NUL character (\\u0000), which cannot be stored`,
-      };
+  // PostgreSQL stores NUL (U+0000) in neither text nor jsonb, and refuses very deeply nested jsonb:
+  // one such metric name or tag would fail the whole queued batch, other instruments' acknowledged
+  // readings with it. Metric values are flat numbers, so only tags can nest; and JSON can only spell
+  // NUL as the escape \u0000, so messages without tags or those six bytes (most) skip the walk.
+  if (payload.includes('\\u0000') || payload.includes('"tags"')) {
+    const unstorable = findUnstorableJson(body);
+    if (unstorable) {
+      return { ok: false, reason: 'invalid_schema', detail: `${unstorable.path || '(message)'} ${unstorable.problem}` };
     }
   }
   const entries = Array.isArray(body) ? body : [body];

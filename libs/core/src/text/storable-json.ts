@@ -1,0 +1,59 @@
+/** Deeper JSON than this is refused before storing (PostgreSQL's jsonb input fails past ~14,000 levels). */
+export const MAX_STORED_JSON_DEPTH = 100;
+
+/** Why a value cannot go into PostgreSQL text or jsonb, and where in it. */
+export interface UnstorableJson {
+  /** `''` for the value itself, else e.g. `values.ph`, `[2].tags.probe` */
+  path: string;
+  problem: string;
+}
+
+interface Step {
+  parent: Step | undefined;
+  /** `[2]` or `.key` */
+  segment: string;
+  depth: number;
+}
+
+function pathOf(step: Step | undefined): string {
+  const segments: string[] = [];
+  for (let s = step; s; s = s.parent) segments.push(s.segment);
+  const path = segments.reverse().join('');
+  return path.startsWith('.') ? path.slice(1) : path;
+}
+
+const visible = (key: string) => key.replaceAll('\u0000', '\\u0000');
+const NUL = 'holds a NUL character (\\u0000), which cannot be stored';
+
+/**
+ * The first part of a (parsed JSON) value that PostgreSQL would refuse, so that it is refused up front
+ * rather than failing a write (or a whole batch, again on every retry): a string or object key holding
+ * NUL (U+0000), which neither `text` nor `jsonb` can store, or nesting deeper than `maxDepth`.
+ * Undefined when the value can be stored. Walks without recursion: however deep the value, no stack
+ * overflow.
+ */
+export function findUnstorableJson(value: unknown, maxDepth = MAX_STORED_JSON_DEPTH): UnstorableJson | undefined {
+  const stack: Array<[unknown, Step | undefined]> = [[value, undefined]];
+  while (stack.length) {
+    const [item, step] = stack.pop() as [unknown, Step | undefined];
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return { path: pathOf(step), problem: NUL };
+      continue;
+    }
+    if (item === null || typeof item !== 'object') continue;
+    const depth = (step?.depth ?? 0) + 1;
+    if (depth > maxDepth) return { path: pathOf(step), problem: `nests deeper than ${maxDepth} levels` };
+    if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], { parent: step, segment: `[${i}]`, depth }]);
+      continue;
+    }
+    const entries = Object.entries(item as Record<string, unknown>);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i];
+      const next = { parent: step, segment: `.${visible(key)}`, depth };
+      if (key.includes('\u0000')) return { path: pathOf(next), problem: NUL };
+      stack.push([child, next]);
+    }
+  }
+  return undefined;
+}
