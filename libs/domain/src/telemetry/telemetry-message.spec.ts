@@ -88,5 +88,9 @@ describe('parseTelemetryMessage', () => {
     const r = parseTelemetryMessage(Buffer.from(deep(100_000)), ID, NOW);
     expect(r).toMatchObject({ ok: false, reason: 'invalid_schema' });
     expect(!r.ok && r.detail).toMatch(/^tags\.a(\[0\])+ nests deeper than/);
+
+    // the key spelt with an escape is the same key
+    const escaped = parseTelemetryMessage(Buffer.from(deep(100_000).replace('"tags"', '"t\\u0061gs"')), ID, NOW);
+    expect(escaped).toMatchObject({ ok: false, reason: 'invalid_schema' });
   });
 });

@@ -100,9 +100,9 @@ export function parseTelemetryMessage(payload: Buffer, instrumentId: string, rec
   }
   // PostgreSQL stores NUL (U+0000) in neither text nor jsonb, and refuses very deeply nested jsonb:
   // one such metric name or tag would fail the whole queued batch, other instruments' acknowledged
-  // readings with it. Metric values are flat numbers, so only tags can nest; and JSON can only spell
-  // NUL as the escape \u0000, so messages without tags or those six bytes (most) skip the walk.
-  if (payload.includes('\\u0000') || payload.includes('"tags"')) {
+  // readings with it. Metric values are flat numbers, so only tags can nest; JSON spells NUL, and a
+  // "tags" key other than literally, only with \u escapes: messages with neither (most) skip the walk.
+  if (payload.includes('\\u') || payload.includes('"tags"')) {
     const unstorable = findUnstorableJson(body);
     if (unstorable) {
       return { ok: false, reason: 'invalid_schema', detail: `${unstorable.path || '(message)'} ${unstorable.problem}` };
