@@ -1,5 +1,5 @@
-import { ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
-import { FieldError, ValidationError } from '@labwire/core';
+import { ArgumentMetadata, ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
+import { FieldError, findUnstorableJson, ValidationError } from '@labwire/core';
 
 function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
@@ -12,11 +12,32 @@ function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
 }
 
 /**
+ * The global ValidationPipe, which first refuses bodies and query strings that PostgreSQL could not
+ * store: a NUL character (U+0000) anywhere, or JSON nested deeper than MAX_STORED_JSON_DEPTH. Checked
+ * here, once for every route (the raw bodies of backfills and uploads' form fields included), they are
+ * a 400 naming the field before anything is written, rather than a 500 after part of the work.
+ */
+class StorableInputValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const unstorable = findUnstorableJson(value);
+      if (unstorable) {
+        const field = unstorable.path || metadata.type;
+        throw new ValidationError(`Request is invalid: ${field} ${unstorable.problem}`, [
+          { field, message: unstorable.problem },
+        ]);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/**
  * Rejects unknown fields (so a body carrying `role` or `workspaceId` is a 400 and nothing is
  * applied), converts query strings to the declared types, and reports every field that failed.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StorableInputValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
