@@ -106,6 +106,29 @@ export class QueueRegistry {
     await this.get(name).resume();
   }
 
+  /**
+   * Moves the queue's failed jobs back to waiting, except those named in `except` (jobs the Jobs API
+   * tracks are retried through it, so their status stays true). Returns how many were retried.
+   */
+  async retryFailed(name: QueueName, except: ReadonlySet<string>): Promise<number> {
+    const queue = this.get(name);
+    let retried = 0;
+    let skipped = 0;
+    for (;;) {
+      // Retried jobs leave the failed list, so each page starts after the ones skipped.
+      const page = await queue.getFailed(skipped, skipped + 499);
+      if (!page.length) return retried;
+      for (const job of page) {
+        if (except.has(job.name)) {
+          skipped++;
+          continue;
+        }
+        await job.retry('failed');
+        retried++;
+      }
+    }
+  }
+
   async close(): Promise<void> {
     if (!this.owned) return;
     await Promise.all([...this.queues.values()].map((q) => q.close()));

@@ -1,10 +1,18 @@
 import { Controller, Get, HttpCode, Logger, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@labwire/domain';
-import { isQueueName, QUEUE_NAMES, QueueName, QueueNotFoundError, QueueRegistry } from '@labwire/queue';
+import {
+  isQueueName,
+  QUEUE_NAMES,
+  QueueName,
+  QueueNotFoundError,
+  QueueRegistry,
+  TRACKED_JOB_NAMES,
+} from '@labwire/queue';
 import { CurrentPrincipal, RequirePlatformRole } from '../common/auth/auth.decorators';
 import { ApiProblems } from '../common/openapi/api-problems.decorator';
 import { QueueStatsDto } from './dto/queue-stats.dto';
+import { RetriedJobsDto } from './dto/retried-jobs.dto';
 
 const QUEUE_PARAM = { name: 'name', enum: QUEUE_NAMES, enumName: 'QueueName' } as const;
 
@@ -49,6 +57,25 @@ export class AdminQueuesController {
     await this.queues.resume(queue);
     this.logger.log({ queue, userId: admin.userId }, `queue ${queue} resumed`);
     return this.statsOf(queue);
+  }
+
+  @Post(':name/retry-failed')
+  @HttpCode(200)
+  @ApiParam(QUEUE_PARAM)
+  @ApiOperation({
+    summary: 'Retry the failed jobs of a queue',
+    description:
+      'Telemetry batches that failed every attempt hold readings that were acknowledged but not stored: ' +
+      'once the cause is fixed, this queues them again (storing is idempotent). Jobs of the Jobs API ' +
+      '(backfills, ingestion, classification) are left alone: retry those at …/jobs/{id}/retry.',
+  })
+  @ApiOkResponse({ type: RetriedJobsDto })
+  @ApiProblems(404)
+  async retryFailed(@Param('name') name: string, @CurrentPrincipal() admin: Principal): Promise<RetriedJobsDto> {
+    const queue = this.queueNamed(name);
+    const retried = await this.queues.retryFailed(queue, new Set<string>(TRACKED_JOB_NAMES));
+    this.logger.log({ queue, retried, userId: admin.userId }, `queue ${queue}: ${retried} failed jobs retried`);
+    return { retried, queue: await this.statsOf(queue) };
   }
 
   private queueNamed(name: string): QueueName {
