@@ -38,36 +38,47 @@ function instrumentFilter(instrumentIds: string[]): string {
   return instrumentIds.length === 1 ? 'instrument_id = $1' : 'instrument_id = ANY($1::uuid[])';
 }
 
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The UTC offset of a time zone at an instant, in minutes. */
 function offsetMinutes(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(at);
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    if (offsetFormats.size > 500) offsetFormats.clear();
+    offsetFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((local - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
 }
 
+const WEEK_MS = 7 * 86_400_000;
+
 /**
  * Hourly rollups answer exactly when every bucket is a union of whole UTC hours: the range starts and
  * ends on the hour, buckets are whole hours or days, and the time zone is a whole number of hours
- * from UTC over the range (not, say, +05:30).
+ * from UTC all through the range (not, say, +05:30; nor Lord Howe's +10:30 between two +11 summers).
+ * Offsets are checked at both ends and once a week in between: zones change offset a few times a
+ * year at most, months apart, so no half-hour period slips between two checks.
  */
-function rollupServes(q: AggregateQuery, bucketMs: number): boolean {
-  return (
-    bucketMs % HOUR_MS === 0 &&
-    q.from.getTime() % HOUR_MS === 0 &&
-    q.to.getTime() % HOUR_MS === 0 &&
-    offsetMinutes(q.timeZone, q.from) % 60 === 0 &&
-    offsetMinutes(q.timeZone, q.to) % 60 === 0
-  );
+export function rollupServes(q: Pick<AggregateQuery, 'from' | 'to' | 'timeZone'>, bucketMs: number): boolean {
+  if (bucketMs % HOUR_MS !== 0 || q.from.getTime() % HOUR_MS !== 0 || q.to.getTime() % HOUR_MS !== 0) return false;
+  if (offsetMinutes(q.timeZone, q.to) % 60 !== 0) return false;
+  for (let t = q.from.getTime(); t < q.to.getTime(); t += WEEK_MS) {
+    if (offsetMinutes(q.timeZone, new Date(t)) % 60 !== 0) return false;
+  }
+  return true;
 }
 
 export interface RawQuery {
