@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@labwire/core';
+import { APP_CONFIG, AppConfig, findUnstorableJson } from '@labwire/core';
 import {
   CsvColumnMissingError,
   MalformedSourceError,
@@ -48,9 +48,23 @@ function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
 
-function metadataJson(metadata: Record<string, unknown>): string {
-  const json = JSON.stringify(metadata);
-  return json.includes('\\u0000') ? json.replace(/(?<!\\)\\u0000/g, '') : json;
+/** The value with NUL removed from every string and key (its depth was checked: recursion is safe). */
+function withoutNulDeep(value: unknown): unknown {
+  if (typeof value === 'string') return withoutNul(value);
+  if (Array.isArray(value)) return value.map(withoutNulDeep);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNulDeep(v)]));
+}
+
+/**
+ * The metadata as JSON text, or the reason it cannot be stored: nesting too deep for jsonb (and for
+ * JSON.stringify) is a problem of its row; NUL, which jsonb cannot hold either, is dropped.
+ */
+function metadataJson(metadata: Record<string, unknown>): { json: string } | { problem: string } {
+  const unstorable = findUnstorableJson(metadata);
+  if (!unstorable) return { json: JSON.stringify(metadata) };
+  if (unstorable.problem.includes('NUL')) return { json: JSON.stringify(withoutNulDeep(metadata)) };
+  return { problem: `${unstorable.path} ${unstorable.problem}` };
 }
 
 /**
@@ -153,10 +167,18 @@ export class IngestionService {
           existing++;
           continue;
         }
+        const metadata = metadataJson(unit.metadata);
+        if ('problem' in metadata) {
+          errorCount++;
+          if (errors.length < MAX_JOB_ERRORS) {
+            errors.push({ row: unit.position, field: 'metadata', message: metadata.problem });
+          }
+          continue;
+        }
         batch.push({
           position: unit.position,
           text: withoutNul(unit.text),
-          metadata: metadataJson(unit.metadata),
+          metadata: metadata.json,
           contentHash: hash('sha256', unit.text, 'hex'),
         });
         if (batch.length >= batchSize) await write();

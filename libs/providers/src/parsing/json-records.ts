@@ -2,12 +2,24 @@ import { Readable } from 'node:stream';
 import { parser } from 'stream-json';
 import { streamArray } from 'stream-json/streamers/StreamArray';
 import { streamValues } from 'stream-json/streamers/StreamValues';
-import { MalformedSourceError, ParsedRecord, ParsedUnit } from './parsed-unit';
+import { MalformedSourceError, ParsedProblem, ParsedRecord, ParsedUnit } from './parsed-unit';
 import { decodeUtf8Lines, numberedLines } from './text-decoding';
 
 export interface JsonRecordOptions {
   /** the field of an object item that holds its text (default `text`) */
   textField?: string;
+}
+
+/** An item kept whole as its JSON text; an item nested too deep to write back as JSON is a problem of its own. */
+function wholeItem(position: number, item: unknown, metadata: Record<string, unknown>): ParsedRecord | ParsedProblem {
+  let text: string;
+  try {
+    text = JSON.stringify(item);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return { kind: 'problem', position, message: 'the item nests deeper than can be written back as JSON text' };
+  }
+  return { kind: 'record', position, text, metadata };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -19,11 +31,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * its other fields the metadata; anything else (an object without it, an array, a number) is kept
  * whole, as JSON text, with the object as metadata.
  */
-export function jsonItemRecord(
-  position: number,
-  item: unknown,
-  textField: string,
-): ParsedRecord | { kind: 'problem'; position: number; message: string } {
+export function jsonItemRecord(position: number, item: unknown, textField: string): ParsedRecord | ParsedProblem {
   if (item === null || item === '') return { kind: 'problem', position, message: 'empty item' };
   if (typeof item === 'string') {
     return item.trim()
@@ -38,9 +46,9 @@ export function jsonItemRecord(
       delete metadata[textField];
       return { kind: 'record', position, text, metadata };
     }
-    return { kind: 'record', position, text: JSON.stringify(item), metadata: item };
+    return wholeItem(position, item, item);
   }
-  return { kind: 'record', position, text: JSON.stringify(item), metadata: {} };
+  return wholeItem(position, item, {});
 }
 
 /**
