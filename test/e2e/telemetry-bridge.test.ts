@@ -210,10 +210,12 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     const after = await fetch(`${apiUrl}/metrics`).then((r) => r.text());
     const dropped = (text: string, reason: string) =>
       Number(new RegExp(`labwire_telemetry_messages_dropped_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1]);
-    expect(dropped(after, 'malformed_json') - dropped(before, 'malformed_json')).toBe(1);
-    expect(dropped(after, 'invalid_schema') - dropped(before, 'invalid_schema')).toBe(1);
-    expect(dropped(after, 'bad_timestamp') - dropped(before, 'bad_timestamp')).toBe(1);
-    expect(api.output()).toMatch(new RegExp(`telemetry message from ${id} dropped \\(malformed_json\\)`));
+    // Every api of the test run hears every instrument, so other tests' drops may be counted here too:
+    // the counters grow at least by ours, and the log names this instrument with each reason.
+    for (const reason of ['malformed_json', 'invalid_schema', 'bad_timestamp']) {
+      expect(dropped(after, reason) - dropped(before, reason)).toBeGreaterThanOrEqual(1);
+      expect(api.output()).toContain(`telemetry message from ${id} dropped (${reason})`);
+    }
   });
 
   it('kill -9 of the worker mid-stream: every acknowledged reading is stored exactly once after restart', async () => {

@@ -3,7 +3,7 @@ import { InstrumentDirectory, parseTelemetryMessage, TelemetryBatcher, Telemetry
 import { BridgeMetrics } from './bridge-metrics';
 
 const TOPIC = /^labwire\/instruments\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/telemetry$/;
-/** At most this many drop lines per window; the rest are summed up in one line. */
+/** At most this many drop lines per reason and window; the rest are summed up in one line. */
 const DROP_LOG_LIMIT = 20;
 const DROP_LOG_WINDOW_MS = 10_000;
 
@@ -15,9 +15,7 @@ const DROP_LOG_WINDOW_MS = 10_000;
 @Injectable()
 export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('TelemetryBridge');
-  private dropLogWindow = 0;
-  private dropLogCount = 0;
-  private dropSuppressed = 0;
+  private readonly dropLog = new Map<TelemetryDropReason, { since: number; logged: number; suppressed: number }>();
 
   constructor(
     private readonly directory: InstrumentDirectory,
@@ -62,21 +60,23 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
 
   private drop(reason: TelemetryDropReason, source: string, detail: string): void {
     this.metrics.drop(reason);
+    // A budget per reason: a flood of one kind never hides the first lines of another.
     const now = Date.now();
-    if (now - this.dropLogWindow > DROP_LOG_WINDOW_MS) {
-      if (this.dropSuppressed > 0) {
+    let budget = this.dropLog.get(reason);
+    if (!budget || now - budget.since > DROP_LOG_WINDOW_MS) {
+      if (budget?.suppressed) {
         this.logger.warn(
-          `${this.dropSuppressed} more telemetry messages dropped (see labwire_telemetry_messages_dropped_total)`,
+          `${budget.suppressed} more telemetry messages dropped (${reason}) in ${DROP_LOG_WINDOW_MS / 1000} s ` +
+            '(see labwire_telemetry_messages_dropped_total)',
         );
       }
-      this.dropLogWindow = now;
-      this.dropLogCount = 0;
-      this.dropSuppressed = 0;
+      budget = { since: now, logged: 0, suppressed: 0 };
+      this.dropLog.set(reason, budget);
     }
-    if (this.dropLogCount++ < DROP_LOG_LIMIT) {
+    if (budget.logged++ < DROP_LOG_LIMIT) {
       this.logger.warn(`telemetry message from ${source} dropped (${reason}): ${detail}`);
     } else {
-      this.dropSuppressed++;
+      budget.suppressed++;
     }
   }
 }
