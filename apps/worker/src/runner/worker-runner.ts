@@ -1,12 +1,15 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@labwire/core';
+import { JobRunner } from '@labwire/domain';
 import {
   guardConnectionErrors,
   JobName,
   QueueName,
   TelemetryStoreBatchData,
   TelemetryStoreBatchResult,
+  TRACKED_JOB_NAMES,
+  TrackedJobData,
 } from '@labwire/queue';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { QueueProcessor } from '../processors/queue-processor';
@@ -31,6 +34,7 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(QUEUE_PROCESSORS) private readonly processors: ReadonlyArray<QueueProcessor<QueueName>>,
     private readonly metrics: WorkerMetrics,
+    private readonly runner: JobRunner,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -62,6 +66,12 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
           { queue: processor.queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err },
           `job ${job?.name} ${job?.id} failed: ${err.message}`,
         );
+        // Failed by BullMQ itself, without a run (it stalled too often): no run recorded the end.
+        if (job?.deferredFailure && (TRACKED_JOB_NAMES as readonly string[]).includes(job.name)) {
+          this.runner
+            .abandoned(job.data as TrackedJobData, job.deferredFailure)
+            .catch((e: Error) => this.logger.error(`job ${job.id}: not marked as given up: ${e.message}`));
+        }
       });
       worker.run().catch((err: Error) => this.logger.error(`queue ${processor.queue} stopped: ${err.message}`));
     }

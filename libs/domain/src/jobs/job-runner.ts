@@ -111,6 +111,19 @@ export class JobRunner {
       throw err;
     }
   }
+
+  /**
+   * BullMQ failed the job without running it, e.g. because its workers kept dying (it "stalled more
+   * than allowable limit"). The last run that died left the job running and nothing else would end
+   * it (cancel only asks a run to stop; retry refuses a running job): it ends here, cancelled if that
+   * was asked for, else failed, so it can be retried.
+   */
+  async abandoned(ref: JobRef, reason: string): Promise<void> {
+    const ended = (await this.jobs.cancelRequested(ref))
+      ? await this.jobs.markCancelled(ref)
+      : await this.jobs.fail(ref, `The job was given up: ${reason} (its worker stopped while running it)`);
+    if (ended) this.logger.warn(`job ${ref.jobId} ${ended.status}: BullMQ gave it up (${reason})`);
+  }
 }
 
 /** What users read about a failure: domain errors say what went wrong; anything else is in the worker log. */
