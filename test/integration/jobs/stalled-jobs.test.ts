@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { JobsService } from '../../../libs/domain/src';
+import { JobRunner, JobsService } from '../../../libs/domain/src';
 import { QueueName, QueueRegistry } from '../../../libs/queue/src';
 import { startTestApi, TestApi } from '../../support/test-app';
 import { startTestWorker } from '../../support/test-worker';
@@ -71,5 +71,41 @@ describe('jobs BullMQ gives up on', () => {
     const retried = await api.request('POST', `${jobs()}/${id}/retry`, { token: crew.editor.token });
     expect(retried.status).toBe(202);
     expect(await until(id, (j) => j.status === 'succeeded')).toMatchObject({ result: { inserted: 1 } });
+  });
+
+  it('ignores what an attempt that ran past its timeout records once the next attempt has started', async () => {
+    await queues.pause(QueueName.Telemetry);
+    const t0 = Math.floor((Date.now() - 24 * HOUR) / HOUR) * HOUR;
+    const res = await api.request(
+      'POST',
+      `/api/v1/workspaces/${crew.workspaceId}/instruments/${instrumentId}/telemetry`,
+      {
+        token: crew.editor.token,
+        body: [{ ts: t0, values: { overtaken: 1 } }],
+      },
+    );
+    expect(res.status).toBe(202);
+    const ref = { jobId: res.body.id as string, workspaceId: crew.workspaceId };
+    const runner = api.app.get(JobRunner);
+    // BullMQ times attempt 1 out and starts attempt 2 while attempt 1 is still busy; attempt 1 then
+    // notices its timeout (an ordinary error: "queued again for the next attempt") while 2 runs on.
+    let releaseFirst!: () => void;
+    let releaseSecond!: () => void;
+    const first = runner.run(ref, { number: 1, max: 3 }, new AbortController().signal, async () => {
+      await new Promise<void>((r) => (releaseFirst = r));
+      throw new Error('the job ran past its timeout');
+    });
+    await until(ref.jobId, (j) => j.status === 'running' && j.attempts === 1);
+    const second = runner.run(ref, { number: 2, max: 3 }, new AbortController().signal, async () => {
+      await new Promise<void>((r) => (releaseSecond = r));
+      return { counts: { total: 1, processed: 1 }, result: { inserted: 1, duplicates: 0, rejected: 0 } };
+    });
+    await until(ref.jobId, (j) => j.attempts === 2);
+    releaseFirst();
+    await expect(first).rejects.toThrow('timeout');
+    expect((await until(ref.jobId, () => true)).status).toBe('running');
+    releaseSecond();
+    expect(await second).toMatchObject({ outcome: 'succeeded' });
+    expect(await until(ref.jobId, () => true)).toMatchObject({ status: 'succeeded', attempts: 2, error: null });
   });
 });

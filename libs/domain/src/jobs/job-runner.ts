@@ -74,6 +74,8 @@ export class JobRunner {
       return { outcome: 'skipped' };
     }
     if (job.status === 'cancelled') return { outcome: 'cancelled' };
+    // This run's changes hold only while the job is in this attempt (see JobRef).
+    ref = { ...ref, run: job.attempts };
     let counts = job.counts;
     let rows: RowErrors | undefined;
     const context: JobContext = {

@@ -44,6 +44,8 @@ const SUMMARY_COLUMNS = `id, workspace_id AS "workspaceId", kind, status, progre
   error, attempts, input, result, cancel_requested AS "cancelRequested", created_by AS "createdBy",
   created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 const COLUMNS = `${SUMMARY_COLUMNS}, errors`;
+/** A run's change applies only while the job is still in that run (its attempt); no run: any. */
+const IN_RUN = (param: string) => `(${param}::int IS NULL OR attempts = ${param}::int)`;
 
 /**
  * The `jobs` table. Every method takes the workspace id (the worker has it from the job payload), so
@@ -140,12 +142,19 @@ export class JobRepository {
     );
   }
 
-  /** Progress of a running job; null when it is not running (any more). */
-  updateProgress(workspaceId: string, id: string, progress: number, counts: JobCounts): Promise<Job | null> {
+  /** Progress of a running job; null when it is not running (any more, or in attempt `run`). */
+  updateProgress(
+    workspaceId: string,
+    id: string,
+    progress: number,
+    counts: JobCounts,
+    run?: number,
+  ): Promise<Job | null> {
     return this.one(
       `UPDATE jobs SET progress = $3, counts = $4, updated_at = now()
-        WHERE id = $1 AND workspace_id = $2 AND status = 'running' RETURNING ${SUMMARY_COLUMNS}, '[]'::jsonb AS errors`,
-      [id, workspaceId, Math.min(1, Math.max(0, progress)), JSON.stringify(counts)],
+        WHERE id = $1 AND workspace_id = $2 AND status = 'running' AND ${IN_RUN('$5')}
+        RETURNING ${SUMMARY_COLUMNS}, '[]'::jsonb AS errors`,
+      [id, workspaceId, Math.min(1, Math.max(0, progress)), JSON.stringify(counts), run ?? null],
     );
   }
 
@@ -159,8 +168,8 @@ export class JobRepository {
     return rows[0]?.cancelRequested ?? true;
   }
 
-  /** Ends a running job; null when it was not running. */
-  finish(workspaceId: string, id: string, end: JobFinish): Promise<Job | null> {
+  /** Ends a running job; null when it was not running (or not in attempt `run`). */
+  finish(workspaceId: string, id: string, end: JobFinish, run?: number): Promise<Job | null> {
     return this.one(
       `UPDATE jobs SET status = $3,
          progress = CASE WHEN $3 = 'succeeded' THEN 1 ELSE progress END,
@@ -168,7 +177,7 @@ export class JobRepository {
          errors = COALESCE($5::jsonb, errors),
          error_count = COALESCE($6::int, error_count),
          error = $7, result = $8::jsonb, finished_at = now(), updated_at = now()
-       WHERE id = $1 AND workspace_id = $2 AND status = 'running'
+       WHERE id = $1 AND workspace_id = $2 AND status = 'running' AND ${IN_RUN('$9')}
        RETURNING ${COLUMNS}`,
       [
         id,
@@ -179,16 +188,17 @@ export class JobRepository {
         end.errorCount ?? null,
         end.error ?? null,
         end.result ? JSON.stringify(end.result) : null,
+        run ?? null,
       ],
     );
   }
 
   /** A failed attempt that BullMQ will try again: back to queued, saying why the attempt failed. */
-  requeue(workspaceId: string, id: string, error: string): Promise<Job | null> {
+  requeue(workspaceId: string, id: string, error: string, run?: number): Promise<Job | null> {
     return this.one(
       `UPDATE jobs SET status = 'queued', error = $3, updated_at = now()
-        WHERE id = $1 AND workspace_id = $2 AND status = 'running' RETURNING ${COLUMNS}`,
-      [id, workspaceId, error],
+        WHERE id = $1 AND workspace_id = $2 AND status = 'running' AND ${IN_RUN('$4')} RETURNING ${COLUMNS}`,
+      [id, workspaceId, error, run ?? null],
     );
   }
 

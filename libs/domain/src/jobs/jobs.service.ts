@@ -11,8 +11,12 @@ import { JobPayloadRepository } from './job-payload.repository';
 import { JobFilter, JobRepository, JobSortField, JobSummary } from './job.repository';
 import { JobNotCancellableError, JobNotFoundError, JobNotRetryableError } from './jobs.errors';
 
-/** Which job a worker call is about: the BullMQ payload of every tracked job. */
-export type JobRef = TrackedJobData;
+/**
+ * Which job a worker call is about: the BullMQ payload of every tracked job; for the changes a run
+ * makes, also the attempt it holds (`run`: the job's `attempts` once it started), so that an earlier
+ * attempt still finishing after a later one started (it ran past its timeout) changes nothing.
+ */
+export type JobRef = TrackedJobData & { run?: number };
 
 /** At most this many row errors are kept on a job (errorCount counts them all). */
 export const MAX_JOB_ERRORS = 1000;
@@ -181,7 +185,7 @@ export class JobsService {
     const now = Date.now();
     if (!force && now - (this.progressWrittenAt.get(ref.jobId) ?? 0) < PROGRESS_INTERVAL_MS) return;
     this.progressWrittenAt.set(ref.jobId, now);
-    const job = await this.jobs.updateProgress(ref.workspaceId, ref.jobId, progress, counts);
+    const job = await this.jobs.updateProgress(ref.workspaceId, ref.jobId, progress, counts, ref.run);
     if (job) await this.events.publish('progress', job);
   }
 
@@ -231,13 +235,13 @@ export class JobsService {
   /** An attempt failed and BullMQ will try again: the job waits, queued, saying why. */
   async requeue(ref: JobRef, error: string): Promise<void> {
     this.progressWrittenAt.delete(ref.jobId);
-    const job = await this.jobs.requeue(ref.workspaceId, ref.jobId, error);
+    const job = await this.jobs.requeue(ref.workspaceId, ref.jobId, error, ref.run);
     if (job) await this.events.publish('status', job);
   }
 
   private async end(ref: JobRef, end: Parameters<JobRepository['finish']>[2]): Promise<Job | null> {
     this.progressWrittenAt.delete(ref.jobId);
-    const job = await this.jobs.finish(ref.workspaceId, ref.jobId, end);
+    const job = await this.jobs.finish(ref.workspaceId, ref.jobId, end, ref.run);
     if (job) await this.events.publish('status', job);
     return job;
   }
