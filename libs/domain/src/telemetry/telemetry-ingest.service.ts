@@ -39,7 +39,8 @@ export class TelemetryIngestService {
   ) {}
 
   async storeBatch(readings: TelemetryReading[], origin?: BatchOrigin): Promise<StoreResult> {
-    const result = await this.writer.store(readings);
+    // Telemetry from the broker is the instrument talking now; a REST upload is history.
+    const result = await this.writer.store(readings, origin?.source === 'mqtt' ? origin.receivedAt : undefined);
     // Only what could be stored is news (readings outside the storable window are not).
     if (result.inserted > 0) await this.publish(readings.filter((r) => this.writer.storable(r.time)));
     // A REST backfill says nothing about whether the instrument is connected now.

@@ -31,7 +31,8 @@ export class TelemetryWriter {
     private readonly telemetry: TelemetryRepository,
   ) {}
 
-  async store(readings: TelemetryReading[]): Promise<StoreResult> {
+  /** `heardAt`: when the instruments were heard from, if these readings prove it (see storeBatch). */
+  async store(readings: TelemetryReading[], heardAt?: Date): Promise<StoreResult> {
     if (readings.length > MAX_BATCH) {
       throw new ValidationError(`A telemetry batch holds at most ${MAX_BATCH} readings, got ${readings.length}`);
     }
@@ -45,14 +46,14 @@ export class TelemetryWriter {
     if (!accepted.length) return { inserted: 0, duplicates: 0, rejected };
     await this.ensurePartitions(accepted);
     try {
-      return { ...(await this.telemetry.storeBatch(accepted)), rejected };
+      return { ...(await this.telemetry.storeBatch(accepted, heardAt)), rejected };
     } catch (err) {
       // 23514 "no partition of relation found": maintenance (maybe in another process) dropped a day
       // this process thought existed. Forget what it knew and make the partitions again, once.
       if ((err as { driverError?: { code?: string } }).driverError?.code !== '23514') throw err;
       this.forgetPartitions();
       await this.ensurePartitions(accepted);
-      return { ...(await this.telemetry.storeBatch(accepted)), rejected };
+      return { ...(await this.telemetry.storeBatch(accepted, heardAt)), rejected };
     }
   }
 

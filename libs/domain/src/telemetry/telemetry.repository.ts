@@ -41,8 +41,12 @@ export class TelemetryRepository {
    * statements, making concurrent batches wait for each other. Each statement holds them only for
    * itself. The second is a monotonic "newest wins" update computed from the batch itself, so if a
    * crash falls between the two, the redelivered batch brings it up to date.
+   *
+   * `heardAt`: when the instruments were heard from (MQTT receipt). Last-seen becomes at least that,
+   * whatever times the readings carry: silence checks must not take an instrument whose clock is
+   * behind, or that sends a backlog, for silent while it talks.
    */
-  async storeBatch(readings: TelemetryReading[]): Promise<StoreResult> {
+  async storeBatch(readings: TelemetryReading[], heardAt?: Date): Promise<StoreResult> {
     const times = readings.map((r) => r.time.toISOString());
     const instruments = readings.map((r) => r.instrumentId);
     const metrics = readings.map((r) => r.metric);
@@ -98,7 +102,8 @@ export class TelemetryRepository {
            WHERE telemetry_latest."time" < EXCLUDED."time"
          RETURNING 1)
        UPDATE instruments i SET last_seen_at = s.seen
-         FROM (SELECT instrument_id, max(t) AS seen FROM batch GROUP BY instrument_id ORDER BY instrument_id) s
+         FROM (SELECT instrument_id, GREATEST(max(t), $6::timestamptz) AS seen FROM batch
+                GROUP BY instrument_id ORDER BY instrument_id) s
         WHERE i.id = s.instrument_id AND (i.last_seen_at IS NULL OR i.last_seen_at < s.seen)`,
       [
         latest.map((r) => r.time.toISOString()),
@@ -106,6 +111,7 @@ export class TelemetryRepository {
         latest.map((r) => r.metric),
         latest.map((r) => r.value),
         latest.map((r) => (r.tags ? JSON.stringify(r.tags) : null)),
+        heardAt?.toISOString() ?? null,
       ],
     );
     const count = Number(inserted[0].count);
