@@ -92,6 +92,14 @@ export class WorkspaceRepository {
     await this.repo(em).update({ id: workspaceId }, patch);
   }
 
+  /** Its data sources' ids, which name their files in object storage (rows cascade; files do not). */
+  async datasourceIdsIn(workspaceId: string, em: EntityManager): Promise<string[]> {
+    const rows: Array<{ id: string }> = await em.query(`SELECT id FROM datasources WHERE workspace_id = $1`, [
+      workspaceId,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
   /** Deletes the workspace; members, locations, instruments and its audit log go with it. */
   async delete(workspaceId: string, em: EntityManager): Promise<void> {
     await this.repo(em).delete({ id: workspaceId });

@@ -1,6 +1,7 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
+import { OBJECT_STORAGE, ObjectStorage } from '@labwire/providers';
 import { Actor } from '../audit/actor';
 import { changedFields, createdChanges, effectivePatch } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
@@ -34,6 +35,7 @@ export class WorkspaceService {
     private readonly authCache: AuthInvalidator,
     @Optional() private readonly instruments?: InstrumentRepository,
     @Optional() private readonly broker?: InstrumentBrokerSync,
+    @Optional() @Inject(OBJECT_STORAGE) private readonly storage?: ObjectStorage,
   ) {}
 
   /** Creates a workspace with the caller as its first owner. */
@@ -112,9 +114,11 @@ export class WorkspaceService {
   async remove(membership: WorkspaceMembership, actor: Actor): Promise<void> {
     assertWorkspaceRole(membership, 'owner');
     const { workspaceId } = membership;
+    let storedIds: string[] = [];
     const deleted = await this.dataSource.transaction(async (em) => {
       const before = await this.workspaces.findByIdForUpdate(workspaceId, em);
       if (!before) throw new WorkspaceNotFoundError(workspaceId);
+      if (this.storage) storedIds = await this.workspaces.datasourceIdsIn(workspaceId, em);
       // Its instruments go with it (cascade), so their broker clients go too, before commit: a broker
       // failure rolls the deletion back rather than leaving logins that outlive their instruments.
       const { broker, instruments } = this;
@@ -129,6 +133,18 @@ export class WorkspaceService {
     });
     // Every member's cached role in it is void now.
     await this.authCache.invalidateAll();
+    // Uploaded files live outside the database: they go once their rows are gone (a file left behind
+    // is garbage, logged; a row without its file would be broken).
+    const storage = this.storage;
+    if (storage) {
+      await inBatches(storedIds, (id) =>
+        storage.delete({ workspaceId, id }).catch((err: Error) => {
+          this.logger.warn(
+            `workspace ${workspaceId}: the stored file of data source ${id} was not removed: ${err.message}`,
+          );
+        }),
+      );
+    }
     this.logger.log(
       {
         workspaceId,
