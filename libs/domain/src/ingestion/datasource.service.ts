@@ -339,12 +339,13 @@ export class DatasourceService {
   }
 
   private async startIngestion(workspaceId: string, datasource: Datasource, actor: Actor): Promise<Job> {
-    const job = await this.jobs.create(workspaceId, actor, {
+    return this.jobs.create(workspaceId, actor, {
       kind: JobName.IngestionRun,
       input: { datasourceId: datasource.id, name: datasource.name, type: datasource.type, size: datasource.size },
       payload: { datasourceId: datasource.id },
+      // With the job, not after it was queued: should the queue refuse it, the data source shows that
+      // failed job (retryable) instead of staying pending with none.
+      link: (job, em) => this.datasources.setLastJob(workspaceId, datasource.id, job.id, em),
     });
-    await this.datasources.setLastJob(workspaceId, datasource.id, job.id);
-    return job;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
 import { JobProducer, TrackedJobData, TrackedJobName } from '@labwire/queue';
 import { Actor } from '../audit/actor';
@@ -32,6 +32,11 @@ export interface NewJobSpec {
   errorCount?: number;
   /** the bulk input the worker reads (job_payloads) */
   payload?: unknown;
+  /**
+   * Runs in the job's own transaction: e.g. a data source recording it as its last job, so the two
+   * are committed together (also when the queue then refuses the job and it is left failed).
+   */
+  link?: (job: Job, em: EntityManager) => Promise<void>;
 }
 
 export interface JobCompletion {
@@ -97,6 +102,7 @@ export class JobsService {
         em,
       );
       if (spec.payload !== undefined) await this.payloads.insert(created.id, spec.payload, em);
+      if (spec.link) await spec.link(created, em);
       await this.audit.record(em, workspaceId, actor, {
         action: 'create',
         entityType: 'job',
