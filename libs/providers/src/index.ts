@@ -1,3 +1,4 @@
+export * from './classification';
 export * from './broker';
 export * from './fetching';
 export * from './parsing';

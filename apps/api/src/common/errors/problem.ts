@@ -42,6 +42,8 @@ export function statusOf(code: ErrorCode): number {
     case 'QUEUE_NOT_FOUND':
     case 'DATASOURCE_NOT_FOUND':
     case 'RECORD_NOT_FOUND':
+    case 'CLASSIFICATION_SCHEME_NOT_FOUND':
+    case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -57,6 +59,8 @@ export function statusOf(code: ErrorCode): number {
     case 'JOB_NOT_CANCELLABLE':
     case 'JOB_NOT_RETRYABLE':
     case 'DATASOURCE_BUSY':
+    case 'CLASSIFICATION_SCHEME_NAME_TAKEN':
+    case 'CLASSIFICATION_SCHEME_IN_USE':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;
@@ -69,8 +73,10 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'SERVICE_UNAVAILABLE':
     case 'BROKER_UNAVAILABLE':
+    case 'SECRETS_KEY_MISSING':
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'BROKER_REJECTED':
+    case 'CLASSIFICATION_PROVIDER_FAILED':
       return HttpStatus.BAD_GATEWAY;
     case 'INTERNAL_ERROR':
       return HttpStatus.INTERNAL_SERVER_ERROR;

@@ -1,0 +1,139 @@
+import {
+  Classification,
+  ClassificationMode,
+  Classifier,
+  ClassifierSpec,
+  ClassifyItem,
+  LabelScore,
+  TrainingExample,
+} from './classifier';
+import { NaiveBayesModel, TrainingDoc } from './naive-bayes';
+import { RuleMatcher } from './rule-matcher';
+import { tokenize } from './tokenizer';
+
+/** Tokens listed in an explanation. */
+const EXPLAINED_TOKENS = 5;
+
+/** Rounds a probability for explanations (results keep full precision). */
+function round(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}
+
+/**
+ * The built-in provider: keyword and regex rules plus a multinomial naive Bayes model trained from
+ * the scheme's examples and its labelled records. Rule weights and the model's log-scores add up per
+ * label; single mode turns them into probabilities with a softmax and takes the most likely label
+ * (ties: the label listed first), multi mode turns each label's log-odds into a probability with the
+ * logistic function and assigns those above the scheme's threshold. Runs in process, synchronously,
+ * and gives the same answer for the same scheme version, training texts and record every time.
+ */
+export class BuiltinClassifier implements Classifier {
+  readonly batchSize = 1000;
+  private readonly labelNames: string[];
+
+  private constructor(
+    private readonly mode: ClassificationMode,
+    labels: string[],
+    private readonly threshold: number,
+    private readonly rules: RuleMatcher,
+    private readonly model: NaiveBayesModel,
+  ) {
+    this.labelNames = labels;
+  }
+
+  /**
+   * Trains on `training` (the scheme's examples and labelled records; texts whose label is not one of
+   * the scheme's are ignored). In multi mode one text given with several labels is one document
+   * carrying them all.
+   */
+  static train(spec: ClassifierSpec, training: TrainingExample[]): BuiltinClassifier {
+    const names = spec.labels.map((l) => l.name);
+    const index = new Map(names.map((name, i) => [name, i]));
+    const docs: TrainingDoc[] = [];
+    if (spec.mode === 'single') {
+      for (const example of training) {
+        const label = index.get(example.label);
+        if (label !== undefined) docs.push({ tokens: tokenize(example.text), labels: [label] });
+      }
+    } else {
+      const byText = new Map<string, Set<number>>();
+      for (const example of training) {
+        const label = index.get(example.label);
+        if (label === undefined) continue;
+        let labels = byText.get(example.text);
+        if (!labels) byText.set(example.text, (labels = new Set()));
+        labels.add(label);
+      }
+      for (const [text, labels] of byText)
+        docs.push({ tokens: tokenize(text), labels: [...labels].sort((a, b) => a - b) });
+    }
+    const model = NaiveBayesModel.train(spec.mode, names.length, docs);
+    return new BuiltinClassifier(spec.mode, names, spec.threshold, new RuleMatcher(spec.labels), model);
+  }
+
+  /** Documents the model was trained on, and its vocabulary. */
+  get training(): { documents: number; vocabulary: number } {
+    return { documents: this.model.documents, vocabulary: this.model.vocabularySize };
+  }
+
+  async classify(items: ClassifyItem[]): Promise<Classification[]> {
+    return items.map((item) => this.classifyText(item.id, item.text));
+  }
+
+  classifyText(id: string, text: string): Classification {
+    const K = this.labelNames.length;
+    const tokens = tokenize(text);
+    const scores = new Float64Array(K);
+    this.model.score(tokens, scores);
+    const tokenSet = this.rules.needsTokenSet ? new Set(tokens) : null;
+    const matchedRules = this.rules.apply(text, tokens, tokenSet, scores);
+    const probabilities = this.mode === 'single' ? softmax(scores) : scores.map(logistic);
+
+    let labels: LabelScore[];
+    let confidence: number;
+    let explained: number[];
+    if (this.mode === 'single') {
+      let best = 0;
+      for (let c = 1; c < K; c++) if (probabilities[c] > probabilities[best]) best = c;
+      labels = [{ label: this.labelNames[best], confidence: probabilities[best] }];
+      confidence = probabilities[best];
+      explained = [best];
+    } else {
+      const assigned: number[] = [];
+      let top = 0;
+      for (let c = 0; c < K; c++) {
+        if (probabilities[c] > this.threshold) assigned.push(c);
+        if (probabilities[c] > probabilities[top]) top = c;
+      }
+      assigned.sort((a, b) => probabilities[b] - probabilities[a] || a - b);
+      labels = assigned.map((c) => ({ label: this.labelNames[c], confidence: probabilities[c] }));
+      confidence = assigned.length ? probabilities[assigned[0]] : 1 - probabilities[top];
+      explained = assigned.length ? assigned : [top];
+    }
+
+    const topTokens = explained.flatMap((c) =>
+      this.model.topTokens(tokens, c, EXPLAINED_TOKENS).map((t) => ({ label: this.labelNames[c], ...t })),
+    );
+    const explanation: Record<string, unknown> = {
+      provider: 'builtin',
+      rules: matchedRules,
+      tokens: topTokens,
+      scores: Object.fromEntries(this.labelNames.map((name, c) => [name, round(probabilities[c])])),
+    };
+    return { id, labels, confidence, explanation };
+  }
+}
+
+function softmax(scores: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (const s of scores) if (s > max) max = s;
+  const out = new Float64Array(scores.length);
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) sum += out[i] = Math.exp(scores[i] - max);
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
+}
+
+function logistic(logOdds: number): number {
+  return logOdds >= 0 ? 1 / (1 + Math.exp(-logOdds)) : Math.exp(logOdds) / (1 + Math.exp(logOdds));
+}
