@@ -57,9 +57,10 @@ describe('worker (built, as a process)', () => {
           name: JobName.TelemetryRetention,
           every: 86_400_000,
         }),
+        expect.objectContaining({ key: 'maintenance.jobs-sweep', name: JobName.JobsSweep, every: 60_000 }),
       ]),
     );
-    expect(schedulers).toHaveLength(2);
+    expect(schedulers).toHaveLength(3);
   });
 
   it('stores a queued telemetry batch once, however often it is delivered, and publishes it live', async () => {

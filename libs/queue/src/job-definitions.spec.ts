@@ -4,7 +4,11 @@ import { QUEUE_NAMES, QueueName } from './queue-name';
 
 describe('job contract', () => {
   it('maps every job to its queue and every queue to its jobs', () => {
-    expect(QUEUE_JOBS[QueueName.Maintenance]).toEqual([JobName.MaintenancePurge, JobName.TelemetryRetention]);
+    expect(QUEUE_JOBS[QueueName.Maintenance]).toEqual([
+      JobName.MaintenancePurge,
+      JobName.TelemetryRetention,
+      JobName.JobsSweep,
+    ]);
     expect(QUEUE_JOBS[QueueName.Telemetry]).toEqual([JobName.TelemetryStoreBatch, JobName.TelemetryBackfill]);
     expect(QUEUE_JOBS[QueueName.Instruments]).toEqual([
       JobName.InstrumentCheckLiveness,

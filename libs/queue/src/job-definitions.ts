@@ -36,6 +36,17 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 500, age: 30 * 86400 },
     },
   },
+  [JobName.JobsSweep]: {
+    queue: QueueName.Maintenance,
+    timeoutMs: 60_000,
+    // Runs every minute: a failed run is mostly the next one's work; one quick retry covers a blip.
+    options: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 5_000 },
+      removeOnComplete: { count: 10 },
+      removeOnFail: { count: 100, age: 7 * 86400 },
+    },
+  },
   [JobName.TelemetryStoreBatch]: {
     queue: QueueName.Telemetry,
     timeoutMs: 60_000,

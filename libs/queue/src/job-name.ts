@@ -8,6 +8,8 @@ export enum JobName {
   MaintenancePurge = 'maintenance.purge',
   /** Telemetry partitions made ahead and dropped past retention; rows past workspace retention deleted. */
   TelemetryRetention = 'maintenance.telemetry-retention',
+  /** Queues again Jobs-API jobs left `queued` with nothing in their queue (a crash between the two). */
+  JobsSweep = 'maintenance.jobs-sweep',
   /** Stores a batch of readings (from the MQTT bridge or a REST upload), idempotently. */
   TelemetryStoreBatch = 'telemetry.store-batch',
   /** Stores the readings of a REST backfill upload in chunks: a Jobs-API job (progress, cancel, retry). */

@@ -99,6 +99,18 @@ export class JobProducer {
     );
   }
 
+  /** Whether a job with this id is in its queue, in any state. */
+  async exists(name: JobName, jobId: string): Promise<boolean> {
+    const { queue } = JOB_DEFINITIONS[name];
+    return this.bounded(
+      queue,
+      this.queues
+        .get(queue)
+        .getJob(jobId)
+        .then((job) => job !== undefined && job !== null),
+    );
+  }
+
   async unschedule(name: JobName, schedulerId: string): Promise<boolean> {
     return this.queues.get(JOB_DEFINITIONS[name].queue).removeJobScheduler(schedulerId);
   }

@@ -16,6 +16,13 @@ export interface MaintenancePurgeResult {
 
 export type TelemetryRetentionData = Record<string, never>;
 
+export type JobsSweepData = Record<string, never>;
+
+export interface JobsSweepResult {
+  /** queued jobs found with no BullMQ job, and queued again */
+  requeued: number;
+}
+
 /** One reading as it travels through Redis: times as ISO-8601 strings. */
 export interface QueuedReading {
   time: string;
@@ -132,6 +139,7 @@ export interface TelemetryRetentionResult {
 export type JobItem =
   | { name: JobName.MaintenancePurge; data: MaintenancePurgeData }
   | { name: JobName.TelemetryRetention; data: TelemetryRetentionData }
+  | { name: JobName.JobsSweep; data: JobsSweepData }
   | { name: JobName.TelemetryStoreBatch; data: TelemetryStoreBatchData }
   | { name: JobName.TelemetryBackfill; data: TelemetryBackfillData }
   | { name: JobName.InstrumentCheckLiveness; data: InstrumentCheckLivenessData }
@@ -145,6 +153,7 @@ export type JobItem =
 export interface JobQueues {
   [JobName.MaintenancePurge]: QueueName.Maintenance;
   [JobName.TelemetryRetention]: QueueName.Maintenance;
+  [JobName.JobsSweep]: QueueName.Maintenance;
   [JobName.TelemetryStoreBatch]: QueueName.Telemetry;
   [JobName.TelemetryBackfill]: QueueName.Telemetry;
   [JobName.InstrumentCheckLiveness]: QueueName.Instruments;
@@ -159,6 +168,7 @@ export interface JobQueues {
 export interface JobResults {
   [JobName.MaintenancePurge]: MaintenancePurgeResult;
   [JobName.TelemetryRetention]: TelemetryRetentionResult;
+  [JobName.JobsSweep]: JobsSweepResult;
   [JobName.TelemetryStoreBatch]: TelemetryStoreBatchResult;
   [JobName.TelemetryBackfill]: TelemetryBackfillResult;
   [JobName.InstrumentCheckLiveness]: InstrumentCheckLivenessResult;

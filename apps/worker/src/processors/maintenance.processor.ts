@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { MaintenanceService, TelemetryMaintenanceService } from '@labwire/domain';
+import { JobsService, MaintenanceService, TelemetryMaintenanceService } from '@labwire/domain';
 import { JobName, QueueName } from '@labwire/queue';
 import { JobHandlers } from './job-handlers';
 import { QueueProcessor } from './queue-processor';
@@ -12,11 +12,13 @@ export class MaintenanceProcessor extends QueueProcessor<QueueName.Maintenance> 
   protected readonly handlers: JobHandlers<QueueName.Maintenance> = {
     [JobName.MaintenancePurge]: () => this.maintenance.purge(),
     [JobName.TelemetryRetention]: () => this.telemetry.run(),
+    [JobName.JobsSweep]: () => this.jobs.requeueOrphans(),
   };
 
   constructor(
     private readonly maintenance: MaintenanceService,
     private readonly telemetry: TelemetryMaintenanceService,
+    private readonly jobs: JobsService,
   ) {
     super();
   }

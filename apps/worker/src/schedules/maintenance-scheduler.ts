@@ -5,6 +5,8 @@ import { JobName, JobProducer } from '@labwire/queue';
 /** The scheduler id: one per recurring task, shared by every worker replica. */
 export const MAINTENANCE_SCHEDULER_ID = 'maintenance.purge';
 export const TELEMETRY_RETENTION_SCHEDULER_ID = 'maintenance.telemetry-retention';
+export const JOBS_SWEEP_SCHEDULER_ID = 'maintenance.jobs-sweep';
+const JOBS_SWEEP_EVERY_MS = 60_000;
 
 /**
  * Keeps the maintenance purge on a BullMQ job scheduler every MAINTENANCE_INTERVAL. Every replica
@@ -31,5 +33,9 @@ export class MaintenanceScheduler implements OnApplicationBootstrap {
       .schedule(TELEMETRY_RETENTION_SCHEDULER_ID, JobName.TelemetryRetention, {}, { everyMs })
       .then(() => this.logger.log(`telemetry retention scheduled every ${everyMs / 1000} s`))
       .catch((err: Error) => this.logger.error(`could not schedule telemetry retention: ${err.message}`));
+    this.producer
+      .schedule(JOBS_SWEEP_SCHEDULER_ID, JobName.JobsSweep, {}, { everyMs: JOBS_SWEEP_EVERY_MS })
+      .then(() => this.logger.log(`jobs sweep scheduled every ${JOBS_SWEEP_EVERY_MS / 1000} s`))
+      .catch((err: Error) => this.logger.error(`could not schedule the jobs sweep: ${err.message}`));
   }
 }

@@ -82,6 +82,17 @@ export class JobRepository {
     return row as Job;
   }
 
+  /**
+   * For the maintenance sweep, across workspaces: jobs `queued` without a change since `before`
+   * (a queued job normally starts within seconds, or sits in its queue, which the sweep checks).
+   */
+  findStaleQueued(before: Date, limit: number): Promise<Job[]> {
+    return this.dataSource.query(
+      `SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' AND updated_at < $1 ORDER BY updated_at LIMIT $2`,
+      [before, limit],
+    );
+  }
+
   findInWorkspace(workspaceId: string, id: string, em?: EntityManager): Promise<Job | null> {
     return this.one(`SELECT ${COLUMNS} FROM jobs WHERE id = $1 AND workspace_id = $2`, [id, workspaceId], em);
   }

@@ -11,6 +11,8 @@ import { JobPayloadRepository } from './job-payload.repository';
 import { JobFilter, JobRepository, JobSortField, JobSummary } from './job.repository';
 import { JobNotCancellableError, JobNotFoundError, JobNotRetryableError } from './jobs.errors';
 
+/** A job still `queued` and unchanged after this, with nothing in its queue, was never queued. */
+const ORPHAN_AFTER_MS = 5 * 60_000;
 /**
  * Which job a worker call is about: the BullMQ payload of every tracked job; for the changes a run
  * makes, also the attempt it holds (`run`: the job's `attempts` once it started), so that an earlier
@@ -271,6 +273,27 @@ export class JobsService {
       if (failed) await this.events.publish('status', failed);
       throw err;
     }
+  }
+
+  /**
+   * Queues again the jobs left `queued` with nothing in their queue: the process recording a job can
+   * die before queueing it. Safe to run while jobs are created (only jobs unchanged for
+   * `olderThanMs`), and twice (the BullMQ job id is the job's id, so a second add is ignored).
+   */
+  async requeueOrphans(olderThanMs = ORPHAN_AFTER_MS): Promise<{ requeued: number }> {
+    const stale = await this.jobs.findStaleQueued(new Date(Date.now() - olderThanMs), 500);
+    let requeued = 0;
+    for (const job of stale) {
+      if (await this.producer.exists(job.kind as TrackedJobName, job.id)) continue;
+      await this.producer.enqueue(
+        job.kind as TrackedJobName,
+        { jobId: job.id, workspaceId: job.workspaceId },
+        { jobId: job.id },
+      );
+      this.logger.warn(`job ${job.id} (${job.kind}) was queued with nothing in its queue: queued again`);
+      requeued++;
+    }
+    return { requeued };
   }
 
   /** Best effort: a cancelled job's BullMQ job is skipped by the worker anyway. */
