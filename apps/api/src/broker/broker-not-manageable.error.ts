@@ -1,8 +1,10 @@
+import { redactUrl } from '@labwire/database';
+
 /** The api refuses to start: the configured broker does not let Labwire manage its clients. */
 export class BrokerNotManageableError extends Error {
   constructor(url: string, username: string, reason: string) {
     super(
-      `The MQTT broker at ${url} cannot manage clients for Labwire, so the api refuses to start: ${reason}\n` +
+      `The MQTT broker at ${redactUrl(url)} cannot manage clients for Labwire, so the api refuses to start: ${reason}\n` +
         `  Labwire needs its own broker: Mosquitto with the dynamic security plugin, run from ` +
         `docker/mosquitto/mosquitto.conf (npm start starts one on 127.0.0.1:1884; docker compose runs it), ` +
         `with MQTT_USERNAME (${username}) and MQTT_PASSWORD being the account the plugin was initialised with. ` +

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { AppConfig } from '@labwire/core';
+import { redactUrl } from '@labwire/database';
 import { BridgeMetrics } from './bridge-metrics';
 import { AckingMqttServer } from './transport/acking-mqtt-server';
 
@@ -27,7 +28,9 @@ export async function startMqttBridge(app: INestApplication, config: AppConfig, 
     timer = setTimeout(
       () =>
         reject(
-          new Error(`the MQTT bridge could not connect to ${config.mqtt.url} within ${CONNECT_TIMEOUT_MS / 1000} s`),
+          new Error(
+            `the MQTT bridge could not connect to ${redactUrl(config.mqtt.url)} within ${CONNECT_TIMEOUT_MS / 1000} s`,
+          ),
         ),
       CONNECT_TIMEOUT_MS,
     );
