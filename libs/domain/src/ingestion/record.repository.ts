@@ -28,6 +28,34 @@ export interface RecordRow {
 const COLUMNS = `r.id, r.workspace_id AS "workspaceId", r.datasource_id AS "datasourceId", r.position::float8 AS position,
   r.text, r.metadata, r.content_hash AS "contentHash", r.created_at AS "createdAt"`;
 
+/** A record's id and (the beginning of) its text, where it is in its data source. */
+export interface RecordText {
+  id: string;
+  datasourceId: string;
+  position: number;
+  text: string;
+}
+
+/**
+ * The SQL condition of a record filter over `records r` in one workspace, its values appended to
+ * `params` (placeholders numbered after what `params` holds already).
+ */
+export function recordFilterWhere(workspaceId: string, filter: RecordFilter, params: unknown[]): string {
+  const where: string[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  add((p) => `r.workspace_id = ${p}`, workspaceId);
+  if (filter.datasourceId) add((p) => `r.datasource_id = ${p}`, filter.datasourceId);
+  if (filter.q) add((p) => `r.search @@ websearch_to_tsquery('simple', ${p})`, filter.q);
+  if (filter.metadata) {
+    params.push(filter.metadata.key, filter.metadata.value);
+    where.push(`r.metadata ->> $${params.length - 1} = $${params.length}`);
+  }
+  return where.join(' AND ');
+}
+
 /** Where an export continues: after this record in (datasource_id, position) order. */
 export interface RecordCursor {
   datasourceId: string;
@@ -107,19 +135,72 @@ export class RecordRepository {
   }
 
   private where(workspaceId: string, filter: RecordFilter): { sql: string; params: unknown[] } {
-    const params: unknown[] = [workspaceId];
-    const where = ['r.workspace_id = $1'];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (filter.datasourceId) add((p) => `r.datasource_id = ${p}`, filter.datasourceId);
-    if (filter.q) add((p) => `r.search @@ websearch_to_tsquery('simple', ${p})`, filter.q);
-    if (filter.metadata) {
-      params.push(filter.metadata.key, filter.metadata.value);
-      where.push(`r.metadata ->> $${params.length - 1} = $${params.length}`);
+    const params: unknown[] = [];
+    return { sql: recordFilterWhere(workspaceId, filter, params), params };
+  }
+
+  /** How many records match the filter. */
+  async count(workspaceId: string, filter: RecordFilter): Promise<number> {
+    const { sql, params } = this.where(workspaceId, filter);
+    const rows: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::float8 AS n FROM records r WHERE ${sql}`,
+      params,
+    );
+    return rows[0].n;
+  }
+
+  /**
+   * A keyset page of the records matching the filter, after `after` in (data source, position) order
+   * (the records' unique index): their ids and the first `maxChars` characters of their texts. What
+   * a classification job reads, page by page.
+   */
+  async textPage(
+    workspaceId: string,
+    filter: RecordFilter,
+    after: RecordCursor | null,
+    limit: number,
+    maxChars: number,
+  ): Promise<RecordText[]> {
+    const { sql, params } = this.where(workspaceId, filter);
+    let keyset = '';
+    if (after) {
+      params.push(after.datasourceId, after.position);
+      keyset = ` AND (r.datasource_id, r.position) > ($${params.length - 1}::uuid, $${params.length}::bigint)`;
     }
-    return { sql: where.join(' AND '), params };
+    params.push(maxChars, limit);
+    return this.dataSource.query(
+      `SELECT r.id, r.datasource_id AS "datasourceId", r.position::float8 AS position, left(r.text, $${params.length - 1}) AS text
+         FROM records r WHERE ${sql}${keyset}
+        ORDER BY r.datasource_id, r.position LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  /**
+   * Labelled records (training data): texts of the workspace's records whose metadata field holds
+   * exactly one of `labels`, optionally of some data sources only; the first `limit` in (data source,
+   * position) order, texts cut at `maxChars`.
+   */
+  async labelledTexts(
+    workspaceId: string,
+    field: string,
+    labels: string[],
+    datasourceIds: string[] | null,
+    limit: number,
+    maxChars: number,
+  ): Promise<Array<{ text: string; label: string }>> {
+    const params: unknown[] = [workspaceId, field, labels, maxChars, limit];
+    let scope = '';
+    if (datasourceIds) {
+      params.push(datasourceIds);
+      scope = ` AND r.datasource_id = ANY($${params.length}::uuid[])`;
+    }
+    return this.dataSource.query(
+      `SELECT left(r.text, $4) AS text, r.metadata ->> $2 AS label FROM records r
+        WHERE r.workspace_id = $1 AND r.metadata ->> $2 = ANY($3::text[])${scope}
+        ORDER BY r.datasource_id, r.position LIMIT $5`,
+      params,
+    );
   }
 
   async listInWorkspace(
