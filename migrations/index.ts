@@ -4,6 +4,7 @@ import { TelemetryHourly1795308000000 } from './1795308000000-telemetry-hourly';
 import { InstrumentLiveStateAndCommands1795320000000 } from './1795320000000-instrument-live-state-and-commands';
 import { Jobs1795330000000 } from './1795330000000-jobs';
 import { DatasourcesAndRecords1795340000000 } from './1795340000000-datasources-and-records';
+import { Classification1795350000000 } from './1795350000000-classification';
 import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   InstrumentLiveStateAndCommands1795320000000,
   Jobs1795330000000,
   DatasourcesAndRecords1795340000000,
+  Classification1795350000000,
   TelemetryPurge1795370000000,
 ];

@@ -33,9 +33,12 @@ export function chatAnswer(content: string): string {
 /**
  * A local OpenAI-compatible `POST /v1/chat/completions` endpoint (node:http) for tests: it records
  * every request, plays scripted behaviours in order (then `default`), and by default labels each
- * record with `label(text)`.
+ * record with `label(text)`, after `delayMs` when given.
  */
-export async function startChatCompletionsServer(label: (text: string) => string | string[]) {
+export async function startChatCompletionsServer(
+  label: (text: string) => string | string[],
+  options: { delayMs?: number } = {},
+) {
   const requests: ChatRequest[] = [];
   const script: ChatBehaviour[] = [];
   const hanging: ServerResponse[] = [];
@@ -57,7 +60,10 @@ export async function startChatCompletionsServer(label: (text: string) => string
           const labels = label(r.text);
           return { id: r.id, labels: Array.isArray(labels) ? labels : [labels], confidence: 0.9, reason: 'test' };
         });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(chatAnswer(JSON.stringify({ results })));
+        const answer = () =>
+          res.writeHead(200, { 'content-type': 'application/json' }).end(chatAnswer(JSON.stringify({ results })));
+        if (options.delayMs) setTimeout(answer, options.delayMs);
+        else answer();
       } else if ('hang' in behaviour) {
         hanging.push(res);
       } else {

@@ -10,6 +10,7 @@ import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
+import { ClassificationHttpModule } from './classification/classification-http.module';
 import { IngestionHttpModule } from './ingestion/ingestion-http.module';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { InstrumentLiveHttpModule } from './instruments/instrument-live-http.module';
@@ -38,6 +39,7 @@ export class AppModule {
         JobsHttpModule,
         StorageModule,
         IngestionHttpModule,
+        ClassificationHttpModule,
         InstrumentLiveHttpModule,
         MqttBridgeModule,
       ],

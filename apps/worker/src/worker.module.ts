@@ -12,6 +12,7 @@ import {
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
+  ClassificationModule,
   CommandsModule,
   DatabaseModule,
   IngestionModule,
@@ -25,6 +26,7 @@ import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { ClassificationProcessor } from './processors/classification.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
@@ -35,7 +37,13 @@ import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-sch
 import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
 
 /** Every processor, one per QueueName. A processor missing here fails the boot-time check. */
-const PROCESSORS = [MaintenanceProcessor, TelemetryProcessor, InstrumentsProcessor, IngestionProcessor];
+const PROCESSORS = [
+  MaintenanceProcessor,
+  TelemetryProcessor,
+  InstrumentsProcessor,
+  IngestionProcessor,
+  ClassificationProcessor,
+];
 
 /**
  * The worker: a Nest application context (no HTTP framework) with the BullMQ processors, the job
@@ -59,6 +67,7 @@ export class WorkerModule {
         CommandsModule,
         StorageModule,
         IngestionModule,
+        ClassificationModule,
       ],
       providers: [
         ...PROCESSORS,

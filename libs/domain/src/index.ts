@@ -11,3 +11,4 @@ export * from './jobs';
 export * from './live';
 export * from './commands';
 export * from './ingestion';
+export * from './classification';

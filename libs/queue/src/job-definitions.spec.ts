@@ -18,6 +18,7 @@ describe('job contract', () => {
       JobName.InstrumentSweepCommands,
     ]);
     expect(QUEUE_JOBS[QueueName.Ingestion]).toEqual([JobName.IngestionRun]);
+    expect(QUEUE_JOBS[QueueName.Classification]).toEqual([JobName.ClassificationRun]);
     expect(QUEUE_NAMES.flatMap((q) => QUEUE_JOBS[q]).sort()).toEqual([...JOB_NAMES].sort());
   });
 

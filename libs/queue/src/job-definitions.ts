@@ -138,6 +138,19 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 1_000, age: 7 * 86400 },
     },
   },
+  [JobName.ClassificationRun]: {
+    queue: QueueName.Classification,
+    // a long job through a slow, rate-limited model; one that runs out resumes on its next attempt
+    timeoutMs: 6 * 3600_000,
+    options: {
+      // A run that died or failed resumes after the last page it committed; results are unique on
+      // (scheme version, record), so nothing is written twice.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -154,6 +167,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Telemetry]: 4,
   [QueueName.Instruments]: 4,
   [QueueName.Ingestion]: 2,
+  [QueueName.Classification]: 2,
 };
 
 /**
@@ -170,3 +184,14 @@ export const TELEMETRY_WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval:
  * batches and parses PDFs in a worker thread). A job whose workers keep dying is failed after 5 stalls.
  */
 export const INGESTION_WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 } as const;
+
+/**
+ * Classification jobs run for minutes and resume after their last committed page, so a dead
+ * worker's job is taken up again within seconds (lock renewed every 5 s; the work yields to the event
+ * loop between pages). A job whose workers keep dying is failed after 5 stalls.
+ */
+export const CLASSIFICATION_WORKER_OPTIONS = {
+  lockDuration: 10_000,
+  stalledInterval: 5_000,
+  maxStalledCount: 5,
+} as const;

@@ -26,6 +26,8 @@ export enum JobName {
   InstrumentSweepCommands = 'instruments.sweep-commands',
   /** Reads a data source and writes its records in batches: a Jobs-API job (progress, cancel, retry). */
   IngestionRun = 'ingestion.run',
+  /** Labels records with a classification scheme, page by page: a Jobs-API job (progress, cancel, retry). */
+  ClassificationRun = 'classification.run',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

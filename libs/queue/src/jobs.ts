@@ -85,6 +85,16 @@ export interface IngestionRunResult {
   failed: number;
 }
 
+export type ClassificationRunData = TrackedJobData;
+
+export interface ClassificationRunResult {
+  outcome: TrackedJobOutcome;
+  /** records classified by the job, earlier runs included */
+  classified: number;
+  /** results this job wrote (the others existed already for the scheme version) */
+  inserted: number;
+}
+
 export type InstrumentCheckLivenessData = Record<string, never>;
 
 export interface InstrumentCheckLivenessResult {
@@ -147,7 +157,8 @@ export type JobItem =
   | { name: JobName.InstrumentCommandTimeout; data: CommandJobData }
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
   | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
-  | { name: JobName.IngestionRun; data: IngestionRunData };
+  | { name: JobName.IngestionRun; data: IngestionRunData }
+  | { name: JobName.ClassificationRun; data: ClassificationRunData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -162,6 +173,7 @@ export interface JobQueues {
   [JobName.InstrumentCommandExpire]: QueueName.Instruments;
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
   [JobName.IngestionRun]: QueueName.Ingestion;
+  [JobName.ClassificationRun]: QueueName.Classification;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -177,6 +189,7 @@ export interface JobResults {
   [JobName.InstrumentCommandExpire]: InstrumentCommandExpireResult;
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
   [JobName.IngestionRun]: IngestionRunResult;
+  [JobName.ClassificationRun]: ClassificationRunResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
@@ -188,7 +201,7 @@ export type JobNamesOf<Q extends QueueName> = { [N in JobName]: JobQueues[N] ext
  * The jobs the Jobs API tracks: a `jobs` row's `kind` is one of these names. Their payload is
  * TrackedJobData (checked below), so the Jobs service can enqueue and re-enqueue any of them.
  */
-export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill, JobName.IngestionRun] as const;
+export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill, JobName.IngestionRun, JobName.ClassificationRun] as const;
 export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
 
 type UntrackedPayload = { [N in TrackedJobName]: JobDataOf<N> extends TrackedJobData ? never : N }[TrackedJobName];

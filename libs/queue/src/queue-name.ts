@@ -9,6 +9,8 @@ export enum QueueName {
   Instruments = 'instruments',
   /** data sources turned into records */
   Ingestion = 'ingestion',
+  /** records labelled with classification schemes */
+  Classification = 'classification',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -69,6 +69,16 @@ export interface AppConfig {
     /** what the SSRF guard lets through besides public addresses */
     allowPrivateNetworks: { all: boolean; entries: string[] };
   };
+  classification: {
+    /** records classified and committed per page of a job */
+    pageSize: number;
+    /** labelled records a built-in classifier trains on at most */
+    maxTrainingRecords: number;
+    /** what the SSRF guard lets HTTP classification endpoints reach besides public addresses */
+    allowPrivateNetworks: { all: boolean; entries: string[] };
+  };
+  /** SECRETS_KEY: encrypts provider API keys at rest; null when not set */
+  secretsKey: string | null;
   log: { level: ParsedEnv['LOG_LEVEL'] };
   shutdownTimeoutSeconds: number;
 }
@@ -169,6 +179,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
       allowPrivateNetworks: e.INGEST_ALLOW_PRIVATE_NETWORKS,
     },
+    classification: {
+      pageSize: e.CLASSIFY_PAGE_SIZE,
+      maxTrainingRecords: e.CLASSIFY_MAX_TRAINING_RECORDS,
+      allowPrivateNetworks: e.CLASSIFY_ALLOW_PRIVATE_NETWORKS,
+    },
+    secretsKey: e.SECRETS_KEY ?? null,
     log: { level: e.LOG_LEVEL },
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
   };

@@ -134,6 +134,14 @@ export const envSchema = z.object({
   INGEST_URL_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   INGEST_MAX_URLS: z.coerce.number().int().min(1).max(100_000).default(1000),
   INGEST_ALLOW_PRIVATE_NETWORKS: privateNetworks.default({ all: false, entries: [] }),
+  /** records a classification job classifies and commits per page */
+  CLASSIFY_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** labelled records a built-in classifier trains on at most (besides the scheme's examples) */
+  CLASSIFY_MAX_TRAINING_RECORDS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+  /** SSRF allowance of HTTP classification endpoints (same syntax as INGEST_ALLOW_PRIVATE_NETWORKS) */
+  CLASSIFY_ALLOW_PRIVATE_NETWORKS: privateNetworks.default({ all: false, entries: [] }),
+  /** encrypts secrets kept in the database (classification providers' API keys) */
+  SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT: duration.default(25),

@@ -8,5 +8,6 @@ export const AUDIT_ENTITY_TYPES = [
   'job',
   'datasource',
   'record',
+  'classification_scheme',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

@@ -1,0 +1,3 @@
+import { SchemeFieldsDto } from './scheme-input.dto';
+
+export class CreateSchemeDto extends SchemeFieldsDto {}

@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { PageRequest, SortField } from '@labwire/core';
+import { LabelScore } from '@labwire/providers';
+import { RecordCursor, recordFilterWhere } from '../ingestion/record.repository';
+import { RecordSelection } from './classification-job-input';
+
+/** A classification result to write. */
+export interface ResultRow {
+  recordId: string;
+  labels: LabelScore[];
+  confidence: number;
+  explanation: Record<string, unknown>;
+}
+
+/** A result with where its record is, as results lists and exports show it. */
+export interface ClassificationResult extends ResultRow {
+  datasourceId: string;
+  position: number;
+  /** the record's text (lists: its first 500 characters) */
+  text: string;
+  schemeId: string;
+  schemeVersion: number;
+  /** the job that wrote it (an earlier job of the same version may have) */
+  jobId: string | null;
+  createdAt: Date;
+}
+
+/** The results of one job: its scheme version's results for the records it selects. */
+export interface ResultScope {
+  workspaceId: string;
+  schemeId: string;
+  schemeVersion: number;
+  selection: RecordSelection;
+}
+
+export interface ResultFilter {
+  label?: string;
+  /** with `label`: that label's confidence; otherwise the result's */
+  minConfidence?: number;
+}
+
+export interface LabelCounts {
+  /** results of the scope that pass the confidence filter */
+  total: number;
+  /** of those, results with no label (multi-label schemes) */
+  unlabelled: number;
+  labels: Array<{ label: string; count: number }>;
+}
+
+export const RESULT_SORT_FIELDS = ['position', 'confidence'] as const;
+export type ResultSortField = (typeof RESULT_SORT_FIELDS)[number];
+
+const LIST_TEXT_CHARS = 500;
+
+function columns(textChars: number | null): string {
+  return `res.record_id AS "recordId", r.datasource_id AS "datasourceId", r.position::float8 AS position,
+    ${textChars ? `left(r.text, ${textChars})` : 'r.text'} AS text, res.labels, res.confidence, res.explanation,
+    res.scheme_id AS "schemeId", res.scheme_version AS "schemeVersion", res.job_id AS "jobId", res.created_at AS "createdAt"`;
+}
+
+/**
+ * `classification_results`: one per (scheme version, record), written a page at a time with
+ * ON CONFLICT DO NOTHING (a page written again, by a retried run or another job of the same version,
+ * keeps the first result). Reads join the records, so results follow the records' workspace scope.
+ */
+@Injectable()
+export class ClassificationResultRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Writes a page of results; answers how many were new. */
+  async insertPage(
+    workspaceId: string,
+    jobId: string,
+    schemeId: string,
+    schemeVersion: number,
+    rows: ResultRow[],
+    em: EntityManager,
+  ): Promise<number> {
+    if (!rows.length) return 0;
+    const ids = new Array<string>(rows.length);
+    const labels = new Array<string>(rows.length);
+    const confidences = new Array<number>(rows.length);
+    const explanations = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      ids[i] = rows[i].recordId;
+      labels[i] = JSON.stringify(rows[i].labels);
+      confidences[i] = rows[i].confidence;
+      explanations[i] = JSON.stringify(rows[i].explanation);
+    }
+    const [result]: Array<{ inserted: number }> = await em.query(
+      `WITH ins AS (
+         INSERT INTO classification_results
+           (scheme_id, scheme_version, record_id, workspace_id, job_id, labels, confidence, explanation)
+         SELECT $1, $2, u.record_id, $3, $4, u.labels, u.confidence, u.explanation
+           FROM unnest($5::uuid[], $6::jsonb[], $7::float8[], $8::jsonb[]) AS u(record_id, labels, confidence, explanation)
+           -- a record deleted since it was read has no result
+           WHERE EXISTS (SELECT 1 FROM records r WHERE r.id = u.record_id)
+         ON CONFLICT (scheme_id, scheme_version, record_id) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS inserted FROM ins`,
+      [schemeId, schemeVersion, workspaceId, jobId, ids, labels, confidences, explanations],
+    );
+    return result.inserted;
+  }
+
+  private where(scope: ResultScope, filter: ResultFilter, params: unknown[]): string {
+    params.push(scope.schemeId, scope.schemeVersion, scope.workspaceId);
+    const where = ['res.scheme_id = $1', 'res.scheme_version = $2', 'res.workspace_id = $3'];
+    if (scope.selection.datasourceIds) {
+      params.push(scope.selection.datasourceIds);
+      where.push('r.workspace_id = $3', `r.datasource_id = ANY($${params.length}::uuid[])`);
+    } else {
+      where.push(recordFilterWhere(scope.workspaceId, scope.selection.filter ?? {}, params));
+    }
+    if (filter.label !== undefined) {
+      params.push(filter.label);
+      const label = `$${params.length}`;
+      if (filter.minConfidence !== undefined) {
+        params.push(filter.minConfidence);
+        where.push(
+          `EXISTS (SELECT 1 FROM jsonb_array_elements(res.labels) e
+                    WHERE e ->> 'label' = ${label} AND (e ->> 'confidence')::float8 >= $${params.length})`,
+        );
+      } else {
+        where.push(`res.labels @> jsonb_build_array(jsonb_build_object('label', ${label}::text))`);
+      }
+    } else if (filter.minConfidence !== undefined) {
+      params.push(filter.minConfidence);
+      where.push(`res.confidence >= $${params.length}`);
+    }
+    return where.join(' AND ');
+  }
+
+  /** One page of the scope's results and the filtered total. */
+  async list(
+    scope: ResultScope,
+    filter: ResultFilter,
+    page: PageRequest,
+    sort: SortField<ResultSortField>[],
+  ): Promise<[ClassificationResult[], number]> {
+    const params: unknown[] = [];
+    const where = this.where(scope, filter, params);
+    const order = sort.map((s) =>
+      s.field === 'position'
+        ? `r.datasource_id ${s.direction}, r.position ${s.direction}`
+        : `res.confidence ${s.direction}`,
+    );
+    order.push('r.datasource_id ASC', 'r.position ASC');
+    params.push(page.pageSize, (page.page - 1) * page.pageSize);
+    const from = 'classification_results res JOIN records r ON r.id = res.record_id';
+    const rows: Array<ClassificationResult & { total: string }> = await this.dataSource.query(
+      `WITH page AS (SELECT ${columns(LIST_TEXT_CHARS)} FROM ${from} WHERE ${where}
+          ORDER BY ${order.join(', ')} LIMIT $${params.length - 1} OFFSET $${params.length})
+       SELECT c.total, page.* FROM (SELECT count(*) AS total FROM ${from} WHERE ${where}) c LEFT JOIN page ON true`,
+      params,
+    );
+    const total = rows.length ? Number(rows[0].total) : 0;
+    return [rows[0]?.recordId ? rows.map(({ total: _total, ...r }) => r as ClassificationResult) : [], total];
+  }
+
+  /** How many results carry each label (those without a label counted apart). */
+  async labelCounts(scope: ResultScope, filter: Pick<ResultFilter, 'minConfidence'>): Promise<LabelCounts> {
+    const params: unknown[] = [];
+    const where = this.where(scope, {}, params);
+    let labelled = '';
+    let overall = '';
+    if (filter.minConfidence !== undefined) {
+      params.push(filter.minConfidence);
+      labelled = ` AND (e ->> 'confidence')::float8 >= $${params.length}`;
+      overall = ` AND res.confidence >= $${params.length}`;
+    }
+    const from = 'classification_results res JOIN records r ON r.id = res.record_id';
+    const [totals]: Array<{ total: number; unlabelled: number }> = await this.dataSource.query(
+      `SELECT count(*)::float8 AS total, count(*) FILTER (WHERE jsonb_array_length(res.labels) = 0)::float8 AS unlabelled
+         FROM ${from} WHERE ${where}${overall}`,
+      params,
+    );
+    const labels: Array<{ label: string; count: number }> = await this.dataSource.query(
+      `SELECT e ->> 'label' AS label, count(*)::float8 AS count
+         FROM ${from} CROSS JOIN LATERAL jsonb_array_elements(res.labels) e
+        WHERE ${where}${labelled} GROUP BY 1 ORDER BY 2 DESC, 1`,
+      params,
+    );
+    return { total: totals.total, unlabelled: totals.unlabelled, labels };
+  }
+
+  /** The next chunk of an export, in (data source, position) order after `after`, full texts. */
+  async exportChunk(
+    scope: ResultScope,
+    filter: ResultFilter,
+    after: RecordCursor | null,
+    limit: number,
+  ): Promise<ClassificationResult[]> {
+    const params: unknown[] = [];
+    let where = this.where(scope, filter, params);
+    if (after) {
+      params.push(after.datasourceId, after.position);
+      where += ` AND (r.datasource_id, r.position) > ($${params.length - 1}::uuid, $${params.length}::bigint)`;
+    }
+    params.push(limit);
+    return this.dataSource.query(
+      `SELECT ${columns(null)} FROM classification_results res JOIN records r ON r.id = res.record_id
+        WHERE ${where} ORDER BY r.datasource_id, r.position LIMIT $${params.length}`,
+      params,
+    );
+  }
+}
