@@ -1,4 +1,5 @@
 import { apiInstrumentsBench } from './api-instruments/api-instruments.bench';
+import { classifyBench } from './classify/classify.bench';
 import { ingestCsvBench } from './ingest-csv/ingest-csv.bench';
 import { telemetryE2eBench } from './telemetry-e2e/telemetry-e2e.bench';
 import { telemetryQueryBench } from './telemetry-query/telemetry-query.bench';
@@ -10,4 +11,5 @@ export const BENCHES: Record<string, Bench> = {
   'telemetry-query': telemetryQueryBench,
   'telemetry-e2e': telemetryE2eBench,
   'ingest-csv': ingestCsvBench,
+  classify: classifyBench,
 };
