@@ -5,6 +5,7 @@ import { InstrumentLiveStateAndCommands1795320000000 } from './1795320000000-ins
 import { Jobs1795330000000 } from './1795330000000-jobs';
 import { DatasourcesAndRecords1795340000000 } from './1795340000000-datasources-and-records';
 import { Classification1795350000000 } from './1795350000000-classification';
+import { ClassificationResultsLayout1795351000000 } from './1795351000000-classification-results-layout';
 import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   Jobs1795330000000,
   DatasourcesAndRecords1795340000000,
   Classification1795350000000,
+  ClassificationResultsLayout1795351000000,
   TelemetryPurge1795370000000,
 ];

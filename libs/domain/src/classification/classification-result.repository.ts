@@ -78,30 +78,28 @@ export class ClassificationResultRepository {
     em: EntityManager,
   ): Promise<number> {
     if (!rows.length) return 0;
-    const ids = new Array<string>(rows.length);
-    const labels = new Array<string>(rows.length);
-    const confidences = new Array<number>(rows.length);
-    const explanations = new Array<string>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      ids[i] = rows[i].recordId;
-      labels[i] = JSON.stringify(rows[i].labels);
-      confidences[i] = rows[i].confidence;
-      explanations[i] = JSON.stringify(rows[i].explanation);
-    }
+    // One JSON parameter: PostgreSQL reads the page in one pass, and the explanation (a json column)
+    // is kept as written.
     const [result]: Array<{ inserted: number }> = await em.query(
       `WITH ins AS (
          INSERT INTO classification_results
            (scheme_id, scheme_version, record_id, workspace_id, job_id, labels, confidence, explanation)
-         SELECT $1, $2, u.record_id, $3, $4, u.labels, u.confidence, u.explanation
-           FROM unnest($5::uuid[], $6::jsonb[], $7::float8[], $8::jsonb[]) AS u(record_id, labels, confidence, explanation)
-           -- a record deleted since it was read has no result
-           WHERE EXISTS (SELECT 1 FROM records r WHERE r.id = u.record_id)
-         ON CONFLICT (scheme_id, scheme_version, record_id) DO NOTHING
+         SELECT $1, $2, x."recordId", $3, $4, x.labels, x.confidence, x.explanation
+           FROM json_to_recordset($5::json) AS x("recordId" uuid, labels jsonb, confidence float8, explanation json)
+         ON CONFLICT (record_id, scheme_id, scheme_version) DO NOTHING
          RETURNING 1)
        SELECT count(*)::int AS inserted FROM ins`,
-      [schemeId, schemeVersion, workspaceId, jobId, ids, labels, confidences, explanations],
+      [schemeId, schemeVersion, workspaceId, jobId, JSON.stringify(rows)],
     );
     return result.inserted;
+  }
+
+  /** Deletes a scheme's results (every version), with the scheme. */
+  async deleteForScheme(workspaceId: string, schemeId: string, em: EntityManager): Promise<void> {
+    await em.query(`DELETE FROM classification_results WHERE scheme_id = $1 AND workspace_id = $2`, [
+      schemeId,
+      workspaceId,
+    ]);
   }
 
   private where(scope: ResultScope, filter: ResultFilter, params: unknown[]): string {

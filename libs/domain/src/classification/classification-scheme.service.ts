@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { DatasourceNotFoundError } from '../ingestion/ingestion.errors';
 import { assertWorkspaceRole, WorkspaceMembership } from '../workspaces/workspace-membership';
 import { ApiKeyCipher } from './api-key-cipher';
+import { ClassificationResultRepository } from './classification-result.repository';
 import { ClassificationScheme, ClassificationSchemeVersion, SchemeDefinition } from './classification-scheme';
 import {
   ClassificationSchemeInUseError,
@@ -72,6 +73,7 @@ export class ClassificationSchemeService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly schemes: ClassificationSchemeRepository,
+    private readonly results: ClassificationResultRepository,
     private readonly cipher: ApiKeyCipher,
     private readonly audit: AuditService,
   ) {}
@@ -203,6 +205,7 @@ export class ClassificationSchemeService {
       if (!before) throw new ClassificationSchemeNotFoundError(id);
       const active = await this.schemes.activeJobIds(workspaceId, id, em);
       if (active.length) throw new ClassificationSchemeInUseError(active);
+      await this.results.deleteForScheme(workspaceId, id, em);
       await this.schemes.delete(workspaceId, id, em);
       await this.audit.record(em, workspaceId, actor, {
         action: 'delete',
