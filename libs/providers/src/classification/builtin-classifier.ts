@@ -14,9 +14,9 @@ import { tokenize } from './tokenizer';
 /** Tokens listed in an explanation. */
 const EXPLAINED_TOKENS = 5;
 
-/** Rounds a probability for explanations (results keep full precision). */
-function round(value: number): number {
-  return Math.round(value * 1e4) / 1e4;
+/** Rounds a number for explanations (results keep the confidence in full). */
+function round(value: number, scale: number): number {
+  return Math.round(value * scale) / scale;
 }
 
 /**
@@ -111,14 +111,21 @@ export class BuiltinClassifier implements Classifier {
       explained = assigned.length ? assigned : [top];
     }
 
-    const topTokens = explained.flatMap((c) =>
-      this.model.topTokens(tokens, c, EXPLAINED_TOKENS).map((t) => ({ label: this.labelNames[c], ...t })),
-    );
+    // Compact (results store one per record): the top tokens per explained label and their weights,
+    // the rules that matched, every label's probability.
+    const tokensByLabel: Record<string, Record<string, number>> = {};
+    for (const c of explained) {
+      const top: Record<string, number> = {};
+      for (const t of this.model.topTokens(tokens, c, EXPLAINED_TOKENS)) top[t.token] = round(t.weight, 100);
+      tokensByLabel[this.labelNames[c]] = top;
+    }
+    const labelScores: Record<string, number> = {};
+    for (let c = 0; c < K; c++) labelScores[this.labelNames[c]] = round(probabilities[c], 1000);
     const explanation: Record<string, unknown> = {
       provider: 'builtin',
       rules: matchedRules,
-      tokens: topTokens,
-      scores: Object.fromEntries(this.labelNames.map((name, c) => [name, round(probabilities[c])])),
+      tokens: tokensByLabel,
+      scores: labelScores,
     };
     return { id, labels, confidence, explanation };
   }

@@ -125,6 +125,6 @@ export class NaiveBayesModel {
       .filter(([, weight]) => weight > 0)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, limit)
-      .map(([token, weight]) => ({ token, weight: Math.round(weight * 1e4) / 1e4 }));
+      .map(([token, weight]) => ({ token, weight }));
   }
 }
