@@ -6,6 +6,7 @@ import { Jobs1795330000000 } from './1795330000000-jobs';
 import { DatasourcesAndRecords1795340000000 } from './1795340000000-datasources-and-records';
 import { Classification1795350000000 } from './1795350000000-classification';
 import { ClassificationResultsLayout1795351000000 } from './1795351000000-classification-results-layout';
+import { ClassificationResultsByPosition1795352000000 } from './1795352000000-classification-results-by-position';
 import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   DatasourcesAndRecords1795340000000,
   Classification1795350000000,
   ClassificationResultsLayout1795351000000,
+  ClassificationResultsByPosition1795352000000,
   TelemetryPurge1795370000000,
 ];

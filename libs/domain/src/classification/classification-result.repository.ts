@@ -5,18 +5,18 @@ import { LabelScore } from '@labwire/providers';
 import { RecordCursor, recordFilterWhere } from '../ingestion/record.repository';
 import { RecordSelection } from './classification-job-input';
 
-/** A classification result to write. */
+/** A classification result to write, with where its record is. */
 export interface ResultRow {
   recordId: string;
+  datasourceId: string;
+  position: number;
   labels: LabelScore[];
   confidence: number;
   explanation: Record<string, unknown>;
 }
 
-/** A result with where its record is, as results lists and exports show it. */
+/** A result as results lists and exports show it. */
 export interface ClassificationResult extends ResultRow {
-  datasourceId: string;
-  position: number;
   /** the record's text (lists: its first 500 characters) */
   text: string;
   schemeId: string;
@@ -54,15 +54,16 @@ export type ResultSortField = (typeof RESULT_SORT_FIELDS)[number];
 const LIST_TEXT_CHARS = 500;
 
 function columns(textChars: number | null): string {
-  return `res.record_id AS "recordId", r.datasource_id AS "datasourceId", r.position::float8 AS position,
+  return `res.record_id AS "recordId", res.datasource_id AS "datasourceId", res.position::float8 AS position,
     ${textChars ? `left(r.text, ${textChars})` : 'r.text'} AS text, res.labels, res.confidence, res.explanation,
     res.scheme_id AS "schemeId", res.scheme_version AS "schemeVersion", res.job_id AS "jobId", res.created_at AS "createdAt"`;
 }
 
 /**
- * `classification_results`: one per (scheme version, record), written a page at a time with
- * ON CONFLICT DO NOTHING (a page written again, by a retried run or another job of the same version,
- * keeps the first result). Reads join the records, so results follow the records' workspace scope.
+ * `classification_results`: one per (scheme version, record), keyed by the record's data source and
+ * position, written a page at a time with ON CONFLICT DO NOTHING (a page written again, by a retried
+ * run or another job of the same version, keeps the first result). Reads join the records by id, so
+ * results follow the records' workspace scope and a result whose record is gone is never shown.
  */
 @Injectable()
 export class ClassificationResultRepository {
@@ -79,14 +80,16 @@ export class ClassificationResultRepository {
   ): Promise<number> {
     if (!rows.length) return 0;
     // One JSON parameter: PostgreSQL reads the page in one pass, and the explanation (a json column)
-    // is kept as written.
+    // is kept as written. A record deleted since it was read gets no result.
     const [result]: Array<{ inserted: number }> = await em.query(
       `WITH ins AS (
-         INSERT INTO classification_results
-           (scheme_id, scheme_version, record_id, workspace_id, job_id, labels, confidence, explanation)
-         SELECT $1, $2, x."recordId", $3, $4, x.labels, x.confidence, x.explanation
-           FROM json_to_recordset($5::json) AS x("recordId" uuid, labels jsonb, confidence float8, explanation json)
-         ON CONFLICT (record_id, scheme_id, scheme_version) DO NOTHING
+         INSERT INTO classification_results (datasource_id, position, scheme_id, scheme_version, record_id,
+           workspace_id, job_id, labels, confidence, explanation)
+         SELECT x."datasourceId", x.position, $1, $2, x."recordId", $3, $4, x.labels, x.confidence, x.explanation
+           FROM json_to_recordset($5::json)
+             AS x("recordId" uuid, "datasourceId" uuid, position bigint, labels jsonb, confidence float8, explanation json)
+          WHERE EXISTS (SELECT 1 FROM records r WHERE r.id = x."recordId")
+         ON CONFLICT (datasource_id, position, scheme_id, scheme_version, record_id) DO NOTHING
          RETURNING 1)
        SELECT count(*)::int AS inserted FROM ins`,
       [schemeId, schemeVersion, workspaceId, jobId, JSON.stringify(rows)],
@@ -107,7 +110,7 @@ export class ClassificationResultRepository {
     const where = ['res.scheme_id = $1', 'res.scheme_version = $2', 'res.workspace_id = $3'];
     if (scope.selection.datasourceIds) {
       params.push(scope.selection.datasourceIds);
-      where.push('r.workspace_id = $3', `r.datasource_id = ANY($${params.length}::uuid[])`);
+      where.push('r.workspace_id = $3', `res.datasource_id = ANY($${params.length}::uuid[])`);
     } else {
       where.push(recordFilterWhere(scope.workspaceId, scope.selection.filter ?? {}, params));
     }
@@ -141,10 +144,10 @@ export class ClassificationResultRepository {
     const where = this.where(scope, filter, params);
     const order = sort.map((s) =>
       s.field === 'position'
-        ? `r.datasource_id ${s.direction}, r.position ${s.direction}`
+        ? `res.datasource_id ${s.direction}, res.position ${s.direction}`
         : `res.confidence ${s.direction}`,
     );
-    order.push('r.datasource_id ASC', 'r.position ASC');
+    order.push('res.datasource_id ASC', 'res.position ASC');
     params.push(page.pageSize, (page.page - 1) * page.pageSize);
     const from = 'classification_results res JOIN records r ON r.id = res.record_id';
     const rows: Array<ClassificationResult & { total: string }> = await this.dataSource.query(
@@ -194,12 +197,12 @@ export class ClassificationResultRepository {
     let where = this.where(scope, filter, params);
     if (after) {
       params.push(after.datasourceId, after.position);
-      where += ` AND (r.datasource_id, r.position) > ($${params.length - 1}::uuid, $${params.length}::bigint)`;
+      where += ` AND (res.datasource_id, res.position) > ($${params.length - 1}::uuid, $${params.length}::bigint)`;
     }
     params.push(limit);
     return this.dataSource.query(
       `SELECT ${columns(null)} FROM classification_results res JOIN records r ON r.id = res.record_id
-        WHERE ${where} ORDER BY r.datasource_id, r.position LIMIT $${params.length}`,
+        WHERE ${where} ORDER BY res.datasource_id, res.position LIMIT $${params.length}`,
       params,
     );
   }

@@ -24,8 +24,6 @@ export interface ClassificationRunResult extends Record<string, unknown> {
   inserted: number;
   /** records that had a result of the scheme version already (an earlier job of it) */
   existing: number;
-  /** results per label, over the job's records */
-  labels: Record<string, number>;
   /** built-in provider: texts the model was trained on (examples and labelled records) */
   trainingDocuments?: number;
 }
@@ -95,7 +93,7 @@ export class ClassificationRunService {
             signal,
           );
           if (writing) await writing;
-          const rows = classified.map(toRow);
+          const rows = classified.map((c, i) => toRow(c, page[i]));
           const cursor: ClassificationCursor = { segment, after };
           const started = this.write(workspaceId, jobId, input, rows, cursor).then(async (written) => {
             processed += rows.length;
@@ -116,20 +114,12 @@ export class ClassificationRunService {
       classifier.close?.();
     }
 
-    const scope = {
-      workspaceId,
-      schemeId: input.schemeId,
-      schemeVersion: input.schemeVersion,
-      selection: { datasourceIds: input.datasourceIds, filter: input.filter },
-    };
-    const labelCounts = await this.results.labelCounts(scope, {});
     return {
       counts: { ...counts(), total: processed },
       result: {
         classified: processed,
         inserted,
         existing: processed - inserted,
-        labels: Object.fromEntries(labelCounts.labels.map((l) => [l.label, l.count])),
         ...(trainingDocuments !== undefined && { trainingDocuments }),
       },
     };
@@ -160,9 +150,12 @@ export class ClassificationRunService {
   }
 }
 
-function toRow(c: Classification): ResultRow {
+function toRow(c: Classification, record: RecordText): ResultRow {
+  if (c.id !== record.id) throw new Error(`the provider answered record ${c.id} in the place of ${record.id}`);
   return {
-    recordId: c.id,
+    recordId: record.id,
+    datasourceId: record.datasourceId,
+    position: record.position,
     labels: c.labels,
     confidence: Math.min(1, Math.max(0, c.confidence)),
     explanation: c.explanation,
