@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ClassificationCursor } from './classification-job-input';
 
 /** What a classification job has committed so far. */
@@ -12,9 +12,9 @@ export interface ClassificationRunState {
 }
 
 /**
- * `classification_job_runs`: one row per classification job, moved forward in the transaction that
- * writes each page's results, so a run that died (or was cancelled and retried) resumes exactly
- * after its last committed page, with exact counts.
+ * `classification_job_runs`: one row per classification job, moved forward by the statement that
+ * writes each page's results (ClassificationResultRepository.writePage), so a run that died (or was
+ * cancelled and retried) resumes exactly after its last committed page, with exact counts.
  */
 @Injectable()
 export class ClassificationJobRunRepository {
@@ -33,20 +33,5 @@ export class ClassificationJobRunRepository {
       [jobId, workspaceId],
     );
     return rows[0];
-  }
-
-  async advance(
-    workspaceId: string,
-    jobId: string,
-    cursor: ClassificationCursor,
-    processed: number,
-    inserted: number,
-    em: EntityManager,
-  ): Promise<void> {
-    await em.query(
-      `UPDATE classification_job_runs SET cursor = $3, processed = processed + $4, inserted = inserted + $5, updated_at = now()
-        WHERE job_id = $1 AND workspace_id = $2`,
-      [jobId, workspaceId, JSON.stringify(cursor), processed, inserted],
-    );
   }
 }

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PageRequest, SortField } from '@labwire/core';
 import { LabelScore } from '@labwire/providers';
 import { RecordCursor, recordFilterWhere } from '../ingestion/record.repository';
-import { RecordSelection } from './classification-job-input';
+import { ClassificationCursor, RecordSelection } from './classification-job-input';
 
 /** A classification result to write, with where its record is. */
 export interface ResultRow {
@@ -13,6 +13,16 @@ export interface ResultRow {
   labels: LabelScore[];
   confidence: number;
   explanation: Record<string, unknown>;
+}
+
+/** A page of a job's results and where the job stands once it is written. */
+export interface ResultPage {
+  workspaceId: string;
+  jobId: string;
+  schemeId: string;
+  schemeVersion: number;
+  rows: ResultRow[];
+  cursor: ClassificationCursor;
 }
 
 /** A result as results lists and exports show it. */
@@ -69,19 +79,14 @@ function columns(textChars: number | null): string {
 export class ClassificationResultRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Writes a page of results; answers how many were new. */
-  async insertPage(
-    workspaceId: string,
-    jobId: string,
-    schemeId: string,
-    schemeVersion: number,
-    rows: ResultRow[],
-    em: EntityManager,
-  ): Promise<number> {
-    if (!rows.length) return 0;
-    // One JSON parameter: PostgreSQL reads the page in one pass, and the explanation (a json column)
-    // is kept as written. A record deleted since it was read gets no result.
-    const [result]: Array<{ inserted: number }> = await em.query(
+  /**
+   * Writes a page of results and moves the job's cursor past it, in one statement (so in one
+   * transaction, and one round trip); answers how many results were new. One JSON parameter:
+   * PostgreSQL reads the page in one pass, and the explanation (a json column) is kept as written. A
+   * record deleted since it was read gets no result.
+   */
+  async writePage(page: ResultPage): Promise<number> {
+    const [result]: Array<{ inserted: number }> = await this.dataSource.query(
       `WITH ins AS (
          INSERT INTO classification_results (datasource_id, position, scheme_id, scheme_version, record_id,
            workspace_id, job_id, labels, confidence, explanation)
@@ -90,9 +95,23 @@ export class ClassificationResultRepository {
              AS x("recordId" uuid, "datasourceId" uuid, position bigint, labels jsonb, confidence float8, explanation json)
           WHERE EXISTS (SELECT 1 FROM records r WHERE r.id = x."recordId")
          ON CONFLICT (datasource_id, position, scheme_id, scheme_version, record_id) DO NOTHING
+         RETURNING 1),
+       counted AS (SELECT count(*)::int AS inserted FROM ins),
+       moved AS (
+         UPDATE classification_job_runs SET cursor = $6, processed = processed + $7,
+                inserted = inserted + (SELECT inserted FROM counted), updated_at = now()
+          WHERE job_id = $4 AND workspace_id = $3
          RETURNING 1)
-       SELECT count(*)::int AS inserted FROM ins`,
-      [schemeId, schemeVersion, workspaceId, jobId, JSON.stringify(rows)],
+       SELECT inserted, (SELECT count(*) FROM moved)::int AS moved FROM counted`,
+      [
+        page.schemeId,
+        page.schemeVersion,
+        page.workspaceId,
+        page.jobId,
+        JSON.stringify(page.rows),
+        JSON.stringify(page.cursor),
+        page.rows.length,
+      ],
     );
     return result.inserted;
   }

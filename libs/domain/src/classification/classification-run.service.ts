@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@labwire/core';
 import { Classification } from '@labwire/providers';
 import { RecordCursor, RecordFilter, RecordRepository, RecordText } from '../ingestion/record.repository';
@@ -40,7 +39,6 @@ export interface ClassificationRunResult extends Record<string, unknown> {
 export class ClassificationRunService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
     private readonly schemes: ClassificationSchemeRepository,
     private readonly records: RecordRepository,
     private readonly results: ClassificationResultRepository,
@@ -134,7 +132,7 @@ export class ClassificationRunService {
     return this.records.textPage(workspaceId, filter, after, limit, RECORD_TEXT_CHARS);
   }
 
-  /** A page's results and the job's cursor, in one transaction; answers how many results were new. */
+  /** A page's results and the job's cursor, together; answers how many results were new. */
   private write(
     workspaceId: string,
     jobId: string,
@@ -142,10 +140,13 @@ export class ClassificationRunService {
     rows: ResultRow[],
     cursor: ClassificationCursor,
   ): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const written = await this.results.insertPage(workspaceId, jobId, input.schemeId, input.schemeVersion, rows, em);
-      await this.runs.advance(workspaceId, jobId, cursor, rows.length, written, em);
-      return written;
+    return this.results.writePage({
+      workspaceId,
+      jobId,
+      schemeId: input.schemeId,
+      schemeVersion: input.schemeVersion,
+      rows,
+      cursor,
     });
   }
 }
