@@ -5,11 +5,9 @@ import { LabelScore } from '@labwire/providers';
 import { RecordCursor, recordFilterWhere } from '../ingestion/record.repository';
 import { ClassificationCursor, RecordSelection } from './classification-job-input';
 
-/** A classification result to write, with where its record is. */
+/** A classification result to write. */
 export interface ResultRow {
   recordId: string;
-  datasourceId: string;
-  position: number;
   labels: LabelScore[];
   confidence: number;
   explanation: Record<string, unknown>;
@@ -27,6 +25,8 @@ export interface ResultPage {
 
 /** A result as results lists and exports show it. */
 export interface ClassificationResult extends ResultRow {
+  datasourceId: string;
+  position: number;
   /** the record's text (lists: its first 500 characters) */
   text: string;
   schemeId: string;
@@ -82,18 +82,18 @@ export class ClassificationResultRepository {
   /**
    * Writes a page of results and moves the job's cursor past it, in one statement (so in one
    * transaction, and one round trip); answers how many results were new. One JSON parameter:
-   * PostgreSQL reads the page in one pass, and the explanation (a json column) is kept as written. A
-   * record deleted since it was read gets no result.
+   * PostgreSQL reads the page in one pass, and the explanation (a json column) is kept as written.
+   * Where each record is comes from the record itself, and a record deleted since it was read gets
+   * no result.
    */
   async writePage(page: ResultPage): Promise<number> {
     const [result]: Array<{ inserted: number }> = await this.dataSource.query(
       `WITH ins AS (
          INSERT INTO classification_results (datasource_id, position, scheme_id, scheme_version, record_id,
            workspace_id, job_id, labels, confidence, explanation)
-         SELECT x."datasourceId", x.position, $1, $2, x."recordId", $3, $4, x.labels, x.confidence, x.explanation
-           FROM json_to_recordset($5::json)
-             AS x("recordId" uuid, "datasourceId" uuid, position bigint, labels jsonb, confidence float8, explanation json)
-          WHERE EXISTS (SELECT 1 FROM records r WHERE r.id = x."recordId")
+         SELECT r.datasource_id, r.position, $1, $2, x."recordId", $3, $4, x.labels, x.confidence, x.explanation
+           FROM json_to_recordset($5::json) AS x("recordId" uuid, labels jsonb, confidence float8, explanation json)
+           JOIN records r ON r.id = x."recordId"
          ON CONFLICT (datasource_id, position, scheme_id, scheme_version, record_id) DO NOTHING
          RETURNING 1),
        counted AS (SELECT count(*)::int AS inserted FROM ins),

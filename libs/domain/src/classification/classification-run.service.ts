@@ -155,8 +155,6 @@ function toRow(c: Classification, record: RecordText): ResultRow {
   if (c.id !== record.id) throw new Error(`the provider answered record ${c.id} in the place of ${record.id}`);
   return {
     recordId: record.id,
-    datasourceId: record.datasourceId,
-    position: record.position,
     labels: c.labels,
     confidence: Math.min(1, Math.max(0, c.confidence)),
     explanation: c.explanation,

@@ -11,6 +11,8 @@ import { NaiveBayesModel, TrainingDoc } from './naive-bayes';
 import { RuleMatcher } from './rule-matcher';
 import { tokenize } from './tokenizer';
 
+/** Confidences are given to 6 decimals. */
+const CONFIDENCE_SCALE = 1e6;
 /** Tokens listed in an explanation. */
 const EXPLAINED_TOKENS = 5;
 
@@ -95,8 +97,8 @@ export class BuiltinClassifier implements Classifier {
     if (this.mode === 'single') {
       let best = 0;
       for (let c = 1; c < K; c++) if (probabilities[c] > probabilities[best]) best = c;
-      labels = [{ label: this.labelNames[best], confidence: probabilities[best] }];
-      confidence = probabilities[best];
+      confidence = round(probabilities[best], CONFIDENCE_SCALE);
+      labels = [{ label: this.labelNames[best], confidence }];
       explained = [best];
     } else {
       const assigned: number[] = [];
@@ -106,8 +108,11 @@ export class BuiltinClassifier implements Classifier {
         if (probabilities[c] > probabilities[top]) top = c;
       }
       assigned.sort((a, b) => probabilities[b] - probabilities[a] || a - b);
-      labels = assigned.map((c) => ({ label: this.labelNames[c], confidence: probabilities[c] }));
-      confidence = assigned.length ? probabilities[assigned[0]] : 1 - probabilities[top];
+      labels = assigned.map((c) => ({
+        label: this.labelNames[c],
+        confidence: round(probabilities[c], CONFIDENCE_SCALE),
+      }));
+      confidence = round(assigned.length ? probabilities[assigned[0]] : 1 - probabilities[top], CONFIDENCE_SCALE);
       explained = assigned.length ? assigned : [top];
     }
 

@@ -48,7 +48,7 @@ export interface ClassifyItem {
 
 export interface LabelScore {
   label: string;
-  /** 0..1 */
+  /** 0..1 (the built-in provider gives 6 decimals) */
   confidence: number;
 }
 
