@@ -354,6 +354,49 @@ describe('classification jobs', () => {
     expect(await resultCount(scheme.id)).toEqual({ n: 0, records: 0 });
   });
 
+  it('classifies an upload once it is ingested when it names a scheme (the job chain)', async () => {
+    const scheme = await createScheme({ name: 'Chained', examples: topicTexts(10, 808) });
+    const unknown = await api.request('POST', `${base()}/datasources`, {
+      token: crew.editor.token,
+      body: { type: 'text', text: 'pump leak\ncell culture', classifySchemeId: '0b4a5f1e-5f0e-4c59-9a53-0d8d2c0f1a11' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('CLASSIFICATION_SCHEME_NOT_FOUND');
+
+    const truth = topicTexts(10, 909);
+    const created = await api.request('POST', `${base()}/datasources`, {
+      token: crew.editor.token,
+      body: { type: 'text', text: truth.map((t) => t.text).join('\n'), classifySchemeId: scheme.id },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.classifySchemeId).toBe(scheme.id);
+    expect((await finished(created.body.lastJobId)).status).toBe('succeeded');
+    let chained: any;
+    const deadline = Date.now() + 10_000;
+    while (!chained) {
+      const list = await api.request('GET', `${base()}/classification-jobs`, {
+        token: crew.viewer.token,
+        query: { pageSize: 100 },
+      });
+      chained = list.body.items.find((j: any) => j.input.ingestionJobId === created.body.lastJobId);
+      if (!chained && Date.now() > deadline) throw new Error('no classification job was chained');
+      if (!chained) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(chained).toMatchObject({
+      input: { schemeId: scheme.id, schemeVersion: 1, datasourceIds: [created.body.id] },
+      createdBy: crew.editor.id,
+    });
+    const done = await finished(chained.id);
+    expect(done.counts).toMatchObject({ total: 30, processed: 30, inserted: 30 });
+    expect(await resultCount(scheme.id)).toEqual({ n: 30, records: 30 });
+    // one chained job per ingestion job
+    const all = await api.request('GET', `${base()}/classification-jobs`, {
+      token: crew.viewer.token,
+      query: { pageSize: 100 },
+    });
+    expect(all.body.items.filter((j: any) => j.input.ingestionJobId === created.body.lastJobId)).toHaveLength(1);
+  });
+
   it('fails a job whose provider refuses it, naming the endpoint and the status', async () => {
     const datasourceId = await textSource(['one line about a pump', 'another about a cell culture']);
     const scheme = await createScheme({

@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { IngestionService, JobRunner } from '@labwire/domain';
+import { ClassificationChainService, IngestionService, JobRunner } from '@labwire/domain';
 import { INGESTION_WORKER_OPTIONS, JobName, QueueName } from '@labwire/queue';
 import { attemptOf } from './job-attempt';
 import { JobHandlers } from './job-handlers';
@@ -15,6 +15,9 @@ export class IngestionProcessor extends QueueProcessor<QueueName.Ingestion> {
       const run = await this.runner.run(job.data, attemptOf(job), signal, (context) =>
         this.ingestion.run(context, signal),
       );
+      // The job chain: an upload that named a classification scheme is classified once ingested. A
+      // run skipped because its job had succeeded already (a redelivery) makes sure of it too.
+      if (run.outcome === 'succeeded' || run.outcome === 'skipped') await this.chain.afterIngestion(job.data);
       return { outcome: run.outcome, records: 0, inserted: 0, failed: 0, ...run.result };
     },
   };
@@ -22,6 +25,7 @@ export class IngestionProcessor extends QueueProcessor<QueueName.Ingestion> {
   constructor(
     private readonly runner: JobRunner,
     private readonly ingestion: IngestionService,
+    private readonly chain: ClassificationChainService,
   ) {
     super();
   }

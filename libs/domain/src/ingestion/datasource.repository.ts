@@ -159,4 +159,13 @@ export class DatasourceRepository {
   async delete(workspaceId: string, id: string, em: EntityManager): Promise<void> {
     await em.query(`DELETE FROM datasources WHERE id = $1 AND workspace_id = $2`, [id, workspaceId]);
   }
+
+  /** Whether the workspace has this classification scheme (what an upload may ask to be classified with). */
+  async classificationSchemeExists(workspaceId: string, schemeId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM classification_schemes WHERE id = $1 AND workspace_id = $2`,
+      [schemeId, workspaceId],
+    );
+    return rows.length > 0;
+  }
 }

@@ -14,6 +14,7 @@ import { assertWorkspaceRole, WorkspaceMembership } from '../workspaces/workspac
 import { Datasource, DatasourceOptions, DatasourceType, FileDatasourceType } from './datasource';
 import { DatasourceFilter, DatasourceRepository, DatasourceSortField } from './datasource.repository';
 import { declaredType, resolveFileType } from './datasource-type';
+import { ClassificationSchemeNotFoundError } from '../classification/classification.errors';
 import { DatasourceBusyError, DatasourceNotFoundError, DatasourceTooLargeError } from './ingestion.errors';
 
 /** An uploaded file as the transport hands it over: a stream, never the whole file. */
@@ -91,6 +92,7 @@ export class DatasourceService {
     actor: Actor,
   ): Promise<CreatedDatasource> {
     assertWorkspaceRole(membership, 'editor');
+    await this.checkClassifyScheme(membership.workspaceId, upload.classifySchemeId);
     const limit = this.config.ingestion.maxUploadBytes;
     const iterator = (upload.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const head: Buffer[] = [];
@@ -155,6 +157,7 @@ export class DatasourceService {
     actor: Actor,
   ): Promise<CreatedDatasource> {
     assertWorkspaceRole(membership, 'editor');
+    await this.checkClassifyScheme(membership.workspaceId, submission.classifySchemeId);
     let content: string;
     let options: DatasourceOptions;
     let name: string;
@@ -179,6 +182,13 @@ export class DatasourceService {
       classifySchemeId: submission.classifySchemeId ?? null,
       tooLarge: () => false,
     });
+  }
+
+  /** The scheme an upload asks to be classified with (the job chain) must be the workspace's. */
+  private async checkClassifyScheme(workspaceId: string, schemeId: string | null | undefined): Promise<void> {
+    if (schemeId && !(await this.datasources.classificationSchemeExists(workspaceId, schemeId))) {
+      throw new ClassificationSchemeNotFoundError(schemeId);
+    }
   }
 
   /**
