@@ -12,6 +12,8 @@ import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../supp
  * on its reply topic; the api's MQTT side (the hybrid transport) and the worker do the rest.
  */
 describe('instrument over MQTT: status, last will, commands and replies', () => {
+  // Each test waits on several hops (broker → api → worker → broker) that a full CI run slows down.
+  jest.setTimeout(90_000);
   let api: TestApi;
   let worker: INestApplicationContext;
   let crew: WorkspaceCrew;
@@ -20,7 +22,8 @@ describe('instrument over MQTT: status, last will, commands and replies', () => 
   const instrumentPath = (id: string, rest = '') => `/api/v1/workspaces/${crew.workspaceId}/instruments/${id}${rest}`;
   const read = async (path: string) => (await api.request('GET', path, { token: crew.viewer.token })).body;
 
-  async function until<T>(get: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  // Generous: under a full CI run (two test files at a time on 2 cores) a hop can take seconds.
+  async function until<T>(get: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 25_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let value = await get();
     while (!done(value) && Date.now() < deadline) {
