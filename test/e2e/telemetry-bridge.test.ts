@@ -6,6 +6,7 @@ import { connectMqtt } from '../support/mqtt-test-client';
 import { seedUser } from '../support/seed-user';
 import { deleteRedisKeys, freePort, spawnBuilt, SpawnedApp, waitForHttp } from '../support/spawn-app';
 import { testEnv } from '../support/test-app';
+import { startTestBroker, TestBroker } from '../support/test-broker';
 import { createTestDatabase } from '../support/test-db';
 
 /**
@@ -16,6 +17,7 @@ import { createTestDatabase } from '../support/test-db';
  */
 describe('telemetry over MQTT, end to end (built api and worker)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let broker: TestBroker;
   let env: NodeJS.ProcessEnv;
   let api: SpawnedApp;
   let worker: SpawnedApp;
@@ -101,6 +103,9 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    // Its own broker: every api reconciles its broker with its database at boot, removing instrument
+    // clients it does not know, so on the run's shared broker another test's api could sign ours out.
+    broker = await startTestBroker();
     const [apiPort, workerPort] = [await freePort(), await freePort()];
     env = testEnv(db.url, {
       API_PORT: String(apiPort),
@@ -109,6 +114,7 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
       LOG_LEVEL: 'info',
       TELEMETRY_BATCH_SIZE: '200',
       TELEMETRY_LINGER_MS: '20',
+      ...broker.env,
     });
     apiUrl = `http://127.0.0.1:${apiPort}`;
     workerUrl = `http://127.0.0.1:${workerPort}`;
@@ -131,6 +137,7 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     await worker?.stop();
     await pg?.end();
     await db?.drop();
+    await broker?.stop();
     if (env?.REDIS_KEY_PREFIX) await deleteRedisKeys(env.REDIS_KEY_PREFIX);
   });
 

@@ -7,6 +7,7 @@ import { JobName, QueueName, QueueRegistry } from '../../../libs/queue/src';
 import { connectMqtt } from '../../support/mqtt-test-client';
 import { SseTestClient } from '../../support/sse-client';
 import { startTestApi, TestApi } from '../../support/test-app';
+import { startTestBroker, TestBroker } from '../../support/test-broker';
 import { startTestWorker } from '../../support/test-worker';
 import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
 
@@ -24,6 +25,7 @@ interface SimulatedInstrument {
  */
 describe('instrument commands', () => {
   let api: TestApi;
+  let broker: TestBroker;
   let worker: INestApplicationContext;
   let crew: WorkspaceCrew;
   let states: InstrumentStateService;
@@ -67,7 +69,11 @@ describe('instrument commands', () => {
   }
 
   beforeAll(async () => {
-    api = await startTestApi();
+    // Its own broker: every api reconciles the broker it uses with its database at boot, removing
+    // instrument clients it does not know, so on the run's shared broker another test file's api
+    // could sign this test's instruments out mid-test.
+    broker = await startTestBroker();
+    api = await startTestApi(broker.env);
     worker = await startTestWorker(api);
     crew = await createWorkspaceCrew(api);
     states = api.app.get(InstrumentStateService);
@@ -81,6 +87,7 @@ describe('instrument commands', () => {
     await Promise.all(mqttClients.map((c) => c.endAsync(true).catch(() => undefined)));
     await worker?.close();
     await api?.close();
+    await broker?.stop();
   });
 
   it('keeps the silence check and the command sweep on 15 s job schedulers (the worker upserts them)', async () => {

@@ -3,6 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { MqttClient } from 'mqtt';
 import { connectMqtt } from '../../support/mqtt-test-client';
 import { startTestApi, TestApi } from '../../support/test-app';
+import { startTestBroker, TestBroker } from '../../support/test-broker';
 import { startTestWorker } from '../../support/test-worker';
 import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
 
@@ -15,6 +16,7 @@ describe('instrument over MQTT: status, last will, commands and replies', () => 
   // Each test waits on several hops (broker → api → worker → broker) that a full CI run slows down.
   jest.setTimeout(90_000);
   let api: TestApi;
+  let broker: TestBroker;
   let worker: INestApplicationContext;
   let crew: WorkspaceCrew;
   const clients: MqttClient[] = [];
@@ -64,7 +66,11 @@ describe('instrument over MQTT: status, last will, commands and replies', () => 
   }
 
   beforeAll(async () => {
-    api = await startTestApi();
+    // Its own broker: every api reconciles the broker it uses with its database at boot, removing
+    // instrument clients it does not know, so on the run's shared broker another test file's api
+    // could sign this test's instruments out mid-test.
+    broker = await startTestBroker();
+    api = await startTestApi(broker.env);
     worker = await startTestWorker(api);
     crew = await createWorkspaceCrew(api);
   });
@@ -72,6 +78,7 @@ describe('instrument over MQTT: status, last will, commands and replies', () => 
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await worker?.close();
     await api?.close();
+    await broker?.stop();
   });
 
   it('goes online from its status message, offline from its last will, online again from its telemetry', async () => {

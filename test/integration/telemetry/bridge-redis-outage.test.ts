@@ -6,6 +6,7 @@ import { waitFor } from '../../support/built-app';
 import { connectMqtt } from '../../support/mqtt-test-client';
 import { deleteRedisKeys } from '../../support/spawn-app';
 import { startTestApi, TestApi } from '../../support/test-app';
+import { startTestBroker, TestBroker } from '../../support/test-broker';
 import { createInstrument, createWorkspaceCrew } from '../../support/workspace-factories';
 
 /** A TCP relay to the real Redis that the test can cut and restore, as an outage would. */
@@ -42,6 +43,7 @@ class CuttableRedis {
  */
 describe('MQTT bridge during a Redis outage', () => {
   let api: TestApi;
+  let broker: TestBroker;
   let relay: CuttableRedis;
   let queues: QueueRegistry;
   let instrument: MqttClient;
@@ -50,7 +52,12 @@ describe('MQTT bridge during a Redis outage', () => {
   beforeAll(async () => {
     relay = new CuttableRedis();
     await relay.start();
+    // Its own broker: every api reconciles the broker it uses with its database at boot, removing
+    // instrument clients it does not know, so on the run's shared broker another test file's api
+    // could sign this test's instruments out mid-test.
+    broker = await startTestBroker();
     api = await startTestApi({
+      ...broker.env,
       REDIS_URL: `redis://127.0.0.1:${relay.port}`,
       MQTT_RECEIVE_MAXIMUM: '5',
       TELEMETRY_LINGER_MS: '10',
@@ -70,6 +77,7 @@ describe('MQTT bridge during a Redis outage', () => {
     await instrument?.endAsync(true);
     await api?.close();
     await queues?.close();
+    await broker?.stop();
     if (api) await deleteRedisKeys(api.config.redis.prefix);
   });
 
