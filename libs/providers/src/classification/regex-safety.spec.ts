@@ -67,7 +67,9 @@ describe('regexProblem', () => {
         const input = c.repeat(REGEX_MAX_INPUT / c.length) + '!';
         const started = performance.now();
         new RegExp(pattern, 'iu').test(input);
-        expect(performance.now() - started).toBeLessThan(500);
+        // Not a performance measurement (those are benches): a sanity bound that only backtracking blow-up
+        // reaches (catastrophic patterns take minutes here), loose enough for a loaded 2-core CI run.
+        expect(performance.now() - started).toBeLessThan(5_000);
       }
     }
   });
