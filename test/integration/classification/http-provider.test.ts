@@ -222,6 +222,7 @@ describe('HTTP classification provider (OpenAI-compatible chat completions)', ()
       .classify(items(1), controller.signal)
       .catch((e: unknown) => e);
     expect((err as Error).message).toBe('job cancelled');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // far sooner than the 30 s Retry-After it was waiting out (room left for a loaded CI machine)
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
