@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import { waitFor } from '../support/built-app';
+import { BuiltStack } from '../support/built-stack';
 import { topicTexts } from '../support/classification-data';
-import { seedUser } from '../support/seed-user';
-import { deleteRedisKeys, freePort, spawnBuilt, SpawnedApp, waitForHttp } from '../support/spawn-app';
-import { testEnv } from '../support/test-app';
-import { createTestDatabase } from '../support/test-db';
 
 const ROWS = 100_002; // 33,334 texts of each of the 3 topics
 
@@ -17,63 +10,13 @@ const ROWS = 100_002; // 33,334 texts of each of the 3 topics
  * resumes after the last page it committed, and every record ends with exactly one result.
  */
 describe('classification, end to end (built api and worker)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let env: NodeJS.ProcessEnv;
-  let api: SpawnedApp;
-  let worker: SpawnedApp;
-  let apiUrl: string;
-  let workerUrl: string;
-  let pg: Client;
-  let token: string;
-  let storageDir: string;
-
-  const startWorker = async () => {
-    worker = spawnBuilt('apps/worker/main.js', env);
-    await waitForHttp(`${workerUrl}/health/ready`, worker, 30_000);
-  };
-  const http = async (method: string, path: string, body?: unknown) => {
-    const json = body !== undefined && !(body instanceof FormData);
-    const res = await fetch(`${apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
-      body: json ? JSON.stringify(body) : (body as FormData | undefined),
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
-  };
+  let stack: BuiltStack;
+  const http = (...args: Parameters<BuiltStack['http']>) => stack.http(...args);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    storageDir = mkdtempSync(join(tmpdir(), 'labwire-e2e-classify-'));
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
-    env = testEnv(db.url, {
-      API_PORT: String(apiPort),
-      API_HOST: '127.0.0.1',
-      WORKER_PORT: String(workerPort),
-      STORAGE_URL: `file://${storageDir}`,
-      CLASSIFY_PAGE_SIZE: '500',
-    });
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    workerUrl = `http://127.0.0.1:${workerPort}`;
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    await seedUser(db.url, 'classify@example.com', 'a-long-password-1');
-    api = spawnBuilt('apps/api/main.js', env);
-    await Promise.all([waitForHttp(`${apiUrl}/health/ready`, api, 30_000), startWorker()]);
-    const login = await fetch(`${apiUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'classify@example.com', password: 'a-long-password-1' }),
-    });
-    token = ((await login.json()) as { accessToken: string }).accessToken;
+    stack = await BuiltStack.start({ storage: true, env: { CLASSIFY_PAGE_SIZE: '500' } });
   });
-  afterAll(async () => {
-    await api?.stop();
-    await worker?.stop();
-    await pg?.end();
-    await db?.drop();
-    if (env?.REDIS_KEY_PREFIX) await deleteRedisKeys(env.REDIS_KEY_PREFIX);
-    if (storageDir) rmSync(storageDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   it('writes exactly one result per record when the worker is killed in the middle of the job', async () => {
     const workspaceId = (await http('POST', '/api/v1/workspaces', { name: 'Classify' })).body.id;
@@ -123,11 +66,11 @@ describe('classification, end to end (built api and worker)', () => {
       30_000,
       'the classification to be under way',
     );
-    worker.child.kill('SIGKILL');
-    await worker.exited;
+    stack.worker.child.kill('SIGKILL');
+    await stack.worker.exited;
     const results = async () =>
       (
-        await pg.query(
+        await stack.pg.query(
           `SELECT count(*)::int AS n, count(DISTINCT record_id)::int AS records FROM classification_results WHERE scheme_id = $1`,
           [scheme.body.id],
         )
@@ -138,7 +81,7 @@ describe('classification, end to end (built api and worker)', () => {
     expect(partial.records).toBe(partial.n);
 
     // BullMQ finds the job's lock expired and hands it to the new worker: a second attempt, resumed.
-    await startWorker();
+    await stack.startWorker();
     let job: any;
     await waitFor(
       async () => {
@@ -159,7 +102,7 @@ describe('classification, end to end (built api and worker)', () => {
       existing: 0,
     });
     expect(await results()).toEqual({ n: ROWS, records: ROWS });
-    const { rows } = await pg.query(
+    const { rows } = await stack.pg.query(
       // Grouped once, not a correlated count per record: results are not indexed by record id alone.
       `SELECT count(*)::int AS records, count(*) FILTER (WHERE c.n = 1)::int AS once
          FROM records r

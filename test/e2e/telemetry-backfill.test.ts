@@ -1,9 +1,5 @@
-import { Client } from 'pg';
 import { waitFor } from '../support/built-app';
-import { seedUser } from '../support/seed-user';
-import { deleteRedisKeys, freePort, spawnBuilt, SpawnedApp, waitForHttp } from '../support/spawn-app';
-import { testEnv } from '../support/test-app';
-import { createTestDatabase } from '../support/test-db';
+import { BuiltStack } from '../support/built-stack';
 
 const POINTS = 100_000;
 
@@ -13,53 +9,13 @@ const POINTS = 100_000;
  * every reading ends up stored exactly once.
  */
 describe('telemetry backfill, end to end (built api and worker)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let env: NodeJS.ProcessEnv;
-  let api: SpawnedApp;
-  let worker: SpawnedApp;
-  let apiUrl: string;
-  let workerUrl: string;
-  let pg: Client;
-  let token: string;
-
-  const startWorker = async () => {
-    worker = spawnBuilt('apps/worker/main.js', env);
-    await waitForHttp(`${workerUrl}/health/ready`, worker, 30_000);
-  };
-  const http = async (method: string, path: string, body?: string, type = 'application/json') => {
-    const res = await fetch(`${apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': type } : {}) },
-      body,
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
-  };
+  let stack: BuiltStack;
+  const http = (...args: Parameters<BuiltStack['http']>) => stack.http(...args);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
-    env = testEnv(db.url, { API_PORT: String(apiPort), API_HOST: '127.0.0.1', WORKER_PORT: String(workerPort) });
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    workerUrl = `http://127.0.0.1:${workerPort}`;
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    await seedUser(db.url, 'backfill@example.com', 'a-long-password-1');
-    api = spawnBuilt('apps/api/main.js', env);
-    await Promise.all([waitForHttp(`${apiUrl}/health/ready`, api, 30_000), startWorker()]);
-    const login = await fetch(`${apiUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'backfill@example.com', password: 'a-long-password-1' }),
-    });
-    token = ((await login.json()) as { accessToken: string }).accessToken;
+    stack = await BuiltStack.start();
   });
-  afterAll(async () => {
-    await api?.stop();
-    await worker?.stop();
-    await pg?.end();
-    await db?.drop();
-    if (env?.REDIS_KEY_PREFIX) await deleteRedisKeys(env.REDIS_KEY_PREFIX);
-  });
+  afterAll(() => stack?.close());
 
   it('stores every reading exactly once when the worker is killed in the middle of the job', async () => {
     const workspaceId = (await http('POST', '/api/v1/workspaces', JSON.stringify({ name: 'Backfill' }))).body.id;
@@ -90,19 +46,19 @@ describe('telemetry backfill, end to end (built api and worker)', () => {
       20_000,
       'the backfill to be under way',
     );
-    worker.child.kill('SIGKILL');
-    await worker.exited;
+    stack.worker.child.kill('SIGKILL');
+    await stack.worker.exited;
     const stored = async () =>
       Number(
-        (await pg.query(`SELECT count(*) AS n FROM telemetry WHERE instrument_id = $1`, [instrument.body.id])).rows[0]
-          .n,
+        (await stack.pg.query(`SELECT count(*) AS n FROM telemetry WHERE instrument_id = $1`, [instrument.body.id]))
+          .rows[0].n,
       );
     const partial = await stored();
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(POINTS);
 
     // BullMQ finds the job's lock expired and hands it to the new worker: a second attempt.
-    await startWorker();
+    await stack.startWorker();
     let job: any;
     await waitFor(
       async () => {
@@ -119,7 +75,7 @@ describe('telemetry backfill, end to end (built api and worker)', () => {
     // the kill (batches are autocommit statements), and then counts as a duplicate on the retry.
     expect(job.result.duplicates).toBeGreaterThanOrEqual(partial);
     expect(await stored()).toBe(POINTS);
-    const { rows } = await pg.query(
+    const { rows } = await stack.pg.query(
       `SELECT count(DISTINCT "time") AS times, min(value) AS lo, max(value) AS hi FROM telemetry WHERE instrument_id = $1`,
       [instrument.body.id],
     );

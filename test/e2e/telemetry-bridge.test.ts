@@ -1,13 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { MqttClient } from 'mqtt';
-import { Client } from 'pg';
 import { waitFor } from '../support/built-app';
+import { BuiltStack } from '../support/built-stack';
 import { connectMqtt } from '../support/mqtt-test-client';
-import { seedUser } from '../support/seed-user';
-import { deleteRedisKeys, freePort, spawnBuilt, SpawnedApp, waitForHttp } from '../support/spawn-app';
-import { testEnv } from '../support/test-app';
-import { startTestBroker, TestBroker } from '../support/test-broker';
-import { createTestDatabase } from '../support/test-db';
 
 /**
  * The telemetry pipeline as deployed: an instrument publishes with its own credentials through the
@@ -16,37 +11,10 @@ import { createTestDatabase } from '../support/test-db';
  * instrument must end up stored exactly once.
  */
 describe('telemetry over MQTT, end to end (built api and worker)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let broker: TestBroker;
-  let env: NodeJS.ProcessEnv;
-  let api: SpawnedApp;
-  let worker: SpawnedApp;
-  let apiUrl: string;
-  let workerUrl: string;
-  let pg: Client;
-  let token: string;
+  let stack: BuiltStack;
   let workspaceId: string;
   const instruments: MqttClient[] = [];
-
-  async function http<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as T) : (undefined as T) };
-  }
-
-  async function startApi(): Promise<void> {
-    api = spawnBuilt('apps/api/main.js', env);
-    await waitForHttp(`${apiUrl}/health/ready`, api, 30_000);
-  }
-
-  async function startWorker(): Promise<void> {
-    worker = spawnBuilt('apps/worker/main.js', env);
-    await waitForHttp(`${workerUrl}/health/ready`, worker, 30_000);
-  }
+  const http = (...args: Parameters<BuiltStack['http']>) => stack.http(...args);
 
   /** A new instrument, connected with its own credentials and a persistent session. */
   async function newInstrument(): Promise<{ id: string; client: MqttClient }> {
@@ -55,7 +23,7 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
       serialNumber: `SN-${randomBytes(4).toString('hex')}`,
     });
     expect(created.status).toBe(201);
-    const client = await connectMqtt(env.MQTT_URL!, {
+    const client = await connectMqtt(stack.env.MQTT_URL!, {
       username: created.body.id,
       password: created.body.mqttSecret,
       clientId: `inst-${created.body.id}`,
@@ -67,9 +35,10 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
   }
 
   async function storedCount(instrumentId: string): Promise<number> {
-    const { rows } = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM telemetry WHERE instrument_id = $1`, [
-      instrumentId,
-    ]);
+    const { rows } = await stack.pg.query<{ n: string }>(
+      `SELECT count(*) AS n FROM telemetry WHERE instrument_id = $1`,
+      [instrumentId],
+    );
     return Number(rows[0].n);
   }
 
@@ -102,43 +71,17 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    // Its own broker: every api reconciles its broker with its database at boot, removing instrument
-    // clients it does not know, so on the run's shared broker another test's api could sign ours out.
-    broker = await startTestBroker();
-    const [apiPort, workerPort] = [await freePort(), await freePort()];
-    env = testEnv(db.url, {
-      API_PORT: String(apiPort),
-      API_HOST: '127.0.0.1',
-      WORKER_PORT: String(workerPort),
-      LOG_LEVEL: 'info',
-      TELEMETRY_BATCH_SIZE: '200',
-      TELEMETRY_LINGER_MS: '20',
-      ...broker.env,
+    stack = await BuiltStack.start({
+      ownBroker: true,
+      role: 'admin',
+      env: { LOG_LEVEL: 'info', TELEMETRY_BATCH_SIZE: '200', TELEMETRY_LINGER_MS: '20' },
     });
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    workerUrl = `http://127.0.0.1:${workerPort}`;
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    await seedUser(db.url, 'bridge@example.com', 'a-long-password-1', 'admin');
-    await Promise.all([startApi(), startWorker()]);
-    const login = await fetch(`${apiUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'bridge@example.com', password: 'a-long-password-1' }),
-    });
-    token = ((await login.json()) as { accessToken: string }).accessToken;
     workspaceId = (await http('POST', '/api/v1/workspaces', { name: 'Bridge' })).body.id;
   });
 
   afterAll(async () => {
     for (const c of instruments) await c.endAsync(true).catch(() => undefined);
-    await api?.stop();
-    await worker?.stop();
-    await pg?.end();
-    await db?.drop();
-    await broker?.stop();
-    if (env?.REDIS_KEY_PREFIX) await deleteRedisKeys(env.REDIS_KEY_PREFIX);
+    await stack?.close();
   });
 
   it('readings an instrument publishes with its credentials are queryable raw and aggregated', async () => {
@@ -189,10 +132,10 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
 
     // The pipeline's counters: received and queued at the api, stored (and how late) at the worker.
     const series = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
-    const apiMetrics = await fetch(`${apiUrl}/metrics`).then((r) => r.text());
+    const apiMetrics = await fetch(`${stack.apiUrl}/metrics`).then((r) => r.text());
     expect(series(apiMetrics, 'labwire_telemetry_readings_received_total')).toBeGreaterThanOrEqual(241);
     expect(series(apiMetrics, 'labwire_telemetry_readings_enqueued_total')).toBeGreaterThanOrEqual(241);
-    const workerMetrics = await fetch(`${workerUrl}/metrics`).then((r) => r.text());
+    const workerMetrics = await fetch(`${stack.workerUrl}/metrics`).then((r) => r.text());
     expect(
       series(workerMetrics, 'labwire_telemetry_readings_stored_total\\{source="mqtt",outcome="inserted"\\}'),
     ).toBeGreaterThanOrEqual(241);
@@ -202,7 +145,7 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
   it('drops malformed messages (counted by reason) while the valid ones of the same stream are stored', async () => {
     const { id, client } = await newInstrument();
     const topic = `labwire/instruments/${id}/telemetry`;
-    const before = await fetch(`${apiUrl}/metrics`).then((r) => r.text());
+    const before = await fetch(`${stack.apiUrl}/metrics`).then((r) => r.text());
     const now = Date.now() - 60_000;
     const messages = [
       JSON.stringify({ ts: now, values: { ph: 7 } }),
@@ -214,14 +157,14 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     for (const m of messages) await client.publishAsync(topic, m, { qos: 1 });
     await waitFor(async () => (await storedCount(id)) === 2, 15_000, 'the two valid readings');
 
-    const after = await fetch(`${apiUrl}/metrics`).then((r) => r.text());
+    const after = await fetch(`${stack.apiUrl}/metrics`).then((r) => r.text());
     const dropped = (text: string, reason: string) =>
       Number(new RegExp(`labwire_telemetry_messages_dropped_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1]);
     // Every api of the test run hears every instrument, so other tests' drops may be counted here too:
     // the counters grow at least by ours, and the log names this instrument with each reason.
     for (const reason of ['malformed_json', 'invalid_schema', 'bad_timestamp']) {
       expect(dropped(after, reason) - dropped(before, reason)).toBeGreaterThanOrEqual(1);
-      expect(api.output()).toContain(`telemetry message from ${id} dropped (${reason})`);
+      expect(stack.api.output()).toContain(`telemetry message from ${id} dropped (${reason})`);
     }
   });
 
@@ -229,14 +172,14 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     const { id, client } = await newInstrument();
     const count = 3000;
     const acknowledged = await stream(client, `labwire/instruments/${id}/telemetry`, count, async () => {
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-      await startWorker();
+      stack.worker.child.kill('SIGKILL');
+      await stack.worker.exited;
+      await stack.startWorker();
     });
     expect(acknowledged).toBe(count);
     await waitFor(async () => (await storedCount(id)) >= count, 60_000, `${count} stored readings`);
     await new Promise((r) => setTimeout(r, 500));
-    const { rows } = await pg.query(
+    const { rows } = await stack.pg.query(
       `SELECT count(*)::int AS n, count(DISTINCT time)::int AS times, min(value)::int AS lo, max(value)::int AS hi
          FROM telemetry WHERE instrument_id = $1`,
       [id],
@@ -248,17 +191,17 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     const { id, client } = await newInstrument();
     const count = 3000;
     const acknowledged = await stream(client, `labwire/instruments/${id}/telemetry`, count, async () => {
-      api.child.kill('SIGKILL');
-      await api.exited;
+      stack.api.child.kill('SIGKILL');
+      await stack.api.exited;
       // The broker keeps the api's session (same MQTT_CLIENT_ID): what it had not acknowledged, and
       // everything published meanwhile, waits for it.
       await new Promise((r) => setTimeout(r, 500));
-      await startApi();
+      await stack.startApi();
     });
     expect(acknowledged).toBe(count);
     await waitFor(async () => (await storedCount(id)) >= count, 60_000, `${count} stored readings`);
     await new Promise((r) => setTimeout(r, 500));
-    const { rows } = await pg.query(
+    const { rows } = await stack.pg.query(
       `SELECT count(*)::int AS n, count(DISTINCT time)::int AS times FROM telemetry WHERE instrument_id = $1`,
       [id],
     );
