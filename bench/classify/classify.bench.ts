@@ -5,62 +5,13 @@ import { Client } from 'pg';
 import { ARGON2_OPTIONS } from '@labwire/domain';
 import { BuiltinClassifier, ClassifierSpec, TrainingExample } from '@labwire/providers';
 import { benchDatabase, DIST, freePort, log, startBenchApi, startNode } from '../support/bench-env';
+import { topicTexts } from '../support/topic-texts';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
 
-const TOPICS: Record<string, string[]> = {
-  chemistry: [
-    'titration',
-    'reagent',
-    'solvent',
-    'molar',
-    'buffer',
-    'acid',
-    'precipitate',
-    'catalyst',
-    'oxidation',
-    'dilution',
-  ],
-  biology: [
-    'cell',
-    'culture',
-    'bacteria',
-    'protein',
-    'enzyme',
-    'tissue',
-    'sequencing',
-    'incubation',
-    'strain',
-    'antibody',
-  ],
-  maintenance: ['pump', 'motor', 'calibration', 'filter', 'leak', 'seal', 'firmware', 'sensor', 'vibration', 'bearing'],
-};
-const COMMON = ['the', 'sample', 'was', 'checked', 'today', 'lab', 'team', 'result', 'noted', 'after', 'run', 'batch'];
-const LABELS = Object.keys(TOPICS);
-
-/** Deterministic lab-note texts about the topics (mulberry32), with the topic each is about. */
-function texts(count: number, seed: number): TrainingExample[] {
-  let a = seed;
-  const random = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
-  const out: TrainingExample[] = [];
-  for (let i = 0; i < count; i++) {
-    const label = LABELS[i % LABELS.length];
-    const words: string[] = [];
-    const length = 10 + Math.floor(random() * 20);
-    for (let w = 0; w < length; w++) {
-      const roll = random();
-      words.push(roll < 0.5 ? pick(TOPICS[label]) : roll < 0.9 ? pick(COMMON) : pick(TOPICS[pick(LABELS)]));
-    }
-    out.push({ text: `Note ${i}: ${words.join(' ')}.`, label });
-  }
-  return out;
-}
+/** Lab notes about the topics, longer than the tests' (10 to 30 words). */
+const texts = (count: number, seed: number): TrainingExample[] =>
+  topicTexts(Math.ceil(count / 3), seed, { min: 10, spread: 20 }).slice(0, count);
 
 const SCHEME = {
   name: 'Topic',

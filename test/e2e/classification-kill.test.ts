@@ -1,6 +1,6 @@
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
-import { topicTexts } from '../support/classification-data';
+import { topicTexts } from '../../bench/support/topic-texts';
 
 const ROWS = 100_002; // 33,334 texts of each of the 3 topics
 

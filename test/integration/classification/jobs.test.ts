@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { startChatCompletionsServer } from '../../support/chat-completions-server';
-import { TOPICS, topicTexts } from '../../support/classification-data';
+import { TOPICS, topicTexts } from '../../../bench/support/topic-texts';
 import { multipartBody } from '../../support/multipart';
 import { startTestApi, TestApi } from '../../support/test-app';
 import { startTestWorker } from '../../support/test-worker';

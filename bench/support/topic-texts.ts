@@ -38,23 +38,30 @@ export const TOPICS: Record<string, string[]> = {
 };
 const COMMON = ['the', 'sample', 'was', 'checked', 'today', 'lab', 'team', 'result', 'noted', 'after', 'run', 'batch'];
 
-/** `perTopic` one-line texts per topic (half topic words), interleaved, with the topic each is about. */
-export function topicTexts(perTopic: number, seed: number): Array<{ text: string; label: string }> {
+/**
+ * `perTopic` one-line texts per topic (half topic words), interleaved, with the topic each is about.
+ * Shared by the classification tests and bench/classify; `words` sets how long texts are.
+ */
+export function topicTexts(
+  perTopic: number,
+  seed: number,
+  words: { min: number; spread: number } = { min: 8, spread: 6 },
+): Array<{ text: string; label: string }> {
   const random = prng(seed);
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
   const labels = Object.keys(TOPICS);
   const out: Array<{ text: string; label: string }> = [];
   for (let i = 0; i < perTopic; i++) {
     for (const label of labels) {
-      const words: string[] = [];
-      const length = 8 + Math.floor(random() * 6);
+      const text: string[] = [];
+      const length = words.min + Math.floor(random() * words.spread);
       for (let w = 0; w < length; w++) {
         const roll = random();
-        if (roll < 0.5) words.push(pick(TOPICS[label]));
-        else if (roll < 0.9) words.push(pick(COMMON));
-        else words.push(pick(TOPICS[pick(labels.filter((l) => l !== label))]));
+        if (roll < 0.5) text.push(pick(TOPICS[label]));
+        else if (roll < 0.9) text.push(pick(COMMON));
+        else text.push(pick(TOPICS[pick(labels.filter((l) => l !== label))]));
       }
-      out.push({ text: `${words.join(' ')} ${i}`, label });
+      out.push({ text: `${text.join(' ')} ${i}`, label });
     }
   }
   return out;
