@@ -183,6 +183,34 @@ export class TelemetryQueryService {
   ): Promise<{ items: RawPoint[]; nextCursor: string | null }> {
     assertRange(q.from, q.to);
     await this.assertInstruments(workspaceId, instrumentIds);
+    return this.rawPage(instrumentIds, q);
+  }
+
+  /**
+   * Every raw reading of the range, in pages read one after the other: memory stays flat however
+   * many rows there are. For streaming exports; checks the range and instruments once, before the
+   * first row.
+   */
+  async *export(
+    workspaceId: string,
+    instrumentIds: string[],
+    q: Pick<RawQuery, 'from' | 'to' | 'metrics'>,
+  ): AsyncGenerator<RawPoint[]> {
+    assertRange(q.from, q.to);
+    await this.assertInstruments(workspaceId, instrumentIds);
+    let cursor: string | undefined;
+    do {
+      const page = await this.rawPage(instrumentIds, { ...q, order: 'asc', limit: EXPORT_PAGE, cursor });
+      if (page.items.length) yield page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  /** One keyset page of raw readings; the caller has checked the range and the instruments. */
+  private async rawPage(
+    instrumentIds: string[],
+    q: RawQuery,
+  ): Promise<{ items: RawPoint[]; nextCursor: string | null }> {
     const desc = q.order === 'desc';
     const params: unknown[] = [instrumentIds.length === 1 ? instrumentIds[0] : instrumentIds, q.from, q.to];
     const where = [instrumentFilter(instrumentIds), '"time" >= $2', '"time" < $3'];
@@ -208,25 +236,6 @@ export class TelemetryQueryService {
     const more = rows.length > q.limit;
     const items = more ? rows.slice(0, q.limit) : rows;
     return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };
-  }
-
-  /**
-   * Every raw reading of the range, in pages read one after the other: memory stays flat however
-   * many rows there are. For streaming exports; checks the instruments before the first row.
-   */
-  async *export(
-    workspaceId: string,
-    instrumentIds: string[],
-    q: Pick<RawQuery, 'from' | 'to' | 'metrics'>,
-  ): AsyncGenerator<RawPoint[]> {
-    assertRange(q.from, q.to);
-    await this.assertInstruments(workspaceId, instrumentIds);
-    let cursor: string | undefined;
-    do {
-      const page = await this.raw(workspaceId, instrumentIds, { ...q, order: 'asc', limit: EXPORT_PAGE, cursor });
-      if (page.items.length) yield page.items;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
   }
 
   /**
