@@ -33,7 +33,8 @@ export interface JobEvent {
   job: JobSnapshot;
 }
 
-export function jobSnapshot(job: Job): JobSnapshot {
+/** The job as events and the API show it (times as ISO-8601); its row errors are not part of it. */
+export function jobSnapshot(job: Omit<Job, 'errors'>): JobSnapshot {
   return {
     id: job.id,
     kind: job.kind,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Job, JOB_STATUSES, JobCounts, JobStatus, JobSummary } from '@labwire/domain';
+import { Job, JOB_STATUSES, JobCounts, jobSnapshot, JobStatus, JobSummary } from '@labwire/domain';
 import { TRACKED_JOB_NAMES } from '@labwire/queue';
 
 export class JobRowErrorDto {
@@ -85,21 +85,9 @@ export class JobSummaryDto {
   static from(job: JobSummary): JobSummaryDto {
     const self = jobPath(job.workspaceId, job.id);
     return {
-      id: job.id,
-      kind: job.kind,
-      status: job.status,
-      progress: job.progress,
-      counts: job.counts,
-      errorCount: job.errorCount,
-      error: job.error,
-      attempts: job.attempts,
-      cancelRequested: job.cancelRequested,
+      ...jobSnapshot(job),
       input: job.input,
-      result: job.result,
       createdBy: job.createdBy,
-      createdAt: job.createdAt.toISOString(),
-      startedAt: job.startedAt?.toISOString() ?? null,
-      finishedAt: job.finishedAt?.toISOString() ?? null,
       links: { self, events: `${self}/events` },
     };
   }
