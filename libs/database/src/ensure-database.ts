@@ -1,21 +1,11 @@
 import { Client } from 'pg';
+import { redactUrl } from '@labwire/core';
 
 /** The database name in a postgres URL. */
 export function databaseName(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   if (!name) throw new Error(`DATABASE_URL has no database name: ${redactUrl(url)}`);
   return name;
-}
-
-/** The URL with any password replaced, safe for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 function withDatabase(url: string, db: string): string {

@@ -1,4 +1,4 @@
-import { redactUrl } from '@labwire/database';
+import { redactUrl } from '@labwire/core';
 
 /** The api refuses to start: the configured broker does not let Labwire manage its clients. */
 export class BrokerNotManageableError extends Error {

@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { AppConfig } from '@labwire/core';
-import { redactUrl } from '@labwire/database';
+import { AppConfig, redactUrl } from '@labwire/core';
 import { BridgeMetrics } from './bridge-metrics';
 import { AckingMqttServer } from './transport/acking-mqtt-server';
 

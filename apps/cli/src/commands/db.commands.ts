@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '@labwire/core';
-import { databaseName, migrationStatus, MigrationStatus, redactUrl } from '@labwire/database';
+import { loadConfig, redactUrl } from '@labwire/core';
+import { databaseName, migrationStatus, MigrationStatus } from '@labwire/database';
 import { CliError } from '../cli.error';
 import { withDataSource } from '../with-data-source';
 

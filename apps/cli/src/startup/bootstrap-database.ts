@@ -1,5 +1,5 @@
-import { AppConfig } from '@labwire/core';
-import { ensureDatabase, redactUrl } from '@labwire/database';
+import { AppConfig, redactUrl } from '@labwire/core';
+import { ensureDatabase } from '@labwire/database';
 import { withDataSource } from '../with-data-source';
 import { ensureFirstAdmin } from './first-admin';
 

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { AppConfig } from '@labwire/core';
-import { redactUrl } from '@labwire/database';
+import { AppConfig, redactUrl } from '@labwire/core';
 import { CliError } from '../cli.error';
 
 export interface ServiceCheck {

@@ -1,1 +1,2 @@
 export * from './storable-json';
+export * from './redact-url';

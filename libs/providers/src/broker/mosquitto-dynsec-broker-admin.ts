@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import mqtt, { MqttClient } from 'mqtt';
+import { redactUrl } from '@labwire/core';
 import { BrokerAdmin, BrokerClient } from './broker-admin';
 import { BrokerRejectedError, BrokerUnavailableError } from './broker.errors';
 import { instrumentRoleName, instrumentTopics, SERVICE_ACLS, SERVICE_ROLE } from './instrument-topics';
@@ -41,16 +42,6 @@ interface PendingRequest {
   expected: number;
   resolve(results: DynsecResponse[]): void;
   timer: NodeJS.Timeout;
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
 
 /**
@@ -210,7 +201,7 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
         reject(
           new BrokerUnavailableError(
             `no answer to "${commands.map((c) => c.command).join(', ')}" from the dynamic security plugin at ` +
-              `${redact(this.options.url)} within ${this.timeoutMs} ms (is it Labwire's broker, and may ` +
+              `${redactUrl(this.options.url)} within ${this.timeoutMs} ms (is it Labwire's broker, and may ` +
               `${this.options.username} manage it?)`,
           ),
         );
@@ -267,7 +258,7 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
       });
       client.on('error', (err) => {
         const message = err.message;
-        if (message !== this.lastError) this.logger.warn(`MQTT broker ${redact(this.options.url)}: ${message}`);
+        if (message !== this.lastError) this.logger.warn(`MQTT broker ${redactUrl(this.options.url)}: ${message}`);
         this.lastError = message;
       });
       this.ready = new Promise<void>((resolve, reject) => {
@@ -278,7 +269,7 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
             if (err || code >= 0x80) {
               reject(
                 new BrokerUnavailableError(
-                  `${this.options.username} may not subscribe to ${RESPONSE_TOPIC} at ${redact(this.options.url)}: ` +
+                  `${this.options.username} may not subscribe to ${RESPONSE_TOPIC} at ${redactUrl(this.options.url)}: ` +
                     `the broker has no dynamic security plugin, or this account may not manage it`,
                 ),
               );
@@ -289,7 +280,7 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
           if (typeof err.code === 'number' && AUTH_FAILURES.has(err.code)) {
             reject(
               new BrokerUnavailableError(
-                `${redact(this.options.url)} refused ${this.options.username}: ${err.message} ` +
+                `${redactUrl(this.options.url)} refused ${this.options.username}: ${err.message} ` +
                   '(check MQTT_USERNAME and MQTT_PASSWORD)',
               ),
             );
@@ -306,7 +297,7 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
           () =>
             reject(
               new BrokerUnavailableError(
-                `cannot connect to ${redact(this.options.url)} within ${this.timeoutMs} ms` +
+                `cannot connect to ${redactUrl(this.options.url)} within ${this.timeoutMs} ms` +
                   (this.lastError ? ` (${this.lastError})` : ''),
               ),
             ),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import mqtt, { MqttClient } from 'mqtt';
-import type { HealthCheck } from '@labwire/core';
+import { type HealthCheck, redactUrl } from '@labwire/core';
 import { BrokerRejectedError, BrokerUnavailableError } from './broker.errors';
 
 export interface MqttPublisherOptions {
@@ -19,16 +19,6 @@ export interface MqttPublishOptions {
 
 /** CONNACK reason codes of a refused sign-in (MQTT 3 return codes 4–5, MQTT 5 0x86/0x87/0x8C). */
 const AUTH_FAILURES = new Set([4, 5, 0x86, 0x87, 0x8c]);
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 /**
  * Publishes on the broker as Labwire's service account (MQTT_USERNAME / MQTT_PASSWORD): commands to
@@ -95,7 +85,7 @@ export class MqttPublisher {
       });
       client.on('error', (err) => {
         if (err.message !== this.lastError) {
-          this.logger.warn(`MQTT broker ${redact(this.options.url)}: ${err.message}`);
+          this.logger.warn(`MQTT broker ${redactUrl(this.options.url)}: ${err.message}`);
         }
         this.lastError = err.message;
       });
@@ -118,7 +108,7 @@ export class MqttPublisher {
         if (typeof err.code === 'number' && AUTH_FAILURES.has(err.code)) {
           done(
             new BrokerUnavailableError(
-              `${redact(this.options.url)} refused ${this.options.username}: ${err.message} ` +
+              `${redactUrl(this.options.url)} refused ${this.options.username}: ${err.message} ` +
                 '(check MQTT_USERNAME and MQTT_PASSWORD)',
             ),
           );
@@ -128,7 +118,7 @@ export class MqttPublisher {
         () =>
           done(
             new BrokerUnavailableError(
-              `not connected to ${redact(this.options.url)} within ${this.timeoutMs} ms` +
+              `not connected to ${redactUrl(this.options.url)} within ${this.timeoutMs} ms` +
                 (this.lastError ? ` (${this.lastError})` : ''),
             ),
           ),
