@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { hash } from '@node-rs/argon2';
-import { ARGON2_OPTIONS } from '@labwire/domain';
-import { benchDatabase, freePort, log, startBenchApi, startNode } from '../support/bench-env';
+import { benchDatabase, freePort, log, seedOwner, startBenchApi, startNode } from '../support/bench-env';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -14,16 +12,7 @@ async function seed(url: string, email: string, password: string): Promise<strin
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
-    const user = await c.query<{ id: string }>(
-      `INSERT INTO users (email, full_name, role, status, password_hash) VALUES ($1, 'Bench', 'user', 'active', $2) RETURNING id`,
-      [email, await hash(password, ARGON2_OPTIONS)],
-    );
-    const ws = await c.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('Bench lab') RETURNING id`);
-    const workspaceId = ws.rows[0].id;
-    await c.query(`INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')`, [
-      workspaceId,
-      user.rows[0].id,
-    ]);
+    const workspaceId = await seedOwner(c, email, password);
     const locs = await c.query<{ id: string }>(
       `INSERT INTO locations (workspace_id, name) SELECT $1, 'Room ' || g FROM generate_series(1, 5) g RETURNING id`,
       [workspaceId],

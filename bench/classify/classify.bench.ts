@@ -1,10 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { hash } from '@node-rs/argon2';
 import { Client } from 'pg';
-import { ARGON2_OPTIONS } from '@labwire/domain';
 import { BuiltinClassifier, ClassifierSpec, TrainingExample } from '@labwire/providers';
-import { benchDatabase, DIST, freePort, log, startBenchApi, startNode } from '../support/bench-env';
+import { benchDatabase, DIST, freePort, log, seedOwner, startBenchApi, startNode } from '../support/bench-env';
 import { topicTexts } from '../support/topic-texts';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
@@ -29,16 +27,7 @@ async function seed(url: string, email: string, password: string, notes: Trainin
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
-    const user = await c.query<{ id: string }>(
-      `INSERT INTO users (email, full_name, role, status, password_hash) VALUES ($1, 'Bench', 'user', 'active', $2) RETURNING id`,
-      [email, await hash(password, ARGON2_OPTIONS)],
-    );
-    const ws = await c.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('Bench lab') RETURNING id`);
-    const workspaceId = ws.rows[0].id;
-    await c.query(`INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')`, [
-      workspaceId,
-      user.rows[0].id,
-    ]);
+    const workspaceId = await seedOwner(c, email, password);
     const datasourceId = randomUUID();
     await c.query(
       `INSERT INTO datasources (id, workspace_id, name, type, size, checksum, record_count)

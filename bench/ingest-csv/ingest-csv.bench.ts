@@ -4,32 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import { hash } from '@node-rs/argon2';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ARGON2_OPTIONS } from '@labwire/domain';
-import { benchDatabase, DIST, freePort, log, startBenchApi, startNode } from '../support/bench-env';
+import {
+  benchDatabase,
+  DIST,
+  freePort,
+  log,
+  seedOwner,
+  startBenchApi,
+  startNode,
+  withClient,
+} from '../support/bench-env';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-
-async function seedOwner(url: string, email: string, password: string): Promise<string> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    const user = await c.query<{ id: string }>(
-      `INSERT INTO users (email, full_name, role, status, password_hash) VALUES ($1, 'Bench', 'user', 'active', $2) RETURNING id`,
-      [email, await hash(password, ARGON2_OPTIONS)],
-    );
-    const ws = await c.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('Bench lab') RETURNING id`);
-    await c.query(`INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')`, [
-      ws.rows[0].id,
-      user.rows[0].id,
-    ]);
-    return ws.rows[0].id;
-  } finally {
-    await c.end();
-  }
-}
 
 /** Row i of the file: an id, a text with a quoted comma, and two short columns. */
 function fields(i: number): [string, string, string, string] {
@@ -70,7 +58,7 @@ export async function ingestCsvBench(): Promise<Record<string, unknown>> {
   const copyPath = join(dir, 'rows.copy');
   const email = `bench-${randomBytes(3).toString('hex')}@lab.test`;
   const password = 'bench password 123';
-  const workspaceId = await seedOwner(db.url, email, password);
+  const workspaceId = await withClient(db.url, (c) => seedOwner(c, email, password));
   log(`writing ${ROWS} rows`);
   await write(
     csvPath,

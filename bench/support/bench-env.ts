@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hash } from '@node-rs/argon2';
+import { Client } from 'pg';
 import { loadConfig } from '@labwire/core';
 import { dropDatabase, ensureDatabase } from '@labwire/database';
-import { createDomainDataSource } from '@labwire/domain';
+import { ARGON2_OPTIONS, createDomainDataSource } from '@labwire/domain';
 import { startLocalBroker } from '@labwire/providers';
 
 export const DIST = join(__dirname, '..', '..');
@@ -38,6 +40,34 @@ export async function benchDatabase(): Promise<{ url: string; drop: () => Promis
   await ds.runMigrations();
   await ds.destroy();
   return { url, drop: () => dropDatabase(url, name) };
+}
+
+/**
+ * An active user owning a new workspace, written straight into the bench database (on `c`, a
+ * connected client: benches seed more on it). Returns the workspace id.
+ */
+export async function seedOwner(c: Client, email: string, password: string): Promise<string> {
+  const user = await c.query<{ id: string }>(
+    `INSERT INTO users (email, full_name, role, status, password_hash) VALUES ($1, 'Bench', 'user', 'active', $2) RETURNING id`,
+    [email, await hash(password, ARGON2_OPTIONS)],
+  );
+  const ws = await c.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('Bench lab') RETURNING id`);
+  await c.query(`INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')`, [
+    ws.rows[0].id,
+    user.rows[0].id,
+  ]);
+  return ws.rows[0].id;
+}
+
+/** Runs `work` on a client connected to `url`, closed afterwards. */
+export async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
 }
 
 /**

@@ -2,14 +2,22 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { hash } from '@node-rs/argon2';
 import Redis from 'ioredis';
 import mqtt, { MqttClient } from 'mqtt';
 import { Client, Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '@labwire/core';
-import { ARGON2_OPTIONS, createDomainDataSource, TelemetryReading, TelemetryRepository } from '@labwire/domain';
-import { benchDatabase, DIST, freePort, log, startBenchApi, startNode } from '../support/bench-env';
+import { createDomainDataSource, TelemetryReading, TelemetryRepository } from '@labwire/domain';
+import {
+  benchDatabase,
+  DIST,
+  freePort,
+  log,
+  seedOwner,
+  startBenchApi,
+  startNode,
+  withClient,
+} from '../support/bench-env';
 import { percentile } from '../support/latency';
 
 /*
@@ -32,25 +40,6 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 8);
 interface Instrument {
   id: string;
   client: MqttClient;
-}
-
-async function seedOwner(url: string, email: string, password: string): Promise<string> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    const user = await c.query<{ id: string }>(
-      `INSERT INTO users (email, full_name, role, status, password_hash) VALUES ($1, 'Bench', 'user', 'active', $2) RETURNING id`,
-      [email, await hash(password, ARGON2_OPTIONS)],
-    );
-    const ws = await c.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('Bench lab') RETURNING id`);
-    await c.query(`INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')`, [
-      ws.rows[0].id,
-      user.rows[0].id,
-    ]);
-    return ws.rows[0].id;
-  } finally {
-    await c.end();
-  }
 }
 
 const metricNames = Array.from({ length: METRICS_PER_MESSAGE }, (_, m) => `m${m}`);
@@ -173,7 +162,7 @@ export async function telemetryE2eBench(): Promise<Record<string, unknown>> {
   const db = await benchDatabase();
   const email = `bench-${randomBytes(3).toString('hex')}@lab.test`;
   const password = 'bench password 123';
-  const workspaceId = await seedOwner(db.url, email, password);
+  const workspaceId = await withClient(db.url, (c) => seedOwner(c, email, password));
   const api = await startBenchApi(db.url, {
     TELEMETRY_BATCH_SIZE: String(BATCH),
     TELEMETRY_LINGER_MS: String(LINGER_MS),
