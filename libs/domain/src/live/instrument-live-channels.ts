@@ -1,5 +1,4 @@
-import { liveTelemetryChannel } from '../telemetry/telemetry-ingest.service';
-import { liveCommandChannel, liveStateChannel } from './live-channels';
+import { liveCommandChannel, liveStateChannel, liveTelemetryChannel } from './live-channels';
 
 /** Every live channel of one instrument, as the api relays them to its event stream. */
 export function instrumentLiveChannels(prefix: string, instrumentId: string) {

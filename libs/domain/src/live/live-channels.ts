@@ -1,3 +1,8 @@
+/** The Redis pub/sub channel of an instrument's live telemetry (payload: LiveUpdate; api replicas relay it as SSE). */
+export function liveTelemetryChannel(prefix: string, instrumentId: string): string {
+  return `${prefix}:live:telemetry:${instrumentId}`;
+}
+
 /** The Redis pub/sub channel of an instrument's connection state changes (payload: StateChangeEvent). */
 export function liveStateChannel(prefix: string, instrumentId: string): string {
   return `${prefix}:live:state:${instrumentId}`;

@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig, REDIS } from '@labwire/core';
 import { InstrumentStateService } from '../instruments/instrument-state.service';
 import { StoreResult, TelemetryReading } from './telemetry-reading';
 import { TelemetryWriter } from './telemetry-writer';
+import { liveTelemetryChannel } from '../live/live-channels';
 
 /** Where a batch came from: telemetry from the broker proves its instruments are connected. */
 export interface BatchOrigin {
@@ -15,11 +16,6 @@ export interface BatchOrigin {
 export interface LiveUpdate {
   instrumentId: string;
   readings: Array<{ time: string; metric: string; value: number }>;
-}
-
-/** The Redis pub/sub channel of an instrument's live telemetry (api replicas relay it as SSE). */
-export function liveTelemetryChannel(prefix: string, instrumentId: string): string {
-  return `${prefix}:live:telemetry:${instrumentId}`;
 }
 
 /**
