@@ -17,6 +17,15 @@ describe('findUnstorableJson', () => {
     );
   });
 
+  it('names the first string or key holding a lone UTF-16 surrogate, and takes paired ones', () => {
+    const lone = (path: string) => ({ path, problem: expect.stringContaining('lone UTF-16 surrogate') });
+    expect(findUnstorableJson({ name: 'ok \u{1F9EA} test tube', tags: ['\uD83E\uDDEA'] })).toBeUndefined();
+    expect(findUnstorableJson({ name: 'a\uD800' })).toEqual(lone('name'));
+    expect(findUnstorableJson({ name: '\uDC00b' })).toEqual(lone('name'));
+    expect(findUnstorableJson(['ok', 'x\uDBFF\uDBFF\uDC00'])).toEqual(lone('[1]'));
+    expect(findUnstorableJson({ params: { 'k\uD800': 1 } })).toEqual(lone('params.k\\ud800'));
+  });
+
   it('refuses nesting past the limit, however deep, without overflowing the stack', () => {
     const nest = (levels: number, inner: unknown = 1) => {
       let v = inner;
