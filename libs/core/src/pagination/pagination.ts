@@ -2,6 +2,11 @@ import { ValidationError } from '../errors';
 
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
+/**
+ * The highest page a list serves: the offset it makes, (page - 1) × pageSize, stays an exact integer
+ * PostgreSQL takes as OFFSET (a page of 1e20 once reached SQL as `OFFSET 5e+21` and failed with a 500).
+ */
+export const MAX_PAGE = 10_000_000;
 
 export interface PageRequest {
   page: number;
