@@ -198,6 +198,16 @@ describe('telemetry queries', () => {
     expect((await get('', { cursor: 'not-a-cursor' })).status).toBe(400);
     expect((await get('/aggregate', { bucket: '90s' })).status).toBe(400);
     expect((await get('/aggregate', { fn: 'median' })).status).toBe(400);
+    // a bucket PostgreSQL's interval cannot hold was a 500; any bucket past ten years is refused by name
+    for (const bucket of ['99999999999999999999d', '3661d', '5270401m']) {
+      const wide = await get('/aggregate', { bucket });
+      expect({ bucket, status: wide.status, errors: wide.body.errors }).toEqual({
+        bucket,
+        status: 400,
+        errors: [{ field: 'bucket', message: expect.stringContaining('at most 3660d') }],
+      });
+    }
+    expect((await get('/aggregate', { bucket: '3660d' })).status).toBe(200);
     const huge = await get('/aggregate', {
       from: '1900-01-01T00:00:00Z',
       to: '2100-01-01T00:00:00Z',

@@ -123,6 +123,10 @@ const BUCKET_UNITS: Record<string, { sql: string; minutes: number }> = {
   d: { sql: 'days', minutes: 1440 },
 };
 
+/** The widest bucket: ten years of days, far past any useful chart, well inside PostgreSQL's interval. */
+const MAX_BUCKET_DAYS = 3660;
+const MAX_BUCKET_MS = MAX_BUCKET_DAYS * 86_400_000;
+
 function parseBucket(bucket: string): { interval: string; ms: number } {
   const match = BUCKET.exec(bucket);
   if (!match) {
@@ -131,7 +135,14 @@ function parseBucket(bucket: string): { interval: string; ms: number } {
     ]);
   }
   const unit = BUCKET_UNITS[match[2]];
-  return { interval: `${match[1]} ${unit.sql}`, ms: Number(match[1]) * unit.minutes * 60_000 };
+  const ms = Number(match[1]) * unit.minutes * 60_000;
+  // PostgreSQL's interval overflows long before a number of 20 digits (a 500 once): bounded here
+  if (ms > MAX_BUCKET_MS) {
+    throw new ValidationError(`bucket "${bucket}" is longer than ${MAX_BUCKET_DAYS} days`, [
+      { field: 'bucket', message: `bucket must be at most ${MAX_BUCKET_DAYS}d (or the same in hours or minutes)` },
+    ]);
+  }
+  return { interval: `${match[1]} ${unit.sql}`, ms };
 }
 
 function assertTimeZone(timeZone: string): void {
