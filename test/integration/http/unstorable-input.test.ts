@@ -1,9 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { DatasourceService } from '../../../libs/domain/src';
 import { multipartBody } from '../../support/multipart';
 import { startTestApi, TestApi } from '../../support/test-app';
 import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
+
+/** Every file under a directory, recursively (what the storage holds). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
 
 /**
  * PostgreSQL stores NUL (U+0000) in neither text nor jsonb, and refuses very deeply nested jsonb. Input
@@ -79,6 +88,29 @@ describe('input PostgreSQL cannot store', () => {
     const res = await api.request('POST', `${base()}/datasources`, { token: crew.editor.token, payload, headers });
     expect400(res, 'name');
     expect(await total('datasources')).toBe(0);
+  });
+
+  it("refuses NUL in an upload's file name, storing nothing", async () => {
+    // (a lone surrogate cannot reach a multipart header: UTF-8 has no encoding for one)
+    const { payload, headers } = await multipartBody({}, { content: 'a,b\n1,2\n', filename: 'run\u000042.csv' });
+    const res = await api.request('POST', `${base()}/datasources`, { token: crew.editor.token, payload, headers });
+    expect400(res, 'file');
+    expect(await total('datasources')).toBe(0);
+    expect(filesUnder(storageDir)).toEqual([]);
+  });
+
+  it('removes the stored file when the data source cannot be recorded', async () => {
+    // straight to the service, past the route's check: the row's insert fails after the file was stored
+    const upload = api.app
+      .get(DatasourceService)
+      .createFromUpload(
+        { workspaceId: crew.workspaceId, userId: crew.editor.id, role: 'editor' },
+        { stream: Readable.from([Buffer.from('a,b\n1,2\n')]), filename: 'bad\u0000name.csv' },
+        { userId: crew.editor.id },
+      );
+    await expect(upload).rejects.toThrow();
+    expect(await total('datasources')).toBe(0);
+    expect(filesUnder(storageDir)).toEqual([]);
   });
 
   it('refuses NUL in query strings', async () => {

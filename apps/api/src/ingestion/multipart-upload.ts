@@ -1,6 +1,6 @@
 import { Type } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ValidationError } from '@labwire/core';
+import { findUnstorableJson, ValidationError } from '@labwire/core';
 import { DatasourceUpload } from '@labwire/domain';
 import { createValidationPipe } from '../common/validation.pipe';
 import { UploadFieldsDto } from './dto/create-datasource.dto';
@@ -34,6 +34,13 @@ export async function readUpload<R>(
       ]);
     }
     const dto = await validated(UploadFieldsDto, fields);
+    // the file name may become the data source's name: refused like a field before a byte is stored
+    const unstorable = findUnstorableJson(part.filename);
+    if (unstorable) {
+      throw new ValidationError(`Request is invalid: the file name ${unstorable.problem}`, [
+        { field: 'file', message: `the file name ${unstorable.problem}` },
+      ]);
+    }
     return consume({
       stream: part.file,
       filename: part.filename,

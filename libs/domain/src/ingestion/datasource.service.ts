@@ -307,36 +307,38 @@ export class DatasourceService {
       throw err;
     }
     const { size, checksum } = digest();
-    const existing = await this.datasources.findByChecksum(workspaceId, checksum);
+    const existing = await this.recordOrRemove(key, () => this.datasources.findByChecksum(workspaceId, checksum));
     if (existing) {
       await this.storage.delete(key);
       return { datasource: existing, duplicateOf: existing.id };
     }
-    const created = await this.dataSource.transaction(async (em) => {
-      const row = await this.datasources.insert(
-        workspaceId,
-        {
-          id,
-          name: meta.name,
-          type: meta.type,
-          size,
-          checksum,
-          options: meta.options,
-          classifySchemeId: meta.classifySchemeId,
-          createdBy: actor.userId,
-        },
-        em,
-      );
-      if (row) {
-        await this.audit.record(em, workspaceId, actor, {
-          action: 'create',
-          entityType: 'datasource',
-          entityId: id,
-          changes: createdChanges(row, AUDITED),
-        });
-      }
-      return row;
-    });
+    const created = await this.recordOrRemove(key, () =>
+      this.dataSource.transaction(async (em) => {
+        const row = await this.datasources.insert(
+          workspaceId,
+          {
+            id,
+            name: meta.name,
+            type: meta.type,
+            size,
+            checksum,
+            options: meta.options,
+            classifySchemeId: meta.classifySchemeId,
+            createdBy: actor.userId,
+          },
+          em,
+        );
+        if (row) {
+          await this.audit.record(em, workspaceId, actor, {
+            action: 'create',
+            entityType: 'datasource',
+            entityId: id,
+            changes: createdChanges(row, AUDITED),
+          });
+        }
+        return row;
+      }),
+    );
     if (!created) {
       // the same content was uploaded at the same moment, and that one was recorded first
       await this.storage.delete(key);
@@ -346,6 +348,18 @@ export class DatasourceService {
     }
     const job = await this.startIngestion(workspaceId, created, actor);
     return { datasource: await this.get(workspaceId, id), job };
+  }
+
+  /** Records what was stored; should that fail, the stored object goes too (a file without a row is lost). */
+  private async recordOrRemove<T>(key: { workspaceId: string; id: string }, record: () => Promise<T>): Promise<T> {
+    try {
+      return await record();
+    } catch (err) {
+      await this.storage.delete(key).catch((cleanup: Error) => {
+        this.logger.warn(`data source ${key.id}: its stored file was not removed: ${cleanup.message}`);
+      });
+      throw err;
+    }
   }
 
   private async startIngestion(workspaceId: string, datasource: Datasource, actor: Actor): Promise<Job> {
