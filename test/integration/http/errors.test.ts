@@ -48,11 +48,87 @@ describe('HTTP errors are problem+json', () => {
     expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('refuses form-encoded and untyped bodies on JSON routes with a 415 naming application/json', async () => {
+    // what `curl -d '{"name":…}'` sends: once parsed as a form, answered `property {"name":…} should not exist`
+    const form = await api.request('POST', '/api/v1/workspaces', {
+      token: user.token,
+      payload: '{"name":"Lab"}',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expectProblem(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(form.body.detail).toMatch(/application\/x-www-form-urlencoded is not accepted.*application\/json/);
+    expect(form.body.acceptedContentTypes).toEqual(['application/json']);
+    const untyped = await api.request('POST', '/api/v1/workspaces', { token: user.token, payload: '{"name":"Lab"}' });
+    expectProblem(untyped, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(untyped.body.detail).toMatch(/no Content-Type.*application\/json/);
+    const workspaces = await api.request('GET', '/api/v1/workspaces', { token: user.token });
+    expect(workspaces.body.total).toBe(0);
+  });
+
   it('validation failures list each field', async () => {
     const res = await api.request('POST', '/api/v1/auth/login', { body: { email: 'not-an-email' } });
     expectProblem(res, 400, 'VALIDATION_FAILED');
     const fields = res.body.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['email', 'password']));
+  });
+
+  it('says once per field what is wrong: required, or the expected type and what came', async () => {
+    const missing = await api.request('POST', '/api/v1/workspaces', { token: user.token, body: {} });
+    expectProblem(missing, 400, 'VALIDATION_FAILED');
+    expect(missing.body.errors).toEqual([{ field: 'name', message: 'name is required' }]);
+    expect(missing.body.detail).toBe('Request is invalid: name is required');
+
+    const wrongType = await api.request('POST', '/api/v1/workspaces', {
+      token: user.token,
+      body: { name: 'Lab', telemetryRetentionDays: '30' },
+    });
+    expect(wrongType.body.errors).toEqual([
+      { field: 'telemetryRetentionDays', message: 'telemetryRetentionDays must be an integer (got a string)' },
+    ]);
+    const query = await api.request('GET', '/api/v1/workspaces', { token: user.token, query: { pageSize: 'ten' } });
+    expect(query.body.errors).toEqual([
+      { field: 'pageSize', message: 'pageSize must be an integer (got a value that is not a number)' },
+    ]);
+    const notObject = await api.request('POST', '/api/v1/workspaces', { token: user.token, body: ['Lab'] });
+    expect(notObject.body.errors).toEqual([
+      { field: 'body', message: 'the body must be a JSON object (got an array)' },
+    ]);
+    // a field that is there and of the right type gets the one constraint it broke
+    const tooLong = await api.request('POST', '/api/v1/workspaces', {
+      token: user.token,
+      body: { name: 'x'.repeat(300) },
+    });
+    expect(tooLong.body.errors).toEqual([{ field: 'name', message: expect.stringMatching(/^name must be shorter/) }]);
+    expect((await api.request('GET', '/api/v1/workspaces', { token: user.token })).body.total).toBe(0);
+  });
+
+  it('refuses lone UTF-16 surrogates in JSON strings and keys, naming the field', async () => {
+    const send = (payload: string) =>
+      api.request('POST', '/api/v1/workspaces', {
+        token: user.token,
+        payload,
+        headers: { 'content-type': 'application/json' },
+      });
+    const value = await send('{"name": "Lab \\ud800"}');
+    expectProblem(value, 400, 'VALIDATION_FAILED');
+    expect(value.body.errors).toEqual([{ field: 'name', message: expect.stringContaining('lone UTF-16 surrogate') }]);
+    const key = await send('{"name": "Lab", "\\udc00x": 1}');
+    expectProblem(key, 400, 'VALIDATION_FAILED');
+    expect(key.body.errors[0].field).toBe('\\udc00x');
+    expect((await api.request('GET', '/api/v1/workspaces', { token: user.token })).body.total).toBe(0);
+  });
+
+  it('a page number past any list is a 400 naming page, not a 500', async () => {
+    const res = await api.request('GET', '/api/v1/workspaces', {
+      token: user.token,
+      query: { page: '99999999999999999999' },
+    });
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.errors).toEqual([
+      { field: 'page', message: expect.stringMatching(/^page must not be greater than/) },
+    ]);
+    const last = await api.request('GET', '/api/v1/workspaces', { token: user.token, query: { page: 10_000_000 } });
+    expect(last.status).toBe(200);
   });
 
   it('unknown fields are refused (mass assignment)', async () => {
@@ -61,7 +137,7 @@ describe('HTTP errors are problem+json', () => {
       body: { name: 'k', userId: '00000000-0000-0000-0000-000000000000' },
     });
     expectProblem(res, 400, 'VALIDATION_FAILED');
-    expect(res.body.errors).toEqual([{ field: 'userId', message: 'property userId should not exist' }]);
+    expect(res.body.errors).toEqual([{ field: 'userId', message: 'userId is not a field of this request; remove it' }]);
     const keys = await api.request('GET', '/api/v1/users/me/api-keys', { token: user.token });
     expect(keys.body).toEqual([]);
   });

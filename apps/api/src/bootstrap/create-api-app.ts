@@ -36,6 +36,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Fastify's own JSON parser only: Nest's would add an application/x-www-form-urlencoded one, and a
+    // JSON API must answer such a body (what `curl -d` sends) with a 415 naming application/json.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();

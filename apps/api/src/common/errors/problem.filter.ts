@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig, DomainError } from '@labwire/core';
+import { acceptedBodyTypes } from '../http/route-body';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
 /** The one exception filter: every error leaves the api as application/problem+json. */
@@ -28,7 +29,10 @@ export function sendProblem(
   bodyLimitBytes: number,
   logger: Pick<Logger, 'error' | 'warn'>,
 ): void {
-  const { problem, expected } = toProblem(error, bodyLimitBytes);
+  const { problem, expected } = toProblem(error, bodyLimitBytes, {
+    accepted: acceptedBodyTypes(request.routeOptions?.config),
+    received: request.headers['content-type'],
+  });
   problem.requestId = String(request.id);
   if (!expected) {
     logger.error(

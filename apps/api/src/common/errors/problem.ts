@@ -143,6 +143,23 @@ function codeForStatus(status: number): ErrorCode {
   }
 }
 
+/** The body types a route takes, and the Content-Type a request came with (for a 415). */
+export interface BodyTypes {
+  accepted: readonly string[];
+  received?: string;
+}
+
+/** A body of a type the route does not parse: says which type it got and names the ones it takes. */
+function unsupportedMediaType({ accepted, received }: BodyTypes): Problem {
+  const mediaType = received?.split(';')[0].trim();
+  const sent = mediaType ? `Content-Type ${mediaType} is not accepted here` : 'The request has a body but no Content-Type';
+  return problem(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `${sent}: this route takes ${accepted.join(' or ')} (send the header Content-Type: ${accepted[0]})`,
+    { acceptedContentTypes: [...accepted] },
+  );
+}
+
 interface FastifyLikeError {
   statusCode?: number;
   message?: string;
@@ -152,7 +169,11 @@ interface FastifyLikeError {
  * Turns anything thrown into a problem document. Returns `expected: false` for errors that were not
  * raised on purpose; those are logged with the request id and answered as a bare 500.
  */
-export function toProblem(error: unknown, bodyLimitBytes: number): { problem: Problem; expected: boolean } {
+export function toProblem(
+  error: unknown,
+  bodyLimitBytes: number,
+  body: BodyTypes = { accepted: ['application/json'] },
+): { problem: Problem; expected: boolean } {
   if (error instanceof DomainError) {
     return { problem: problem(error.code, error.message, { errors: error.errors, ...error.meta }), expected: true };
   }
@@ -170,9 +191,7 @@ export function toProblem(error: unknown, bodyLimitBytes: number): { problem: Pr
     if (status === 400 && error.constructor === HttpException && /JSON|body/i.test(error.message)) {
       return { problem: problem('MALFORMED_JSON', `Request body is not valid JSON: ${error.message}`), expected: true };
     }
-    if (status === 415) {
-      return { problem: problem('UNSUPPORTED_MEDIA_TYPE', `${error.message}; send application/json`), expected: true };
-    }
+    if (status === 415) return { problem: unsupportedMediaType(body), expected: true };
     const code = codeForStatus(status);
     const detail =
       code === 'ROUTE_NOT_FOUND'
@@ -182,6 +201,9 @@ export function toProblem(error: unknown, bodyLimitBytes: number): { problem: Pr
   }
   // Plugin errors that carry a client status (Nest turns Fastify's own into HttpExceptions above).
   const e = error as FastifyLikeError;
+  if (e && typeof e === 'object' && e.statusCode === 415) {
+    return { problem: unsupportedMediaType(body), expected: true };
+  }
   if (e && typeof e === 'object' && typeof e.statusCode === 'number' && e.statusCode < 500) {
     return { problem: problem(codeForStatus(e.statusCode), e.message ?? 'Bad request'), expected: true };
   }

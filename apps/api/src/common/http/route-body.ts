@@ -22,12 +22,22 @@ function bodyOptions(config: unknown): RouteBodyOptions | undefined {
   return (config as Record<string, RouteBodyOptions | undefined> | undefined)?.[ROUTE_BODY];
 }
 
+/** The body types a route takes: JSON everywhere, CSV and multipart where the route says so. */
+export function acceptedBodyTypes(routeConfig: unknown): string[] {
+  const options = bodyOptions(routeConfig);
+  return [
+    'application/json',
+    ...(options?.csv ? ['text/csv'] : []),
+    ...(options?.multipart ? ['multipart/form-data'] : []),
+  ];
+}
+
 /** Fastify's answer to a content type a route does not take (415, like an unknown type). */
 class UnsupportedCsvError extends Error {
   readonly statusCode = 415;
   readonly code = 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
   constructor() {
-    super('Unsupported Media Type: text/csv is not accepted here');
+    super('Unsupported Media Type: text/csv');
   }
 }
 
@@ -36,12 +46,14 @@ class UnsupportedMultipartError extends Error {
   readonly statusCode = 415;
   readonly code = 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
   constructor() {
-    super('Unsupported Media Type: multipart/form-data is not accepted here');
+    super('Unsupported Media Type: multipart/form-data');
   }
 }
 
 /**
- * Request bodies of the api: JSON (Nest's parser, limited to API_BODY_LIMIT_BYTES), no text/plain, and
+ * Request bodies of the api: JSON (Fastify's parser, limited to API_BODY_LIMIT_BYTES; createApiApp turns
+ * off Nest's parsers, whose form parser let `curl -d` bodies through as fields named by the JSON), no
+ * application/x-www-form-urlencoded, no text/plain, and
  * text/csv only on routes that say so with @RouteBody({ csv: true }) (parsers are per server, not per
  * route, so the CSV parser refuses other routes itself), and multipart/form-data only on routes with
  * @RouteBody({ multipart: true }) (@fastify/multipart, registered by createApiApp). A route's @RouteBody limit replaces the
