@@ -2,8 +2,11 @@ import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
 import { AppConfig, createRootLogger } from '@labwire/core';
 import { AppModule } from '../app.module';
+import { sendProblem } from '../common/errors/problem.filter';
 import { registerRouteBodies } from '../common/http/route-body';
 import { createValidationPipe } from '../common/validation.pipe';
 import { ApiMetrics } from '../metrics/api-metrics';
@@ -14,6 +17,14 @@ import { AccessLog } from './access-log';
 import { closeConnectionsOnShutdown } from './graceful-shutdown';
 import { setupOpenApi } from './openapi';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
+
+/** sendProblem's logger over the root pino logger (no Nest logger exists before a route is found). */
+function frameworkErrorLogger(logger: PinoLogger): Parameters<typeof sendProblem>[4] {
+  return {
+    error: (obj: object, message: string) => logger.error(obj, message),
+    warn: (obj: object, message: string) => logger.warn(obj, message),
+  } as Parameters<typeof sendProblem>[4];
+}
 
 /**
  * Builds the api exactly as production runs it; main.ts listens, tests use inject() or listen on
@@ -32,6 +43,10 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     trustProxy: true,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Failures before a route is found (a path that is not valid percent-encoded UTF-8, a path
+    // parameter past maxParamLength) are problem+json like every other error, not Fastify's own JSON.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(error, request, reply, config.api.bodyLimitBytes, frameworkErrorLogger(logger)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     bufferLogs: true,

@@ -27,6 +27,8 @@ export interface SchemeInput extends DefinitionInput {
   description?: string | null;
 }
 
+/** The largest PostgreSQL integer. */
+const MAX_INT4 = 2_147_483_647;
 /** An update: any field left out stays as it is (`labels`, `examples` are replaced whole). */
 export type SchemeUpdate = Partial<SchemeInput>;
 
@@ -224,6 +226,10 @@ export class ClassificationSchemeService {
 
   async version(workspaceId: string, id: string, version: number): Promise<ClassificationSchemeVersion> {
     await this.get(workspaceId, id);
+    // versions count from 1 in an integer column: a number past it names no version (and was a 500 in SQL)
+    if (!Number.isInteger(version) || version < 1 || version > MAX_INT4) {
+      throw new ClassificationSchemeVersionNotFoundError(id, version);
+    }
     const found = await this.schemes.findVersion(workspaceId, id, version);
     if (!found) throw new ClassificationSchemeVersionNotFoundError(id, version);
     return found;
