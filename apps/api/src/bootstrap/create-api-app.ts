@@ -17,6 +17,7 @@ import { AccessLog } from './access-log';
 import { closeConnectionsOnShutdown } from './graceful-shutdown';
 import { setupOpenApi } from './openapi';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
+import { cutSlowRequests, nodeRequestTimeoutMs } from './request-timeouts';
 
 /** sendProblem's logger over the root pino logger (no Nest logger exists before a route is found). */
 function frameworkErrorLogger(logger: PinoLogger): Parameters<typeof sendProblem>[4] {
@@ -41,6 +42,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     genReqId: genRequestId,
     requestIdHeader: false,
     trustProxy: true,
+    // a backstop behind cutSlowRequests, which bounds each request's body by its route
+    requestTimeout: nodeRequestTimeoutMs(config),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Failures before a route is found (a path that is not valid percent-encoded UTF-8, a path
@@ -62,6 +65,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   recordHttpMetrics(fastify, app.get(ApiMetrics));
+  cutSlowRequests(fastify, config, logger);
   closeConnectionsOnShutdown(fastify);
   // Uploads are streamed by the routes that take them (one file, a few small fields, at most one byte
   // past DATASOURCE_MAX_BYTES so the route sees the limit was passed).

@@ -32,7 +32,16 @@ export interface AppConfig {
     /** most readings in one REST backfill (TELEMETRY_BACKFILL_MAX_POINTS) */
     backfillMaxPoints: number;
   };
-  api: { port: number; host: string; bodyLimitBytes: number; corsOrigins: string[] };
+  api: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    /** a request's headers and body must have arrived within this */
+    requestTimeoutMs: number;
+    /** the same for routes that take large bodies (@RouteBody) */
+    uploadTimeoutMs: number;
+    corsOrigins: string[];
+  };
   worker: {
     port: number;
     /** jobs run at once per queue and worker process, from WORKER_CONCURRENCY (queue=number,…) */
@@ -143,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: e.API_PORT,
       host: e.API_HOST,
       bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+      requestTimeoutMs: e.API_REQUEST_TIMEOUT * 1000,
+      uploadTimeoutMs: e.API_UPLOAD_TIMEOUT * 1000,
       corsOrigins: e.CORS_ORIGINS.split(',')
         .map((s) => s.trim())
         .filter(Boolean),

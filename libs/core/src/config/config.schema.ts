@@ -107,6 +107,10 @@ export const envSchema = z.object({
   API_PORT: port.default(3000),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   API_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  /** time a client has to send a request's headers and body (a trickled body is cut with a 408) */
+  API_REQUEST_TIMEOUT: duration.default(30),
+  /** the same for routes that take uploads, CSV or other large bodies */
+  API_UPLOAD_TIMEOUT: duration.default(600),
   WORKER_PORT: port.default(3001),
   WORKER_CONCURRENCY: z.string().default(''),
   MAINTENANCE_INTERVAL: duration.default(3600),

@@ -68,6 +68,8 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case 'UNSUPPORTED_MEDIA_TYPE':
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case 'REQUEST_TIMEOUT':
+      return HttpStatus.REQUEST_TIMEOUT;
     case 'ACCOUNT_LOCKED':
     case 'TOO_MANY_REQUESTS':
       return HttpStatus.TOO_MANY_REQUESTS;
@@ -93,6 +95,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
@@ -152,7 +155,9 @@ export interface BodyTypes {
 /** A body of a type the route does not parse: says which type it got and names the ones it takes. */
 function unsupportedMediaType({ accepted, received }: BodyTypes): Problem {
   const mediaType = received?.split(';')[0].trim();
-  const sent = mediaType ? `Content-Type ${mediaType} is not accepted here` : 'The request has a body but no Content-Type';
+  const sent = mediaType
+    ? `Content-Type ${mediaType} is not accepted here`
+    : 'The request has a body but no Content-Type';
   return problem(
     'UNSUPPORTED_MEDIA_TYPE',
     `${sent}: this route takes ${accepted.join(' or ')} (send the header Content-Type: ${accepted[0]})`,

@@ -22,6 +22,11 @@ function bodyOptions(config: unknown): RouteBodyOptions | undefined {
   return (config as Record<string, RouteBodyOptions | undefined> | undefined)?.[ROUTE_BODY];
 }
 
+/** Whether a route takes more than the default JSON body (uploads, CSV, a larger limit). */
+export function takesLargeBodies(routeConfig: unknown): boolean {
+  return bodyOptions(routeConfig) !== undefined;
+}
+
 /** The body types a route takes: JSON everywhere, CSV and multipart where the route says so. */
 export function acceptedBodyTypes(routeConfig: unknown): string[] {
   const options = bodyOptions(routeConfig);
