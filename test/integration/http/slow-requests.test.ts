@@ -22,7 +22,6 @@ function trickle(port: number, head: string, body: Buffer, everyMs: number, chun
     const socket: Socket = connect(port, '127.0.0.1');
     let bytesSent = 0;
     let response = '';
-    let timer: NodeJS.Timeout | undefined;
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // a reset after the answer is the server closing: what is being tested
       if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err);
@@ -40,7 +39,7 @@ function trickle(port: number, head: string, body: Buffer, everyMs: number, chun
       resolve({ bytesSent, response, closedByServer: bytesSent < body.length });
     });
     socket.write(head);
-    timer = setInterval(() => {
+    const timer: NodeJS.Timeout = setInterval(() => {
       if (socket.destroyed || bytesSent >= body.length) return clearInterval(timer);
       const chunk = body.subarray(bytesSent, bytesSent + chunkBytes);
       bytesSent += chunk.length;
