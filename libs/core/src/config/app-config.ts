@@ -74,6 +74,8 @@ export interface AppConfig {
     maxErrorRatio: number;
     /** most URLs in one URL-list data source */
     maxUrls: number;
+    /** most pages of a PDF data source */
+    pdfMaxPages: number;
     url: { timeoutMs: number; maxBytes: number; maxRedirects: number };
     /** what the SSRF guard lets through besides public addresses */
     allowPrivateNetworks: { all: boolean; entries: string[] };
@@ -183,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       batchSize: e.INGEST_BATCH_SIZE,
       maxErrorRatio: e.INGEST_MAX_ERROR_RATIO,
       maxUrls: e.INGEST_MAX_URLS,
+      pdfMaxPages: e.INGEST_PDF_MAX_PAGES,
       url: {
         timeoutMs: e.INGEST_URL_TIMEOUT_MS,
         maxBytes: e.INGEST_URL_MAX_BYTES,

@@ -137,6 +137,8 @@ export const envSchema = z.object({
   INGEST_URL_MAX_BYTES: positiveInt.default(10_485_760),
   INGEST_URL_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   INGEST_MAX_URLS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** most pages of a PDF data source; a longer one fails its ingestion naming this limit */
+  INGEST_PDF_MAX_PAGES: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   INGEST_ALLOW_PRIVATE_NETWORKS: privateNetworks.default({ all: false, entries: [] }),
   /** records a classification job classifies and commits per page */
   CLASSIFY_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),

@@ -72,7 +72,7 @@ function metadataJson(metadata: Record<string, unknown>): { json: string } | { p
  * records in batches of INGEST_BATCH_SIZE (one statement each; the next batch is parsed while the
  * previous one is written). Progress (bytes read, or URLs done) and counts go to the job; bad rows
  * are kept as row errors (the first 1000) and fail the run only when their share passes
- * INGEST_MAX_ERROR_RATIO. Cancellation is checked between batches.
+ * INGEST_MAX_ERROR_RATIO. Cancellation is checked between batches (PDFs: between pages).
  *
  * Safe to run again: records are unique on (data source, position), and a run resumes after the last
  * position already stored (batches commit in order), re-reading the source but writing only what is
@@ -129,10 +129,17 @@ export class IngestionService {
       inserted,
       existing,
     });
+    // a PDF is read into memory before its first page: its progress is in pages
+    let pdfPages: number | undefined;
     const progress = () =>
       datasource.type === 'urls'
         ? processed / Math.max(1, datasource.options.urlCount ?? processed)
-        : bytesRead / Math.max(1, datasource.size);
+        : pdfPages !== undefined
+          ? processed / Math.max(1, pdfPages)
+          : bytesRead / Math.max(1, datasource.size);
+    // A PDF page takes milliseconds to extract (a batch of them minutes): cancellation and progress are
+    // checked per page, not per batch. Other units are cheap; a check each would cost more than them.
+    const perUnit = datasource.type === 'pdf';
 
     const batchSize = this.config.ingestion.batchSize;
     let batch: RecordRow[] = [];
@@ -154,7 +161,12 @@ export class IngestionService {
     };
 
     try {
-      for await (const unit of await this.units(datasource, counted, signal)) {
+      const onDocument = (info: { pages: number }) => (pdfPages = info.pages);
+      for await (const unit of await this.units(datasource, counted, signal, onDocument)) {
+        if (perUnit) {
+          await context.checkpoint();
+          await context.progress(progress(), counts());
+        }
         processed++;
         if (unit.kind === 'problem') {
           errorCount++;
@@ -232,7 +244,8 @@ export class IngestionService {
   private async units(
     datasource: Datasource,
     input: Readable,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    onDocument: (info: { pages: number }) => void,
   ): Promise<AsyncIterable<ParsedUnit>> {
     const options = datasource.options;
     switch (datasource.type) {
@@ -245,7 +258,7 @@ export class IngestionService {
       case 'text':
         return readTextRecords(input, options.split ?? 'line');
       case 'pdf':
-        return readPdfRecords(input, signal);
+        return readPdfRecords(input, { signal, maxPages: this.config.ingestion.pdfMaxPages, onDocument });
       case 'urls':
         return readUrlListRecords(input, {
           fetcher: this.fetcher,

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { MalformedSourceError, ParsedUnit } from './parsed-unit';
 
 type WorkerMessage =
+  | { type: 'document'; pages: number }
   | { type: 'page'; page: number; text?: string; error?: string }
   | { type: 'done'; pages: number }
   | { type: 'error'; message: string };
@@ -11,13 +12,28 @@ type WorkerMessage =
 /** Where the worker script is: next to this file, in the sources and in dist/ (scripts/build.sh copies it). */
 const WORKER_SCRIPT = join(__dirname, 'pdf-text.worker.mjs');
 
+/** Pages the worker extracts ahead of the reader: enough to overlap, few enough to stop at once. */
+export const PDF_PAGES_AHEAD = 4;
+
+export interface PdfReadOptions {
+  /** stops the extraction (the worker is terminated) */
+  signal?: AbortSignal;
+  /** a PDF with more pages is refused before any page is read (INGEST_PDF_MAX_PAGES) */
+  maxPages?: number;
+  /** told the page count once the PDF is open */
+  onDocument?: (info: { pages: number }) => void;
+}
+
 /**
  * A PDF as records, one per page (positioned by page number from 1), its text extracted by pdf.js in
  * a worker thread. A PDF needs random access, so the file is read into memory first (it is at most
  * DATASOURCE_MAX_BYTES). A page without text (a scan) is a problem of its own; an unreadable or
- * encrypted PDF ends the source (MalformedSourceError).
+ * encrypted PDF, or one of more than `maxPages` pages, ends the source (MalformedSourceError). The
+ * worker extracts at most PDF_PAGES_AHEAD pages past the last one read: a reader that stops (a
+ * cancelled job) stops the extraction within a few pages, and memory holds a few pages, not 50,000.
  */
-export async function* readPdfRecords(input: Readable, signal?: AbortSignal): AsyncGenerator<ParsedUnit> {
+export async function* readPdfRecords(input: Readable, options: PdfReadOptions = {}): AsyncGenerator<ParsedUnit> {
+  const { signal, maxPages, onDocument } = options;
   const chunks: Buffer[] = [];
   for await (const chunk of input as AsyncIterable<Buffer>) chunks.push(chunk);
   // its own ArrayBuffer (never Node's shared buffer pool), handed over to the worker without a copy
@@ -28,7 +44,9 @@ export async function* readPdfRecords(input: Readable, signal?: AbortSignal): As
     offset += chunk.length;
   }
   chunks.length = 0;
-  const worker = new Worker(WORKER_SCRIPT, { workerData: { data }, transferList: [data.buffer] });
+  const worker = new Worker(WORKER_SCRIPT, { workerData: { data, maxPages }, transferList: [data.buffer] });
+  const more = (pages: number) => worker.postMessage({ type: 'more', pages });
+  more(PDF_PAGES_AHEAD);
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
@@ -59,6 +77,12 @@ export async function* readPdfRecords(input: Readable, signal?: AbortSignal): As
       }
       if (message.type === 'done') return;
       if (message.type === 'error') throw new MalformedSourceError(message.message);
+      if (message.type === 'document') {
+        onDocument?.({ pages: message.pages });
+        continue;
+      }
+      // this page is taken: the worker may extract one more
+      more(1);
       if (message.error) {
         yield { kind: 'problem', position: message.page, field: 'page', message: message.error };
       } else if (!message.text) {

@@ -1,9 +1,26 @@
 // Extracts the text of each page of a PDF with pdf.js (Mozilla's pdfjs-dist, legacy build for Node),
 // in a worker thread: parsing is CPU-bound and must not stall the worker's event loop (job locks,
 // cancellation checks). Plain JavaScript on purpose: it runs outside the TypeScript build and jest.
-// Messages: {type: 'page', page, text} per page, then {type: 'done', pages} or {type: 'error', message, fatal}.
+// Messages out: {type: 'document', pages}, then {type: 'page', page, text} per page, then {type: 'done',
+// pages} or {type: 'error', message, fatal}. Messages in: {type: 'more', pages}: pages are extracted only
+// as far as the reader asked for (a few ahead of it), so a stopped or cancelled reading stops extracting.
 import { parentPort, workerData } from 'node:worker_threads';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+let credit = 0;
+let wake;
+parentPort.on('message', (message) => {
+  if (message && message.type === 'more') {
+    credit += message.pages;
+    if (wake) wake();
+  }
+});
+
+async function nextCredit() {
+  while (credit === 0) await new Promise((resolve) => (wake = resolve));
+  wake = undefined;
+  credit--;
+}
 
 async function main() {
   const task = getDocument({
@@ -24,7 +41,18 @@ async function main() {
     return;
   }
   try {
+    const maxPages = workerData.maxPages;
+    if (maxPages && pdf.numPages > maxPages) {
+      parentPort.postMessage({
+        type: 'error',
+        message: `the PDF has ${pdf.numPages} pages, more than INGEST_PDF_MAX_PAGES (${maxPages}) allows`,
+        fatal: true,
+      });
+      return;
+    }
+    parentPort.postMessage({ type: 'document', pages: pdf.numPages });
     for (let number = 1; number <= pdf.numPages; number++) {
+      await nextCredit();
       try {
         const page = await pdf.getPage(number);
         const content = await page.getTextContent();
@@ -43,6 +71,7 @@ async function main() {
     parentPort.postMessage({ type: 'done', pages: pdf.numPages });
   } finally {
     await pdf.destroy();
+    parentPort.close();
   }
 }
 
