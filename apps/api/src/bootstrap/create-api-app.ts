@@ -14,6 +14,7 @@ import { BridgeMetrics } from '../mqtt/bridge-metrics';
 import { startMqttBridge } from '../mqtt/start-mqtt-bridge';
 import { recordHttpMetrics } from '../metrics/http-metrics.hook';
 import { AccessLog } from './access-log';
+import { clientErrorHandler } from './client-errors';
 import { closeConnectionsOnShutdown } from './graceful-shutdown';
 import { setupOpenApi } from './openapi';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
@@ -44,6 +45,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     trustProxy: true,
     // a backstop behind cutSlowRequests, which bounds each request's body by its route
     requestTimeout: nodeRequestTimeoutMs(config),
+    clientErrorHandler: clientErrorHandler(config.api.bodyLimitBytes),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Failures before a route is found (a path that is not valid percent-encoded UTF-8, a path

@@ -70,6 +70,8 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     case 'REQUEST_TIMEOUT':
       return HttpStatus.REQUEST_TIMEOUT;
+    case 'REQUEST_HEADERS_TOO_LARGE':
+      return 431;
     case 'ACCOUNT_LOCKED':
     case 'TOO_MANY_REQUESTS':
       return HttpStatus.TOO_MANY_REQUESTS;
@@ -101,6 +103,7 @@ const TITLES: Record<number, string> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',

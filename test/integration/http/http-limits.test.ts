@@ -15,7 +15,7 @@ interface Trickle {
 
 /**
  * Sends the headers at once, then the body `chunkBytes` at a time every `everyMs`, until the body is
- * out, the server closes the connection, or `giveUpMs` passed since the server answered.
+ * out or the server closes the connection.
  */
 function trickle(port: number, head: string, body: Buffer, everyMs: number, chunkBytes = 1): Promise<Trickle> {
   return new Promise((resolve, reject) => {
@@ -48,8 +48,11 @@ function trickle(port: number, head: string, body: Buffer, everyMs: number, chun
   });
 }
 
-/** A body trickled a byte at a time cannot hold a connection: cut with a 408 after API_REQUEST_TIMEOUT. */
-describe('slow request bodies', () => {
+/**
+ * A body trickled a byte at a time cannot hold a connection: cut with a 408 after API_REQUEST_TIMEOUT.
+ * What Node's HTTP parser refuses before Fastify sees it is problem+json too.
+ */
+describe('slow request bodies and requests Node refuses', () => {
   let api: TestApi;
   let port: number;
   let user: TestUser;
@@ -88,6 +91,15 @@ describe('slow request bodies', () => {
     expect(result.response).toContain('API_REQUEST_TIMEOUT');
     const workspaces = await api.request('GET', '/api/v1/workspaces', { token: user.token });
     expect(workspaces.body.total).toBe(1);
+  });
+
+  it('answers a request line past 16 KB with a 431 problem', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/workspaces?q=${'x'.repeat(20_000)}`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 431, code: 'REQUEST_HEADERS_TOO_LARGE' });
   });
 
   it('gives upload routes API_UPLOAD_TIMEOUT instead', async () => {
