@@ -136,11 +136,15 @@ function targetsOf(doc: OpenApiDocument, op: Operation, baseline: unknown): Targ
 describe('every operation of /openapi.json refuses bad input', () => {
   let api: TestApi;
   let db: Client;
+  let origin: string;
 
   beforeAll(async () => {
     api = await startTestApi();
     db = new Client({ connectionString: api.dbUrl });
     await db.connect();
+    // over real HTTP: Node's parser and limits are part of what answers
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+    origin = `http://127.0.0.1:${(api.app.getHttpServer().address() as { port: number }).port}`;
   });
   afterAll(async () => {
     await db?.end();
@@ -223,7 +227,7 @@ describe('every operation of /openapi.json refuses bad input', () => {
       recordId,
       name: 'ingestion',
     };
-    const doc = (await api.request('GET', '/openapi.json')).body as OpenApiDocument;
+    const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as OpenApiDocument;
     const overrides = baselineOverrides(ids, owner, stranger);
 
     // operations that end the session go last
@@ -262,18 +266,18 @@ describe('every operation of /openapi.json refuses bad input', () => {
             path.replace(/\{(\w+)\}/g, (_m, name: string) => change.path?.[name] ?? encodeURIComponent(ids[name])) +
             (query.length ? `?${query.join('&')}` : '');
           const body = change.body !== undefined ? change.body : baseline;
-          const res = await api.app.inject({
-            method: method.toUpperCase() as 'GET',
-            url,
+          const response = await fetch(`${origin}${url}`, {
+            method: method.toUpperCase(),
             headers: {
               authorization: `Bearer ${owner.token}`,
               ...(body !== undefined && { 'content-type': 'application/json' }),
             },
-            payload: body !== undefined ? toJsonText(body) : undefined,
+            body: body !== undefined ? toJsonText(body) : undefined,
           });
+          const res = { statusCode: response.status, body: await response.text() };
           counts.requests++;
           const what = `${method.toUpperCase()} ${path} ${target.where} = ${bad.label}`;
-          const type = String(res.headers['content-type'] ?? '');
+          const type = response.headers.get('content-type') ?? '';
           if (res.statusCode >= 500 || (!bad.odd && res.statusCode < 400)) {
             failures.push(`${what}: ${res.statusCode} ${res.body.slice(0, 300)}`);
           } else if (res.statusCode >= 400 && !type.startsWith('application/problem+json')) {
