@@ -1,10 +1,12 @@
 import { Client } from 'pg';
 import { createUser, startTestApi, TestApi, TestUser } from '../../support/test-app';
+import { multipartBody } from '../../support/multipart';
 import { startTestWorker } from '../../support/test-worker';
 import { createInstrument, createLocation, createWorkspace } from '../../support/workspace-factories';
 import {
   BadQueryValue,
   bodyCorpus,
+  LONG,
   OpenApiDocument,
   Operation,
   pathCorpus,
@@ -66,6 +68,38 @@ function requiredQuery(doc: OpenApiDocument, op: Operation, ids: Record<string, 
       return `${p.name}=${encodeURIComponent(String(value))}`;
     })
     .concat(partner ? [partner] : []);
+}
+
+/**
+ * Bad multipart uploads: each form field given bad values, and bad file parts (a valid file otherwise).
+ * A long file name is not among them: it is cut to a data source name of 500 characters, on purpose.
+ */
+function multipartCases(
+  doc: OpenApiDocument,
+  op: Operation,
+): Array<{ label: string; fields: Record<string, string>; file?: { content: string; filename: string } }> {
+  const form = op.requestBody?.content['multipart/form-data'];
+  if (!form) return [];
+  const file = { content: 'text,n\nfuzz,1\n', filename: 'fuzz.csv' };
+  const schema = resolve(doc, form.schema);
+  const parts = (schema.allOf ?? [schema]).map((s) => resolve(doc, s));
+  const fields = Object.assign({}, ...parts.map((s) => s.properties ?? {})) as Record<string, Schema>;
+  const cases: Array<{ label: string; fields: Record<string, string>; file?: typeof file }> = [
+    { label: 'file name with NUL', fields: {}, file: { ...file, filename: 'fu\u0000zz.csv' } },
+    { label: 'empty file', fields: {}, file: { ...file, content: '' } },
+    { label: 'no file', fields: { name: 'no file' } },
+  ];
+  for (const [name, raw] of Object.entries(fields)) {
+    const s = resolve(doc, raw);
+    if (s.format === 'binary') continue;
+    // (no lone surrogates: a form is UTF-8, which cannot carry one)
+    const values: Array<[string, string]> = [['NUL', 'a\u0000b']];
+    if (s.maxLength !== undefined) values.push(['1 MB', 'x'.repeat(LONG)]);
+    if (s.enum) values.push(['not in enum', 'no-such-choice']);
+    if (s.format === 'uuid') values.push(['not a uuid', 'not-a-uuid']);
+    for (const [label, value] of values) cases.push({ label: `${name} = ${label}`, fields: { [name]: value }, file });
+  }
+  return cases;
 }
 
 interface Target {
@@ -291,6 +325,23 @@ describe('every operation of /openapi.json refuses bad input', () => {
               target.where === 'body' ? [] : fields.filter((f) => f !== 'body' && f !== 'file' && !f.includes(top));
             if (unrelated.length) failures.push(`${what}: refused for other fields: ${res.body.slice(0, 300)}`);
           }
+        }
+      }
+      for (const bad of multipartCases(doc, op)) {
+        const form = await multipartBody(bad.fields, bad.file);
+        const url = path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(ids[name]));
+        const response = await fetch(`${origin}${url}`, {
+          method: method.toUpperCase(),
+          headers: { authorization: `Bearer ${owner.token}`, ...form.headers },
+          body: form.payload,
+        });
+        const text = await response.text();
+        counts.requests++;
+        const type = response.headers.get('content-type') ?? '';
+        if (response.status < 400 || response.status >= 500 || !type.startsWith('application/problem+json')) {
+          failures.push(
+            `${method.toUpperCase()} ${path} multipart ${bad.label}: ${response.status} ${text.slice(0, 300)}`,
+          );
         }
       }
       const after = await snapshot();
