@@ -37,4 +37,19 @@ describe('toProblem', () => {
     expect(toProblem(new HttpException('Body is not valid JSON', 400), 1).problem.code).toBe('MALFORMED_JSON');
     expect(toProblem(new HttpException('too large', 413), 99).problem).toMatchObject({ limitBytes: 99 });
   });
+
+  it('names the content type that came and the ones the route takes on a 415', () => {
+    const form = toProblem(new HttpException('Unsupported Media Type', 415), 1, {
+      accepted: ['application/json', 'text/csv'],
+      received: 'application/x-www-form-urlencoded; charset=utf-8',
+    }).problem;
+    expect(form).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(form.detail).toBe(
+      'Content-Type application/x-www-form-urlencoded is not accepted here: this route takes application/json ' +
+        'or text/csv (send the header Content-Type: application/json)',
+    );
+    expect(form.acceptedContentTypes).toEqual(['application/json', 'text/csv']);
+    const fastify = { statusCode: 415, message: 'Unsupported Media Type' };
+    expect(toProblem(fastify, 1).problem.detail).toMatch(/^The request has a body but no Content-Type/);
+  });
 });
