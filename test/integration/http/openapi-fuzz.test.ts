@@ -327,6 +327,23 @@ describe('every operation of /openapi.json refuses bad input', () => {
           }
         }
       }
+      // a JSON body sent as a form (`curl -d`) or without a content type: 415 naming application/json
+      if (json) {
+        const url = path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(ids[name]));
+        for (const contentType of ['application/x-www-form-urlencoded', undefined]) {
+          const response = await fetch(`${origin}${url}`, {
+            method: method.toUpperCase(),
+            headers: { authorization: `Bearer ${owner.token}`, ...(contentType && { 'content-type': contentType }) },
+            // bytes, not a string: fetch would label a string text/plain
+            body: Buffer.from(toJsonText(baseline)),
+          });
+          const problem = (await response.json()) as { detail?: string };
+          counts.requests++;
+          if (response.status !== 415 || !problem.detail?.includes('application/json')) {
+            failures.push(`${method.toUpperCase()} ${path} as ${contentType ?? 'no content type'}: ${response.status}`);
+          }
+        }
+      }
       for (const bad of multipartCases(doc, op)) {
         const form = await multipartBody(bad.fields, bad.file);
         const url = path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(ids[name]));
