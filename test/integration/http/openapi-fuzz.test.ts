@@ -164,8 +164,11 @@ function targetsOf(doc: OpenApiDocument, op: Operation, baseline: unknown): Targ
  * Every operation of /openapi.json, each parameter and body field (and one level nested) in turn
  * given bad values (NUL, lone surrogates, 1e309 and 20-digit numbers, negatives, wrong types, 10,000
  * levels of nesting, 1 MB strings), with real ids of existing resources everywhere else, by a
- * signed-in admin who owns the workspace: each answer is a 4xx application/problem+json, never a
- * 500, and the database is unchanged after every operation.
+ * signed-in admin who owns the workspace, over HTTP: each answer is a 4xx application/problem+json,
+ * never a 500, and the database is unchanged after every operation. Also: every JSON body sent
+ * form-encoded or without a content type (415), and multipart uploads with bad fields or file parts.
+ * Values a route may rightly accept (a 1 MB search text, -1 where no minimum is declared) are sent to
+ * reads only, which must merely not fail. About 3,200 requests (the count is logged).
  */
 describe('every operation of /openapi.json refuses bad input', () => {
   let api: TestApi;
