@@ -31,6 +31,7 @@ export interface Operation {
   operationId: string;
   parameters?: Array<{ in: string; name: string; required?: boolean; schema: Schema }>;
   requestBody?: { content: Record<string, { schema: Schema }> };
+  responses?: Record<string, unknown>;
 }
 
 /** A JSON value sent as written (JSON.stringify cannot write 1e309, 20-digit integers or 10,000 levels). */

@@ -332,6 +332,9 @@ describe('every operation of /openapi.json refuses bad input', () => {
       }
       // a JSON body sent as a form (`curl -d`) or without a content type: 415 naming application/json
       if (json) {
+        for (const status of ['408', '413', '415']) {
+          if (!op.responses?.[status]) failures.push(`${method.toUpperCase()} ${path}: ${status} not declared`);
+        }
         const url = path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(ids[name]));
         for (const contentType of ['application/x-www-form-urlencoded', undefined]) {
           const response = await fetch(`${origin}${url}`, {

@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { problemResponse } from '../common/openapi/api-problems.decorator';
+import { ProblemDto } from '../common/openapi/problem.dto';
 
 function snake(s: string): string {
   return s
@@ -26,7 +28,25 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('apiKey')
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemDto],
+    operationIdFactory: operationId,
+  });
+  declareBodyProblems(document);
+  return document;
+}
+
+/** Every operation that takes a body may answer 408, 413 and 415 (see createApiApp): said once, here. */
+function declareBodyProblems(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['post', 'put', 'patch', 'delete'] as const) {
+      const operation = path[method];
+      if (!operation?.requestBody) continue;
+      for (const status of [408, 413, 415]) {
+        operation.responses[status] ??= problemResponse(status, getSchemaPath(ProblemDto));
+      }
+    }
+  }
 }
 
 export function setupOpenApi(app: INestApplication): OpenAPIObject {

@@ -7,14 +7,23 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'Missing or invalid credentials (UNAUTHENTICATED)',
   403: 'Authenticated but not allowed (FORBIDDEN)',
   404: 'Not found, or not in a workspace you belong to',
+  408: 'The body did not arrive within API_REQUEST_TIMEOUT (REQUEST_TIMEOUT); the connection is closed',
   409: 'Conflicts with the current state',
   412: 'If-Match does not match the current version (VERSION_MISMATCH)',
   413: 'Body too large (PAYLOAD_TOO_LARGE)',
-  415: 'Unsupported content type',
+  415: 'Unsupported content type (UNSUPPORTED_MEDIA_TYPE); acceptedContentTypes names the ones the route takes',
   429: 'Rate limited (TOO_MANY_REQUESTS, ACCOUNT_LOCKED); see Retry-After',
   502: 'The MQTT broker refused the change (BROKER_REJECTED); nothing was changed',
   503: 'A dependency did not answer: the MQTT broker (BROKER_UNAVAILABLE; nothing was changed) or Redis (SERVICE_UNAVAILABLE); retry shortly',
 };
+
+/** A problem+json response object, as @ApiProblems declares it. */
+export function problemResponse(status: number, schemaRef: string) {
+  return {
+    description: DESCRIPTIONS[status] ?? 'Error',
+    content: { 'application/problem+json': { schema: { $ref: schemaRef } } },
+  };
+}
 
 /** Declares problem+json error responses on a route or controller. */
 export function ApiProblems(...statuses: number[]) {
