@@ -106,7 +106,24 @@ export function bodyCorpus(s: Schema): BadValue[] {
   if (kind === 'string' || kind === 'integer-or-string') {
     values.push({ label: '1 MB string', value: 'x'.repeat(LONG), odd: s.maxLength === undefined });
   }
+  if (kind === 'string' || kind === 'any') {
+    values.push({ label: 'SQL and format text', value: "'; DROP TABLE users; -- %s %n ${x}", odd: true });
+    values.push({ label: 'non-characters and emoji', value: '\uFFFF\uFFFE \u{1F9EA} \u202E', odd: true });
+  }
+  if (s.format === 'date-time') {
+    values.push({ label: 'February 30', value: '2024-02-30T00:00:00Z', odd: true });
+    values.push({ label: 'offset +25:00', value: '2024-01-01T00:00:00+25:00', odd: true });
+  }
+  if (numeric) {
+    values.push({ label: '2^53 + 1', value: new RawJson('9007199254740993'), odd: true });
+    values.push({ label: '1e-320', value: new RawJson('1e-320'), odd: true });
+  }
   if (kind === 'array') {
+    values.push({
+      label: '10,000 elements',
+      value: new RawJson(`[${Array(10_000).fill('"x"').join(',')}]`),
+      odd: true,
+    });
     values.push({ label: 'array of NUL', value: ['a\u0000b'] });
     values.push({ label: 'array of objects', value: [{ a: 1 }] });
   }
@@ -144,11 +161,17 @@ export function queryCorpus(s: Schema): BadQueryValue[] {
   if (s.enum) values.push({ label: 'not in enum', encoded: 'no-such-choice' });
   if (s.format === 'uuid') values.push({ label: 'not a uuid', encoded: 'not-a-uuid' });
   if (s.format === 'date-time') {
+    values.push({ label: 'February 30', encoded: '2024-02-30T00%3A00%3A00Z', odd: true });
+    values.push({ label: 'offset +25:00', encoded: encodeURIComponent('2024-01-01T00:00:00+25:00'), odd: true });
     values.push({ label: 'not a date', encoded: 'not-a-date' });
     values.push({ label: 'year 99999', encoded: encodeURIComponent('+099999-01-01T00:00:00Z') });
     values.push({ label: 'year 0', encoded: encodeURIComponent('0000-01-01T00:00:00Z'), odd: true });
   }
-  if (kind === 'array') values.push({ label: 'element of NUL', encoded: 'a%00b,c' });
+  if (kind === 'array') {
+    values.push({ label: 'element of NUL', encoded: 'a%00b,c' });
+    values.push({ label: '1,000 elements', encoded: Array(1000).fill('x').join(','), odd: true });
+  }
+  values.push({ label: 'SQL and format text', encoded: encodeURIComponent("'; DROP TABLE users; -- %s"), odd: true });
   return values;
 }
 
