@@ -16,7 +16,8 @@ export interface AppConfig {
     /** the api's client id (its persistent session); defaults to labwire-api-<hostname> */
     clientId: string;
     /** the shared-subscription group api replicas split instrument messages in */
-    shareGroup: string;
+    /** shared-subscription group of the bridge replicas; undefined: exclusive subscriptions */
+    shareGroup?: string;
     /** how long the broker keeps the api's session (and queues its messages) while it is away */
     sessionExpirySeconds: number;
     /** QoS 1 messages the broker may have in flight to one api replica before waiting for acks */
@@ -129,7 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         `labwire-api-${hostname()
           .replace(/[^A-Za-z0-9_.:-]/g, '-')
           .slice(0, 48)}`,
-      shareGroup: e.MQTT_SHARE_GROUP,
+      shareGroup: e.MQTT_SHARE_GROUP || undefined,
       sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
       receiveMaximum: e.MQTT_RECEIVE_MAXIMUM,
     },

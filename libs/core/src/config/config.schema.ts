@@ -92,10 +92,14 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _ . : -')
     .optional(),
+  /**
+   * empty: the bridge subscribes exclusively (one bridge; the broker keeps the subscription across its
+   * restarts); a group name: shared subscriptions that several bridge replicas split
+   */
   MQTT_SHARE_GROUP: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, _ or -')
-    .default('labwire'),
+    .regex(/^([A-Za-z0-9_-]{1,64})?$/, 'expected empty, or 1-64 letters, digits, _ or -')
+    .default(''),
   MQTT_SESSION_EXPIRY: duration.default(86400),
   MQTT_RECEIVE_MAXIMUM: z.coerce.number().int().min(1).max(65535).default(20000),
   TELEMETRY_BATCH_SIZE: z.coerce.number().int().min(1).max(50000).default(5000),
