@@ -32,7 +32,18 @@ export interface AppConfig {
     /** most readings in one REST backfill (TELEMETRY_BACKFILL_MAX_POINTS) */
     backfillMaxPoints: number;
   };
-  api: { port: number; host: string; bodyLimitBytes: number; corsOrigins: string[] };
+  api: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    corsOrigins: string[];
+    /** proxies allowed to name the client (X-Forwarded-For): false, a hop count, or addresses/CIDRs */
+    trustProxy: false | number | string[];
+    /** the bearer token /metrics requires; null: open */
+    metricsToken: string | null;
+    /** open Server-Sent Event streams per user (all replicas) */
+    sseMaxStreamsPerUser: number;
+  };
   worker: {
     port: number;
     /** jobs run at once per queue and worker process, from WORKER_CONCURRENCY (queue=number,…) */
@@ -52,6 +63,8 @@ export interface AppConfig {
     loginMaxFailures: number;
     lockoutSeconds: number;
     loginIpLimitPerMinute: number;
+    /** failures to one account (any address) past which addresses it never signed in from are locked out */
+    loginAccountMaxFailures: number;
   };
   admin: { email: string; password?: string };
   retention: { auditSeconds: number };
@@ -146,6 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       corsOrigins: e.CORS_ORIGINS.split(',')
         .map((s) => s.trim())
         .filter(Boolean),
+      trustProxy: e.TRUST_PROXY,
+      metricsToken: e.METRICS_TOKEN ?? null,
+      sseMaxStreamsPerUser: e.SSE_MAX_STREAMS_PER_USER,
     },
     worker: {
       port: e.WORKER_PORT,
@@ -163,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       lockoutSeconds: e.LOGIN_LOCKOUT,
       loginIpLimitPerMinute: e.LOGIN_IP_LIMIT_PER_MINUTE,
+      loginAccountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     retention: { auditSeconds: e.AUDIT_RETENTION },
