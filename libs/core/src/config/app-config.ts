@@ -39,8 +39,6 @@ export interface AppConfig {
     corsOrigins: string[];
     /** proxies allowed to name the client (X-Forwarded-For): false, a hop count, or addresses/CIDRs */
     trustProxy: false | number | string[];
-    /** the bearer token /metrics requires; null: open */
-    metricsToken: string | null;
     /** open Server-Sent Event streams per user (all replicas) */
     sseMaxStreamsPerUser: number;
   };
@@ -93,6 +91,8 @@ export interface AppConfig {
   /** SECRETS_KEY: encrypts provider API keys at rest; null when not set */
   secretsKey: string | null;
   log: { level: ParsedEnv['LOG_LEVEL'] };
+  /** METRICS_TOKEN: the bearer token /metrics (api and worker) require; null: open */
+  metrics: { token: string | null };
   shutdownTimeoutSeconds: number;
 }
 
@@ -160,7 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .map((s) => s.trim())
         .filter(Boolean),
       trustProxy: e.TRUST_PROXY,
-      metricsToken: e.METRICS_TOKEN ?? null,
       sseMaxStreamsPerUser: e.SSE_MAX_STREAMS_PER_USER,
     },
     worker: {
@@ -203,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     secretsKey: e.SECRETS_KEY ?? null,
     log: { level: e.LOG_LEVEL },
+    metrics: { token: e.METRICS_TOKEN ?? null },
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
   };
 }

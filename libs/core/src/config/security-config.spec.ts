@@ -16,8 +16,8 @@ describe('security settings', () => {
   });
 
   it('METRICS_TOKEN: unset leaves /metrics open; a short token is refused', () => {
-    expect(loadConfig({}).api.metricsToken).toBeNull();
-    expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(16) }).api.metricsToken).toBe('x'.repeat(16));
+    expect(loadConfig({}).metrics.token).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: 'x'.repeat(16) }).metrics.token).toBe('x'.repeat(16));
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
   });
 
