@@ -23,7 +23,12 @@ describe('metrics behind METRICS_TOKEN', () => {
 
   it('api: 401 problem+json without the token or with another credential; the metrics with it', async () => {
     const user = await createUser(api);
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0000000000' }, { authorization: TOKEN }]) {
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong-token-0000000000' },
+      { authorization: TOKEN },
+    ];
+    for (const headers of attempts) {
       const res = await api.request('GET', '/metrics', { headers });
       expect(res.status).toBe(401);
       expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
