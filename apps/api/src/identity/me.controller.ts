@@ -1,12 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { ForbiddenError } from '@labwire/core';
-import { ApiKeyService, Principal, UserService } from '@labwire/domain';
+import { ApiKeyService, PasswordChangeService, Principal, UserService } from '@labwire/domain';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
+import { clientInfo } from '../common/client-info';
 import { ApiProblems } from '../common/openapi/api-problems.decorator';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { UserDto } from './dto/user.dto';
-import { ChangePasswordDto } from './dto/user-admin.dto';
+import { ChangePasswordDto, PasswordChangedDto } from './dto/user-admin.dto';
 
 /** The caller's own account: profile, password, API keys. */
 @ApiTags('me')
@@ -16,6 +18,7 @@ export class MeController {
   constructor(
     private readonly users: UserService,
     private readonly apiKeys: ApiKeyService,
+    private readonly passwords: PasswordChangeService,
   ) {}
 
   @Get()
@@ -26,12 +29,24 @@ export class MeController {
   }
 
   @Post('password')
-  @HttpCode(204)
-  @ApiOperation({ summary: "Change the caller's password; every other session of theirs ends" })
-  @ApiNoContentResponse()
-  @ApiProblems(400)
-  async changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.users.changePassword(principal, body.currentPassword, body.newPassword);
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Change the caller's password (from a signed-in session); other sessions end, API keys are revoked",
+    description:
+      'Needs a signed-in session (Bearer access token): with an API key it answers 403 SESSION_REQUIRED. ' +
+      'A wrong currentPassword answers 401 INVALID_CREDENTIALS and counts toward the sign-in lockout of ' +
+      'this account from this address (429 ACCOUNT_LOCKED once locked). Every other session of the ' +
+      'caller ends; with revokeApiKeys (default true) every API key of theirs is revoked. The answer ' +
+      'says how many of each.',
+  })
+  @ApiOkResponse({ type: PasswordChangedDto })
+  @ApiProblems(400, 403, 429)
+  changePassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChangePasswordDto,
+    @Req() request: FastifyRequest,
+  ): Promise<PasswordChangedDto> {
+    return this.passwords.change(principal, body, clientInfo(request));
   }
 
   @Get('api-keys')

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ApiKey } from './api-key.entity';
 import { WorkspaceRole } from '../workspaces/workspace-member.entity';
 import { PlatformRole, UserStatus } from './user.entity';
@@ -56,6 +56,14 @@ export class ApiKeyRepository {
   async revoke(userId: string, id: string): Promise<boolean> {
     const result = await this.repo.update({ userId, id, revokedAt: IsNull() }, { revokedAt: new Date() });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes every live key of the user; answers how many it revoked. */
+  async revokeAllForUser(userId: string, em?: EntityManager): Promise<number> {
+    const result = await (em ?? this.dataSource.manager)
+      .getRepository(ApiKey)
+      .update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return result.affected ?? 0;
   }
 
   /** Records use (the caller skips it when the last record is under a minute old). */
