@@ -40,15 +40,24 @@ export class ApiKeyRepository {
    * What authenticating a key needs, in one query: the key, its owner's role and status, and the
    * owner's role in `workspaceId` when the request addresses a workspace.
    */
-  async findForAuthentication(prefix: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
+  findForAuthentication(prefix: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
+    return this.credential('k.prefix = $1', prefix, workspaceId);
+  }
+
+  /** The same, by the key's id: to check again that a key admitted earlier still holds. */
+  findCredentialById(id: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
+    return this.credential('k.id = $1', id, workspaceId);
+  }
+
+  private async credential(where: string, value: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
     const rows: ApiKeyCredential[] = await this.dataSource.query(
       `SELECT k.id, k.user_id AS "userId", k.key_hash AS "keyHash", k.revoked_at AS "revokedAt",
               k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", u.role, u.status,
               m.role AS "memberRole"
          FROM api_keys k JOIN users u ON u.id = k.user_id
          LEFT JOIN workspace_members m ON m.user_id = k.user_id AND m.workspace_id = $2::uuid
-        WHERE k.prefix = $1`,
-      [prefix, workspaceId ?? null],
+        WHERE ${where}`,
+      [value, workspaceId ?? null],
     );
     return rows[0] ?? null;
   }
