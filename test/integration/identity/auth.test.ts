@@ -181,6 +181,7 @@ describe('API keys', () => {
     const key = await api.request('POST', `${ME}/api-keys`, { token: u.token, body: { name: 'leaky' } });
     const minted = await api.request('POST', `${ME}/api-keys`, { apiKey: key.body.key, body: { name: 'forever' } });
     expect(minted.status).toBe(403);
+    expect(minted.body.code).toBe('SESSION_REQUIRED');
     expect((await api.request('GET', `${ME}/api-keys`, { token: u.token })).body).toHaveLength(1);
   });
 

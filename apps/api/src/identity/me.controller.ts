@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError } from '@labwire/core';
-import { ApiKeyService, PasswordChangeService, Principal, UserService } from '@labwire/domain';
+import { ApiKeyService, PasswordChangeService, Principal, SessionRequiredError, UserService } from '@labwire/domain';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
 import { clientInfo } from '../common/client-info';
 import { ApiProblems } from '../common/openapi/api-problems.decorator';
@@ -57,7 +56,10 @@ export class MeController {
   }
 
   @Post('api-keys')
-  @ApiOperation({ summary: 'Create an API key (from a signed-in session); the key is in this response only' })
+  @ApiOperation({
+    summary: 'Create an API key (from a signed-in session); the key is in this response only',
+    description: 'With an API key it answers 403 SESSION_REQUIRED: a leaked key cannot mint keys that outlive it.',
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiProblems(400, 403)
   async createApiKey(
@@ -65,8 +67,7 @@ export class MeController {
     @Body() body: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
     // A leaked key must not be able to mint keys that outlive its revocation.
-    if (principal.apiKeyId)
-      throw new ForbiddenError('API keys are created from a signed-in session, not with an API key');
+    if (principal.apiKeyId || !principal.sessionId) throw new SessionRequiredError('Creating an API key');
     const { apiKey, secret } = await this.apiKeys.create(
       principal.userId,
       body.name,
