@@ -63,7 +63,7 @@ export class LoginThrottle {
   }
 
   /** Refuses when the account is locked for this address (without counting an attempt). */
-  async assertNotLocked(ip: string, email: string): Promise<void> {
+  private async assertNotLocked(ip: string, email: string): Promise<void> {
     const pair = await this.perPair.get(pairKey(email, ip));
     if (pair && pair.remainingPoints <= 0) throw locked(pair);
     const account = await this.perAccount.get(email);

@@ -120,6 +120,9 @@ export class SseStreamAccess implements OnModuleInit, OnModuleDestroy {
     let set = this.byUser.get(principal.userId);
     if (!set) this.byUser.set(principal.userId, (set = new Set()));
     set.add(watched);
+    // Once now: an invalidation that came between the request's authentication and this point
+    // found no stream to check.
+    void this.check(watched);
     const timer = setInterval(() => void this.check(watched), SSE_RECHECK_MS);
     timer.unref();
     return () => {
