@@ -30,7 +30,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     bodyLimit: config.api.bodyLimitBytes,
     genReqId: genRequestId,
     requestIdHeader: false,
-    trustProxy: true,
+    // Off unless TRUST_PROXY names the proxies: trusting every X-Forwarded-For would let any client
+    // choose the address the login limits count and the logs record.
+    trustProxy: config.api.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

@@ -33,7 +33,16 @@ export interface AppConfig {
     /** most readings in one REST backfill (TELEMETRY_BACKFILL_MAX_POINTS) */
     backfillMaxPoints: number;
   };
-  api: { port: number; host: string; bodyLimitBytes: number; corsOrigins: string[] };
+  api: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    corsOrigins: string[];
+    /** proxies allowed to name the client (X-Forwarded-For): false, a hop count, or addresses/CIDRs */
+    trustProxy: false | number | string[];
+    /** open Server-Sent Event streams per user (all replicas) */
+    sseMaxStreamsPerUser: number;
+  };
   worker: {
     port: number;
     /** jobs run at once per queue and worker process, from WORKER_CONCURRENCY (queue=number,…) */
@@ -53,6 +62,8 @@ export interface AppConfig {
     loginMaxFailures: number;
     lockoutSeconds: number;
     loginIpLimitPerMinute: number;
+    /** failures to one account (any address) past which addresses it never signed in from are locked out */
+    loginAccountMaxFailures: number;
   };
   admin: { email: string; password?: string };
   retention: { auditSeconds: number };
@@ -81,6 +92,8 @@ export interface AppConfig {
   /** SECRETS_KEY: encrypts provider API keys at rest; null when not set */
   secretsKey: string | null;
   log: { level: ParsedEnv['LOG_LEVEL'] };
+  /** METRICS_TOKEN: the bearer token /metrics (api and worker) require; null: open */
+  metrics: { token: string | null };
   shutdownTimeoutSeconds: number;
 }
 
@@ -147,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       corsOrigins: e.CORS_ORIGINS.split(',')
         .map((s) => s.trim())
         .filter(Boolean),
+      trustProxy: e.TRUST_PROXY,
+      sseMaxStreamsPerUser: e.SSE_MAX_STREAMS_PER_USER,
     },
     worker: {
       port: e.WORKER_PORT,
@@ -164,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       lockoutSeconds: e.LOGIN_LOCKOUT,
       loginIpLimitPerMinute: e.LOGIN_IP_LIMIT_PER_MINUTE,
+      loginAccountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     retention: { auditSeconds: e.AUDIT_RETENTION },
@@ -187,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     secretsKey: e.SECRETS_KEY ?? null,
     log: { level: e.LOG_LEVEL },
+    metrics: { token: e.METRICS_TOKEN ?? null },
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
   };
 }
