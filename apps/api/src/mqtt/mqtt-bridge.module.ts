@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { InstrumentDirectory, TelemetryBatcher } from '@labwire/domain';
 import { MetricsModule } from '../metrics/metrics.module';
 import { BridgeMetrics } from './bridge-metrics';
+import { MqttBridgeState } from './mqtt-bridge-state';
 import { TelemetryBridge } from './telemetry-bridge.service';
 import { TelemetryMqttController } from './telemetry.mqtt-controller';
 
@@ -9,7 +10,7 @@ import { TelemetryMqttController } from './telemetry.mqtt-controller';
 @Module({
   imports: [MetricsModule],
   controllers: [TelemetryMqttController],
-  providers: [InstrumentDirectory, TelemetryBatcher, TelemetryBridge, BridgeMetrics],
-  exports: [BridgeMetrics],
+  providers: [InstrumentDirectory, TelemetryBatcher, TelemetryBridge, BridgeMetrics, MqttBridgeState],
+  exports: [BridgeMetrics, MqttBridgeState],
 })
 export class MqttBridgeModule {}
