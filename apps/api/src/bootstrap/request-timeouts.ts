@@ -25,11 +25,19 @@ function hasBody(request: FastifyRequest): boolean {
  */
 export function cutSlowRequests(fastify: FastifyInstance, config: AppConfig, logger: PinoLogger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.raw.complete || !hasBody(request)) return done();
+    // `complete` is false on a real connection still receiving the request (inject() has none to cut)
+    if (request.raw.complete !== false || !hasBody(request)) return done();
     const large = takesLargeBodies(request.routeOptions.config);
     const limitMs = large ? config.api.uploadTimeoutMs : config.api.requestTimeoutMs;
     const timer = setTimeout(() => {
-      if (!request.raw.complete) cut(request, reply, limitMs, large ? 'API_UPLOAD_TIMEOUT' : 'API_REQUEST_TIMEOUT');
+      if (request.raw.complete) return;
+      try {
+        cut(request, reply, limitMs, large ? 'API_UPLOAD_TIMEOUT' : 'API_REQUEST_TIMEOUT');
+      } catch (err) {
+        // a timer has no caller to throw to: a failure to answer must not take the process down
+        logger.error({ err, requestId: request.id }, 'cutting a slow request failed');
+        request.raw.socket?.destroy();
+      }
     }, limitMs);
     timer.unref();
     request.raw.once('end', () => clearTimeout(timer));
