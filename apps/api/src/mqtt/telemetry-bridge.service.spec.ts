@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { InstrumentDirectory, TelemetryBatcher } from '@labwire/domain';
+import { AppConfig } from '@labwire/core';
+import { InstrumentDirectory, InstrumentRateLimiter, TelemetryBatcher, TelemetryDropRecorder } from '@labwire/domain';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { BridgeMetrics } from './bridge-metrics';
 import { TelemetryBridge } from './telemetry-bridge.service';
@@ -12,6 +13,8 @@ describe('TelemetryBridge', () => {
   let submitted: number;
   let bridge: TelemetryBridge;
   let metrics: BridgeMetrics;
+  let recorded: Array<{ id: string; reason: string; detail: string }>;
+  let withBurst: (burst: number) => void;
 
   beforeEach(() => {
     warnings = [];
@@ -28,7 +31,17 @@ describe('TelemetryBridge', () => {
       },
     } as unknown as TelemetryBatcher;
     metrics = new BridgeMetrics(new ApiMetrics({ get: () => undefined } as never));
-    bridge = new TelemetryBridge(directory, batcher, metrics);
+    recorded = [];
+    const recorder = {
+      record: (id: string, reason: string, detail: string) => recorded.push({ id, reason, detail }),
+    } as unknown as TelemetryDropRecorder;
+    withBurst = (burst) => {
+      const limiter = new InstrumentRateLimiter({
+        mqtt: { instrumentRateLimit: { perSecond: 1, burst } },
+      } as AppConfig);
+      bridge = new TelemetryBridge(directory, batcher, metrics, limiter, recorder);
+    };
+    withBurst(1000);
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -43,6 +56,27 @@ describe('TelemetryBridge', () => {
     const count = (reason: string) => text.values.find((v) => v.labels.reason === reason)?.value;
     expect(count('malformed_json')).toBe(1);
     expect(count('unknown_instrument')).toBe(2);
+  });
+
+  it('drops an instrument’s messages past its rate before parsing them, counted on that instrument', async () => {
+    withBurst(3);
+    for (let i = 0; i < 10; i++) await bridge.handle(topic(known), Buffer.from('{"a": 1}'));
+    expect(submitted).toBe(3); // the burst
+    expect(recorded.filter((r) => r.reason === 'rate_limited')).toHaveLength(7);
+    expect(recorded[0]).toMatchObject({
+      id: known,
+      detail: expect.stringContaining('MQTT_INSTRUMENT_MAX_MESSAGES_PER_S'),
+    });
+    const text = await metrics.dropped.get();
+    expect(text.values.find((v) => v.labels.reason === 'rate_limited')?.value).toBe(7);
+  });
+
+  it('counts drops on their instrument, never on an unknown one', async () => {
+    await bridge.handle(topic(known), Buffer.from(JSON.stringify({ ts: 1733318400, values: { a: 1 } })));
+    await bridge.handle(topic('00000000-0000-4000-8000-000000000000'), Buffer.from('{"a": 1}'));
+    expect(recorded).toEqual([
+      { id: known, reason: 'bad_timestamp', detail: expect.stringContaining('ts 1733318400 looks like seconds') },
+    ]);
   });
 
   it('limits drop lines per reason, so a flood of one reason never hides another', async () => {

@@ -1,5 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InstrumentDirectory, parseTelemetryMessage, TelemetryBatcher, TelemetryDropReason } from '@labwire/domain';
+import {
+  InstrumentDirectory,
+  InstrumentRateLimiter,
+  parseTelemetryMessage,
+  TelemetryBatcher,
+  TelemetryDropReason,
+  TelemetryDropRecorder,
+} from '@labwire/domain';
 import { BridgeMetrics } from './bridge-metrics';
 
 const TOPIC = /^labwire\/instruments\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/telemetry$/;
@@ -8,9 +15,10 @@ const DROP_LOG_LIMIT = 20;
 const DROP_LOG_WINDOW_MS = 10_000;
 
 /**
- * The telemetry path of the MQTT bridge: validate a message, check its sender, hand its readings to
- * the batcher. The promise resolves once they are in Redis (then the message is acknowledged), or at
- * once for a dropped message (counted, logged, acknowledged: redelivering it would not help).
+ * The telemetry path of the MQTT bridge: check the instrument's rate, validate a message, check its
+ * sender, hand its readings to the batcher. The promise resolves once they are in Redis (then the
+ * message is acknowledged), or at once for a dropped message (counted globally and on its instrument,
+ * logged, acknowledged: redelivering it would not help).
  */
 @Injectable()
 export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
@@ -21,6 +29,8 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
     private readonly directory: InstrumentDirectory,
     private readonly batcher: TelemetryBatcher,
     private readonly metrics: BridgeMetrics,
+    private readonly limiter: InstrumentRateLimiter,
+    private readonly drops: TelemetryDropRecorder,
   ) {}
 
   onModuleInit(): void {
@@ -34,6 +44,8 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
     this.metrics.messages.inc();
     const instrumentId = TOPIC.exec(topic)?.[1];
     if (!instrumentId) return this.drop('unknown_instrument', topic, 'the topic names no instrument id');
+    // First, before any parsing: a flooding instrument's surplus costs a map lookup and a counter.
+    if (!this.limiter.take(instrumentId)) return this.drop('rate_limited', instrumentId, this.limiter.describe());
     const parsed = parseTelemetryMessage(payload, instrumentId, receivedAt);
     if (!parsed.ok) return this.drop(parsed.reason, instrumentId, parsed.detail);
     // A database error here fails the handler rather than dropping: the message stays unacknowledged
@@ -60,6 +72,8 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
 
   private drop(reason: TelemetryDropReason, source: string, detail: string): void {
     this.metrics.drop(reason);
+    // An unknown instrument has nowhere to keep counts (and a topic without an id names none).
+    if (reason !== 'unknown_instrument') this.drops.record(source, reason, detail);
     // A budget per reason: a flood of one kind never hides the first lines of another.
     const now = Date.now();
     let budget = this.dropLog.get(reason);
