@@ -71,6 +71,15 @@ describe('parseTelemetryMessage', () => {
     expect(parse({ ts: 1e11, values: { ph: 7 } }).ok).toBe(true);
   });
 
+  it('drops a ts more than 10 minutes ahead of the server clock, saying how far', () => {
+    const r = parse({ ts: NOW.getTime() + 3 * 3600_000, values: { ph: 7 } });
+    expect(r).toMatchObject({ ok: false, reason: 'bad_timestamp' });
+    expect(!r.ok && r.detail).toBe(
+      "ts 2026-11-21T13:00:00.000Z is 180 minutes ahead of the server's clock (at most 10); check the instrument's clock",
+    );
+    expect(parse({ ts: NOW.getTime() + 9 * 60_000, values: { ph: 7 } }).ok).toBe(true);
+  });
+
   it('drops messages that are too large or carry too many readings', () => {
     const big = Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20);
     expect(parseTelemetryMessage(big, ID, NOW)).toMatchObject({ ok: false, reason: 'too_large' });

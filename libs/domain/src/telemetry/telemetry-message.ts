@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import { findUnstorableJson } from '@labwire/core';
 import { TelemetryReading } from './telemetry-reading';
-import { parseTelemetryTime, TELEMETRY_TIME_FORMAT } from './telemetry-time';
+import { parseTelemetryTime, TELEMETRY_MAX_AHEAD_MS, TELEMETRY_TIME_FORMAT } from './telemetry-time';
 
 /** Why a telemetry message was dropped: the label of the drop counter and of the log line. */
 export type TelemetryDropReason =
@@ -132,6 +132,14 @@ export function parseTelemetryMessage(payload: Buffer, instrumentId: string, rec
     const time = parseTime(ts, receivedAt);
     if (!time) {
       return { ok: false, reason: 'bad_timestamp', detail: `${where}: expected ${TELEMETRY_TIME_FORMAT}` };
+    }
+    // The worker would discard it (a clock far ahead would freeze latest values): say so here, per message.
+    const ahead = time.getTime() - receivedAt.getTime();
+    if (ahead > TELEMETRY_MAX_AHEAD_MS) {
+      const detail =
+        `${where} ${time.toISOString()} is ${Math.round(ahead / 60_000)} minutes ahead of the server's clock ` +
+        `(at most ${TELEMETRY_MAX_AHEAD_MS / 60_000}); check the instrument's clock`;
+      return { ok: false, reason: 'bad_timestamp', detail };
     }
     const tags = structured ? ((item as StructuredEntry).tags ?? null) : null;
     for (const metric in valuesOf) {
