@@ -7,7 +7,7 @@ import { InstrumentLiveController } from './instrument-live.controller';
 
 /**
  * Instruments as they live: connection state (history, event stream) and commands, over HTTP. Their
- * status and command-reply topics are the MQTT bridge's (InstrumentLiveMqttModule).
+ * status and command-reply topics are the MQTT bridge's (MqttBridgeModule).
  */
 @Module({
   imports: [WorkspacesHttpModule, InstrumentStateModule, CommandsModule, SseModule],

@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
 import {
+  CommandsModule,
   InstrumentDirectory,
+  InstrumentStateModule,
   InstrumentRateLimiter,
   TelemetryBatcher,
   TelemetryDropRecorder,
   TelemetryDropRepository,
 } from '@labwire/domain';
-import { InstrumentLiveMqttModule } from '../instruments/mqtt/instrument-live-mqtt.module';
+import { CommandReplyMqttController } from '../instruments/mqtt/command-reply.mqtt-controller';
+import { InstrumentStatusMqttController } from '../instruments/mqtt/instrument-status.mqtt-controller';
 import { MetricsModule } from '../metrics/metrics.module';
 import { BridgeMetrics } from './bridge-metrics';
+import { InstrumentMessageGate } from './instrument-message-gate';
 import { TelemetryBridge } from './telemetry-bridge.service';
 import { TelemetryMqttController } from './telemetry.mqtt-controller';
 
@@ -18,8 +22,8 @@ import { TelemetryMqttController } from './telemetry.mqtt-controller';
  * bridge process (BridgeAppModule), never both in one process.
  */
 @Module({
-  imports: [MetricsModule, InstrumentLiveMqttModule],
-  controllers: [TelemetryMqttController],
+  imports: [MetricsModule, InstrumentStateModule, CommandsModule],
+  controllers: [TelemetryMqttController, InstrumentStatusMqttController, CommandReplyMqttController],
   providers: [
     InstrumentDirectory,
     InstrumentRateLimiter,
@@ -28,6 +32,7 @@ import { TelemetryMqttController } from './telemetry.mqtt-controller';
     TelemetryDropRepository,
     TelemetryDropRecorder,
     BridgeMetrics,
+    InstrumentMessageGate,
   ],
   exports: [BridgeMetrics],
 })
