@@ -178,3 +178,71 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
     expect(rest.p99Ms).toBeLessThan(1500);
   });
 });
+
+/**
+ * The memory bound on its own: with the rate limit off, a flood is stored in full, and the bridge
+ * never holds more than TELEMETRY_BRIDGE_MAX_PENDING_READINGS readings (the broker holds the rest).
+ */
+describe('a flood with the rate limit off (built api and worker, real broker)', () => {
+  const COUNT = 20_000;
+  const CAP = 1000;
+  let stack: BuiltStack;
+  let client: MqttClient | undefined;
+
+  beforeAll(async () => {
+    stack = await BuiltStack.start({
+      ownBroker: true,
+      env: {
+        MQTT_INSTRUMENT_MAX_MESSAGES_PER_S: '0',
+        TELEMETRY_BRIDGE_MAX_PENDING_READINGS: String(CAP),
+        TELEMETRY_BATCH_SIZE: '250',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await client?.endAsync(true).catch(() => undefined);
+    await stack?.close();
+  });
+
+  it('stores every acknowledged message while holding at most the cap', async () => {
+    const workspaceId = (await stack.http('POST', '/api/v1/workspaces', { name: 'Flood, no limit' })).body.id;
+    const created = await stack.http('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
+      name: 'Flooder',
+      serialNumber: `SN-${randomBytes(4).toString('hex')}`,
+    });
+    const id = created.body.id as string;
+    client = await connectMqtt(stack.env.MQTT_URL!, { username: id, password: created.body.mqttSecret, clientId: id });
+    const base = Date.now() - 3_600_000;
+    let next = 0;
+    const lane = async () => {
+      while (next < COUNT) {
+        const i = next++;
+        await client!.publishAsync(
+          `labwire/instruments/${id}/telemetry`,
+          JSON.stringify({ ts: base + i, values: { seq: i } }),
+          { qos: 1 },
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: 200 }, lane));
+    await waitFor(
+      async () => {
+        const { rows } = await stack.pg.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM telemetry WHERE instrument_id = $1`,
+          [id],
+        );
+        return rows[0].n === COUNT;
+      },
+      120_000,
+      `all ${COUNT} readings stored`,
+    );
+    const metrics = await fetch(`${stack.apiUrl}/metrics`).then((r) => r.text());
+    const peak = Number(/^labwire_telemetry_bridge_pending_readings_peak (\d+)/m.exec(metrics)?.[1]);
+    console.log(
+      `no-limit flood: ${COUNT} stored, bridge peak ${peak} readings held, api peak RSS ${peakRssMb(stack.api.child.pid!)} MB`,
+    );
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(CAP);
+  });
+});

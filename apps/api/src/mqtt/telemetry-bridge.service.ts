@@ -34,6 +34,10 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
+    this.metrics.watchPending(
+      () => this.batcher.pending,
+      () => this.batcher.peakPending,
+    );
     this.batcher.onFlushed = ({ readings }) => {
       this.metrics.readingsEnqueued.inc(readings);
       this.metrics.batchSize.observe(readings);

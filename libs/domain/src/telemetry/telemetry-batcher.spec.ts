@@ -43,6 +43,7 @@ describe('TelemetryBatcher', () => {
     expect(settled.sort()).toEqual([0, 1, 2, 3, 4]);
     expect(bulks).toBe(5);
     expect(batcher.pending).toBe(0);
+    expect(batcher.peakPending).toBe(200);
   });
 
   it('lets one message larger than the cap through when nothing else is held', async () => {

@@ -50,8 +50,9 @@ export class TelemetryBatcher {
   private closed = false;
   private failing = false;
   private readonly flushing = new Set<Promise<void>>();
-  /** readings gathered or being queued */
+  /** readings gathered or being queued, and the most there ever were */
   private pendingReadings = 0;
+  private peakReadings = 0;
   private readonly roomWaiters: Array<() => void> = [];
   /** called after each successful flush (metrics) */
   onFlushed?: (batch: FlushedBatch) => void;
@@ -64,6 +65,11 @@ export class TelemetryBatcher {
   /** Readings held (gathered or being queued): at most about TELEMETRY_BRIDGE_MAX_PENDING_READINGS. */
   get pending(): number {
     return this.pendingReadings;
+  }
+
+  /** The most readings held at once since the process started (sizes TELEMETRY_BRIDGE_MAX_PENDING_READINGS). */
+  get peakPending(): number {
+    return this.peakReadings;
   }
 
   async submit(readings: TelemetryReading[], receivedAt: Date): Promise<void> {
@@ -79,6 +85,7 @@ export class TelemetryBatcher {
       if (this.closed) throw new BatcherClosedError();
     }
     this.pendingReadings += readings.length;
+    if (this.pendingReadings > this.peakReadings) this.peakReadings = this.pendingReadings;
     const batch = (this.open ??= { readings: [], waiters: [], receivedAt });
     for (const r of readings) {
       batch.readings.push({
