@@ -1,9 +1,40 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { MqttClient } from 'mqtt';
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
 import { connectMqtt } from '../support/mqtt-test-client';
+import { ROOT } from '../support/spawn-app';
+
+/**
+ * The flooding instrument, in its own process so that its publishing does not slow down the test's
+ * own HTTP sampling: QoS 1 as fast as the broker takes it (200 publishes in flight), a bounded count.
+ */
+const FLOODER = `
+const mqtt = require('mqtt');
+const { FLOOD_URL, FLOOD_ID, FLOOD_SECRET, FLOOD_COUNT, FLOOD_BASE } = process.env;
+(async () => {
+  const c = await mqtt.connectAsync(FLOOD_URL, {
+    protocolVersion: 5, username: FLOOD_ID, password: FLOOD_SECRET, clientId: FLOOD_ID, reconnectPeriod: 0,
+  });
+  const topic = 'labwire/instruments/' + FLOOD_ID + '/telemetry';
+  const count = Number(FLOOD_COUNT);
+  const base = Number(FLOOD_BASE);
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      await c.publishAsync(topic, JSON.stringify({ ts: base + i, values: { seq: i } }), { qos: 1 });
+    }
+  };
+  await Promise.all(Array.from({ length: 200 }, lane));
+  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
+  await c.endAsync();
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
 
 const FLOOD_MESSAGES = 60_000;
 const RATE = 50;
@@ -30,7 +61,7 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
   let workspaceId: string;
   const clients: MqttClient[] = [];
 
-  async function newInstrument(): Promise<{ id: string; client: MqttClient }> {
+  async function newInstrument(): Promise<{ id: string; secret: string; client: MqttClient }> {
     const created = await stack.http('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
       name: `Probe ${randomBytes(3).toString('hex')}`,
       serialNumber: `SN-${randomBytes(4).toString('hex')}`,
@@ -42,7 +73,7 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
       clientId: created.body.id,
     });
     clients.push(client);
-    return { id: created.body.id, client };
+    return { id: created.body.id, secret: created.body.mqttSecret, client };
   }
 
   async function stored(instrumentId: string): Promise<number> {
@@ -72,6 +103,7 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
 
   it('drops the flooder past its rate (counted on it), stores the other instrument, keeps HTTP answering', async () => {
     const flooder = await newInstrument();
+    await flooder.client.endAsync(); // the flooding process connects with its credentials
     const quiet = await newInstrument();
     const base = Date.now() - 3_600_000;
 
@@ -105,18 +137,18 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
       }
     })();
 
-    // The flood: QoS 1 as fast as the broker takes it (many publishes in flight), a bounded count.
-    const started = performance.now();
-    const topic = `labwire/instruments/${flooder.id}/telemetry`;
-    let next = 0;
-    const lane = async () => {
-      while (next < FLOOD_MESSAGES) {
-        const i = next++;
-        await flooder.client.publishAsync(topic, JSON.stringify({ ts: base + i, values: { seq: i } }), { qos: 1 });
-      }
-    };
-    await Promise.all(Array.from({ length: 200 }, lane));
-    const floodSeconds = (performance.now() - started) / 1000;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', FLOODER], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        FLOOD_URL: stack.env.MQTT_URL,
+        FLOOD_ID: flooder.id,
+        FLOOD_SECRET: flooder.secret,
+        FLOOD_COUNT: String(FLOOD_MESSAGES),
+        FLOOD_BASE: String(base),
+      },
+    });
+    const floodSeconds = (JSON.parse(stdout) as { seconds: number }).seconds;
     await quietSent;
     flooding = false;
     await sampler;
@@ -174,8 +206,10 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
       apiPeakRssMb: peakRssMb(stack.api.child.pid!),
     };
     console.log(`flood figures ${JSON.stringify(figures)}`);
-    // Generous: unbounded, a flood made readiness take 3–5 s.
-    expect(rest.p99Ms).toBeLessThan(1500);
+    // Generous, for a 2-core machine busy with other work (measured here: p99 0.3–1 s at load average
+    // 5–10); without the limit this flood made p99 2.9 s on a quieter machine, and readiness 3–5 s in
+    // the issue's 192,000-message run.
+    expect(rest.p99Ms).toBeLessThan(2000);
   });
 });
 
