@@ -68,13 +68,14 @@ describe('dropped telemetry, per instrument (built api and worker, real broker)'
     await client.publishAsync(topic, '{"values": {"ph": 7', { qos: 1 });
     await client.publishAsync(topic, JSON.stringify({ ts: Date.now() - 1000, values: { ph: 7 } }), { qos: 1 });
     await client.publishAsync(topic, JSON.stringify({ ts: Date.now() + 3 * 3600_000, values: { ph: 7 } }), { qos: 1 });
+    await client.publishAsync(topic, JSON.stringify({ ts: '2000-01-01T00:00:00Z', values: { ph: 7 } }), { qos: 1 });
     await client.publishAsync(topic, JSON.stringify({ ts: 1733318400, values: { ph: 7 } }), { qos: 1 });
 
-    await waitFor(async () => (await dropsOf(id)).total === 4, 15_000, 'four drops counted on the instrument');
+    await waitFor(async () => (await dropsOf(id)).total === 5, 15_000, 'five drops counted on the instrument');
     const drops = await dropsOf(id);
     expect(drops).toMatchObject({
-      total: 4,
-      byReason: { invalid_schema: 1, malformed_json: 1, bad_timestamp: 2 },
+      total: 5,
+      byReason: { invalid_schema: 1, malformed_json: 1, bad_timestamp: 3 },
       lastReason: 'bad_timestamp',
       lastDetail: 'ts 1733318400 looks like seconds; ts is epoch milliseconds (or ISO-8601 with a zone)',
     });
@@ -87,9 +88,9 @@ describe('dropped telemetry, per instrument (built api and worker, real broker)'
 
     // The stream heard of them in events that add up (at most one per flush interval, not one per message).
     const dropEvents = () => stream.events.filter((e) => e.event === 'drop').map((e) => JSON.parse(e.data));
-    await stream.until(() => dropEvents().reduce((n, d) => n + d.count, 0) >= 4, 10_000);
+    await stream.until(() => dropEvents().reduce((n, d) => n + d.count, 0) >= 5, 10_000);
     const events = dropEvents();
-    expect(events.length).toBeLessThanOrEqual(4);
+    expect(events.length).toBeLessThanOrEqual(5);
     const byReason: Record<string, number> = {};
     for (const e of events) {
       expect(e.instrumentId).toBe(id);
@@ -97,7 +98,7 @@ describe('dropped telemetry, per instrument (built api and worker, real broker)'
         byReason[reason] = (byReason[reason] ?? 0) + n;
       }
     }
-    expect(byReason).toEqual({ invalid_schema: 1, malformed_json: 1, bad_timestamp: 2 });
+    expect(byReason).toEqual({ invalid_schema: 1, malformed_json: 1, bad_timestamp: 3 });
     expect(events.at(-1)).toMatchObject({
       lastReason: 'bad_timestamp',
       lastDetail: expect.stringContaining('seconds'),

@@ -7,6 +7,8 @@ import {
   TelemetryBatcher,
   TelemetryDropRecorder,
   TelemetryDropRepository,
+  TelemetryRepository,
+  TelemetryTimeWindow,
 } from '@labwire/domain';
 import { CommandReplyMqttController } from '../instruments/mqtt/command-reply.mqtt-controller';
 import { InstrumentStatusMqttController } from '../instruments/mqtt/instrument-status.mqtt-controller';
@@ -31,6 +33,8 @@ import { TelemetryMqttController } from './telemetry.mqtt-controller';
     TelemetryBridge,
     TelemetryDropRepository,
     TelemetryDropRecorder,
+    TelemetryRepository,
+    TelemetryTimeWindow,
     BridgeMetrics,
     InstrumentMessageGate,
   ],

@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '@labwire/core';
-import { InstrumentDirectory, InstrumentRateLimiter, TelemetryBatcher, TelemetryDropRecorder } from '@labwire/domain';
+import {
+  InstrumentDirectory,
+  InstrumentRateLimiter,
+  TelemetryBatcher,
+  TelemetryDropRecorder,
+  TelemetryRepository,
+  TelemetryTimeWindow,
+} from '@labwire/domain';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { BridgeMetrics } from './bridge-metrics';
 import { TelemetryBridge } from './telemetry-bridge.service';
@@ -35,11 +42,14 @@ describe('TelemetryBridge', () => {
     const recorder = {
       record: (id: string, reason: string, detail: string) => recorded.push({ id, reason, detail }),
     } as unknown as TelemetryDropRecorder;
+    const telemetry = { longestRetentionDays: async () => 30 } as unknown as TelemetryRepository;
+    const window = new TelemetryTimeWindow(telemetry);
+    window.oldest(); // starts the first read of the retention
     withBurst = (burst) => {
       const limiter = new InstrumentRateLimiter({
         mqtt: { instrumentRateLimit: { perSecond: 1, burst } },
       } as AppConfig);
-      bridge = new TelemetryBridge(directory, batcher, metrics, limiter, recorder);
+      bridge = new TelemetryBridge(directory, batcher, metrics, limiter, recorder, window);
     };
     withBurst(1000);
   });
@@ -76,6 +86,24 @@ describe('TelemetryBridge', () => {
     await bridge.handle(topic('00000000-0000-4000-8000-000000000000'), Buffer.from('{"a": 1}'));
     expect(recorded).toEqual([
       { id: known, reason: 'bad_timestamp', detail: expect.stringContaining('ts 1733318400 looks like seconds') },
+    ]);
+  });
+
+  it('drops a message older than any workspace keeps telemetry, saying so (the worker would discard it)', async () => {
+    await new Promise((r) => setImmediate(r)); // the retention read
+    await bridge.handle(topic(known), Buffer.from(JSON.stringify({ ts: 946684800000, values: { a: 1 } })));
+    await bridge.handle(
+      topic(known),
+      Buffer.from(JSON.stringify({ ts: Date.now() - 29 * 86_400_000, values: { a: 1 } })),
+    );
+    expect(submitted).toBe(1);
+    expect(recorded).toEqual([
+      {
+        id: known,
+        reason: 'bad_timestamp',
+        detail:
+          "ts 2000-01-01T00:00:00.000Z is older than Labwire keeps telemetry (30 days); check the instrument's clock",
+      },
     ]);
   });
 

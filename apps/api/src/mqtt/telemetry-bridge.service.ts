@@ -6,6 +6,8 @@ import {
   TelemetryBatcher,
   TelemetryDropReason,
   TelemetryDropRecorder,
+  TelemetryReading,
+  TelemetryTimeWindow,
 } from '@labwire/domain';
 import { BridgeMetrics } from './bridge-metrics';
 
@@ -31,6 +33,7 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: BridgeMetrics,
     private readonly limiter: InstrumentRateLimiter,
     private readonly drops: TelemetryDropRecorder,
+    private readonly window: TelemetryTimeWindow,
   ) {}
 
   onModuleInit(): void {
@@ -52,6 +55,8 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
     if (!this.limiter.take(instrumentId)) return this.drop('rate_limited', instrumentId, this.limiter.describe());
     const parsed = parseTelemetryMessage(payload, instrumentId, receivedAt);
     if (!parsed.ok) return this.drop(parsed.reason, instrumentId, parsed.detail);
+    const tooOld = this.olderThanKept(parsed.readings, receivedAt);
+    if (tooOld) return this.drop('bad_timestamp', instrumentId, tooOld);
     // A database error here fails the handler rather than dropping: the message stays unacknowledged
     // and the broker delivers it again.
     const sender = await this.directory.status(instrumentId);
@@ -72,6 +77,18 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
    */
   onApplicationShutdown(): Promise<void> {
     return this.batcher.close();
+  }
+
+  /** Why the message is older than any workspace keeps telemetry (the worker would discard it), if it is. */
+  private olderThanKept(readings: TelemetryReading[], receivedAt: Date): string | undefined {
+    const oldest = this.window.oldest(receivedAt.getTime());
+    if (oldest === undefined) return undefined;
+    const old = readings.find((r) => r.time.getTime() < oldest);
+    if (!old) return undefined;
+    return (
+      `ts ${old.time.toISOString()} is older than Labwire keeps telemetry (${this.window.days} days); ` +
+      "check the instrument's clock"
+    );
   }
 
   private drop(reason: TelemetryDropReason, source: string, detail: string): void {

@@ -16,3 +16,4 @@ export * from './instrument-rate-limiter';
 export * from './telemetry-drop.repository';
 export * from './telemetry-drop-recorder';
 export * from './telemetry-drops.service';
+export * from './telemetry-time-window';
