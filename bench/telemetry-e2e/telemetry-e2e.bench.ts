@@ -191,7 +191,7 @@ export async function telemetryE2eBench(): Promise<Record<string, unknown>> {
       const client = await mqtt.connectAsync(api.env.MQTT_URL, {
         username: body.id,
         password: body.mqttSecret,
-        clientId: `sim-${body.id}`,
+        clientId: body.id,
         protocolVersion: 5,
         clean: false,
         properties: { sessionExpiryInterval: 600 },

@@ -45,6 +45,8 @@ describe('the MQTT bridge as its own process (built api, bridge and worker)', ()
   it('an api with API_MQTT_BRIDGE=false is ready without the bridge and hears no instrument', async () => {
     const ready = await fetch(`${stack.apiUrl}/health/ready`);
     expect(ready.status).toBe(200);
+    const report = (await ready.json()) as { checks: Record<string, unknown> };
+    expect(Object.keys(report.checks).sort()).toEqual(['broker', 'database', 'redis']);
     // The bridge's series exist only where the bridge runs.
     const metrics = await fetch(`${stack.apiUrl}/metrics`).then((r) => r.text());
     expect(metrics).not.toContain('labwire_telemetry_messages_received_total');
@@ -86,8 +88,12 @@ describe('the MQTT bridge as its own process (built api, bridge and worker)', ()
 
     const metrics = await fetch(`${bridgeUrl}/metrics`).then((r) => r.text());
     expect(Number(/^labwire_telemetry_readings_enqueued_total (\d+)/m.exec(metrics)?.[1])).toBe(5);
-    const health = (await fetch(`${bridgeUrl}/health/ready`).then((r) => r.json())) as { status: string };
+    const health = (await fetch(`${bridgeUrl}/health/ready`).then((r) => r.json())) as {
+      status: string;
+      checks: Record<string, { status: string }>;
+    };
     expect(health.status).toBe('ok');
+    expect(health.checks.mqttBridge.status).toBe('up');
     // The bridge serves nothing else over HTTP.
     expect((await fetch(`${bridgeUrl}/api/v1/workspaces`)).status).toBe(404);
   });

@@ -26,7 +26,7 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     const client = await connectMqtt(stack.env.MQTT_URL!, {
       username: created.body.id,
       password: created.body.mqttSecret,
-      clientId: `inst-${created.body.id}`,
+      clientId: created.body.id,
       clean: false,
       properties: { sessionExpiryInterval: 600 },
     });

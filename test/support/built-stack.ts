@@ -91,6 +91,12 @@ export class BuiltStack {
     await waitForHttp(`${this.apiUrl}/health/ready`, this.api, 30_000);
   }
 
+  /** Restarts the stack's own broker (see TestBroker.restart); only with `ownBroker`. */
+  async restartBroker(signal: 'SIGTERM' | 'SIGKILL', whileDown?: () => Promise<void>): Promise<void> {
+    if (!this.broker) throw new Error('restartBroker needs BuiltStack.start({ ownBroker: true })');
+    await this.broker.restart(signal, whileDown);
+  }
+
   async startWorker(): Promise<void> {
     this.worker = spawnBuilt('apps/worker/main.js', this.env);
     await waitForHttp(`${this.workerUrl}/health/ready`, this.worker, 30_000);

@@ -13,6 +13,11 @@ export interface TestBroker {
   /** MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD for an api using this broker */
   env: Record<string, string>;
   broker: LocalBroker;
+  /**
+   * Ends the broker with `signal` (SIGTERM: a clean stop that saves its persistence file; SIGKILL: a
+   * crash that keeps only the last autosave) and starts it again on the same port and data directory.
+   */
+  restart(signal: 'SIGTERM' | 'SIGKILL', whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,20 +47,32 @@ export async function startTestBroker(): Promise<TestBroker> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await sparePort();
     try {
-      const broker = await startLocalBroker({ port, dataDir, username, password });
+      let broker = await startLocalBroker({ port, dataDir, username, password });
       const url = `mqtt://127.0.0.1:${port}`;
-      return {
+      const handle: TestBroker = {
         url,
         port,
         username,
         password,
         env: { MQTT_URL: url, MQTT_USERNAME: username, MQTT_PASSWORD: password },
         broker,
+        async restart(signal, whileDown) {
+          const child = broker.process!;
+          if (child.exitCode === null && child.signalCode === null) {
+            const exited = new Promise((r) => child.once('exit', r));
+            child.kill(signal);
+            await exited;
+          }
+          await whileDown?.();
+          broker = await startLocalBroker({ port, dataDir, username, password });
+          handle.broker = broker;
+        },
         async stop() {
           await broker.stop();
           rmSync(dataDir, { recursive: true, force: true });
         },
       };
+      return handle;
     } catch (err) {
       lastError = err;
     }

@@ -31,7 +31,7 @@ export class AppModule {
         DatabaseModule,
         QueueModule.forRoot('producer'),
         BrokerHttpModule,
-        HealthModule,
+        HealthModule.forRoot({ mqttBridge: config.api.mqttBridge }),
         MetricsModule,
         IdentityHttpModule,
         WorkspacesHttpModule,

@@ -28,7 +28,7 @@ export class BridgeAppModule {
         DatabaseModule,
         QueueModule.forRoot('producer'),
         BrokerModule,
-        HealthModule,
+        HealthModule.forRoot({ mqttBridge: true }),
         MetricsModule,
         MqttBridgeModule,
       ],

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, MqttContext, Payload } from '@nestjs/microservices';
-import { MqttClient } from 'mqtt';
+import mqtt, { MqttClient } from 'mqtt';
 import { AckingMqttServer } from '../../../apps/api/src/mqtt/transport/acking-mqtt-server';
 import { waitFor } from '../../support/built-app';
 import { connectMqtt } from '../../support/mqtt-test-client';
+import { startTestBroker } from '../../support/test-broker';
 
 /**
  * The api's MQTT transport against the run's real Mosquitto: a QoS 1 message is acknowledged to the
@@ -46,13 +47,21 @@ describe('AckingMqttServer (the api MQTT transport)', () => {
   let publisher: MqttClient;
   const running: INestMicroservice[] = [];
 
-  async function startServer(clientId: string, receiveMaximum: number): Promise<AckingMqttServer> {
-    const server = new AckingMqttServer({
+  async function startServer(
+    clientId: string,
+    receiveMaximum: number,
+    at: { url: string; password: string; shareGroup?: string } = {
       url,
-      username: 'labwire',
       password,
-      clientId,
       shareGroup: `g${randomBytes(4).toString('hex')}`,
+    },
+  ): Promise<AckingMqttServer> {
+    const server = new AckingMqttServer({
+      url: at.url,
+      username: 'labwire',
+      password: at.password,
+      clientId,
+      shareGroup: at.shareGroup,
       sessionExpirySeconds: 60,
       receiveMaximum,
       drainTimeoutMs: 500,
@@ -150,5 +159,45 @@ describe('AckingMqttServer (the api MQTT transport)', () => {
     // The server renews its connection; the broker redelivers to the same session.
     await waitFor(async () => deliveries.length === 2, 8000, 'the redelivery after the failure');
     expect(deliveries.map((d) => d.payload)).toEqual(['flaky', 'flaky']);
+  });
+
+  describe('a broker restarted from its persistence file (session restored without shared subscriptions)', () => {
+    for (const mode of ['shared', 'exclusive'] as const) {
+      it(`${mode}: subscribes again, is not subscribed meanwhile, and hears what is published after`, async () => {
+        const own = await startTestBroker();
+        // Not connectMqtt: its client gives up at the first error, and this one must ride out the restart.
+        const pub = await mqtt.connectAsync(own.url, {
+          protocolVersion: 5,
+          username: own.username,
+          password: own.password,
+          clientId: `pub-${randomBytes(4).toString('hex')}`,
+          reconnectPeriod: 200,
+        });
+        pub.on('error', () => undefined);
+        try {
+          autoRelease = true;
+          const at = { url: own.url, password: own.password, shareGroup: mode === 'shared' ? 'g1' : undefined };
+          const server = await startServer(`restart-${mode}-${randomBytes(4).toString('hex')}`, 10, at);
+          await pub.publishAsync(`${ROOT}/e/probe`, 'before', { qos: 1 });
+          await waitFor(async () => deliveries.length === 1, 3000, 'the first delivery');
+
+          await own.restart('SIGTERM', async () => {
+            await waitFor(async () => !server.isSubscribed(), 5000, 'not subscribed while the broker is away');
+          });
+          await waitFor(async () => server.isSubscribed(), 10_000, 'subscribed again');
+          expect(server.connectionCount).toBe(2);
+          await waitFor(async () => pub.connected, 5000, 'the publisher back');
+          await pub.publishAsync(`${ROOT}/e/probe`, 'after', { qos: 1 });
+          await waitFor(async () => deliveries.some((d) => d.payload === 'after'), 5000, 'the message after');
+          // Resubscribing never doubles a subscription the broker did restore.
+          await new Promise((r) => setTimeout(r, 300));
+          expect(deliveries.filter((d) => d.payload === 'after')).toHaveLength(1);
+        } finally {
+          for (const app of running.splice(0)) await app.close().catch(() => undefined);
+          await pub.endAsync(true);
+          await own.stop();
+        }
+      });
+    }
   });
 });

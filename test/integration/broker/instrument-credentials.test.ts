@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MqttClient } from 'mqtt';
+import { MqttBridgeState } from '../../../apps/api/src/mqtt/mqtt-bridge-state';
 import { startTestApi, TestApi } from '../../support/test-app';
 import { startTestBroker, TestBroker } from '../../support/test-broker';
 import { connectMqtt, MessageLog, REFUSED_AT_CONNECT, refusalCode } from '../../support/mqtt-test-client';
@@ -32,7 +33,8 @@ describe('instrument MQTT credentials and topic ACLs', () => {
     const client = await connectMqtt(broker.url, {
       username,
       password,
-      clientId: `t-${randomBytes(4).toString('hex')}`,
+      // Instruments sign in with their own id as client id (the broker refuses any other).
+      clientId: username === broker.username ? `t-${randomBytes(4).toString('hex')}` : username,
     });
     clients.push(client);
     return client;
@@ -136,11 +138,66 @@ describe('instrument MQTT credentials and topic ACLs', () => {
 
     it('refuses at CONNECT: anonymous, a wrong password, another instrument’s secret, an unknown id', async () => {
       expect(REFUSED_AT_CONNECT).toContain(await refusalCode(broker.url, {}));
-      expect(REFUSED_AT_CONNECT).toContain(await refusalCode(broker.url, { username: a.id, password: 'wrong' }));
-      expect(REFUSED_AT_CONNECT).toContain(await refusalCode(broker.url, { username: a.id, password: b.secret }));
+      expect(REFUSED_AT_CONNECT).toContain(
+        await refusalCode(broker.url, { username: a.id, password: 'wrong', clientId: a.id }),
+      );
+      expect(REFUSED_AT_CONNECT).toContain(
+        await refusalCode(broker.url, { username: a.id, password: b.secret, clientId: a.id }),
+      );
       expect(REFUSED_AT_CONNECT).toContain(
         await refusalCode(broker.url, { username: '00000000-0000-4000-8000-000000000000', password: a.secret }),
       );
+    });
+  });
+
+  describe('client ids are bound to their owner (no session takeover)', () => {
+    let a: { id: string; secret: string };
+    let b: { id: string; secret: string };
+
+    beforeAll(async () => {
+      [a, b] = [await newInstrument(), await newInstrument()];
+    });
+
+    const takeover = (clientId: string) =>
+      refusalCode(broker.url, {
+        username: a.id,
+        password: a.secret,
+        clientId,
+        clean: false,
+        properties: { sessionExpiryInterval: 600 },
+      });
+
+    it("an instrument's credentials with the api's client id are refused; the api keeps its session", async () => {
+      const bridge = api.app.get(MqttBridgeState);
+      const connections = bridge.connectionCount;
+      expect(bridge.subscribed).toBe(true);
+      expect(REFUSED_AT_CONNECT).toContain(await takeover(api.config.mqtt.clientId));
+      // Labwire's other connections' ids, as the api and worker name them, are refused the same way.
+      expect(REFUSED_AT_CONNECT).toContain(await takeover('labwire-api-host'));
+      expect(REFUSED_AT_CONNECT).toContain(await takeover(`labwire-pub-${randomBytes(6).toString('hex')}`));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bridge.connectionCount).toBe(connections);
+      expect(bridge.subscribed).toBe(true);
+    });
+
+    it("an instrument's credentials with another instrument's id are refused; the victim keeps its session and commands", async () => {
+      const victim = await signIn(b.id, b.secret);
+      let closed = 0;
+      victim.on('close', () => closed++);
+      const commands = new MessageLog(victim);
+      await victim.subscribeAsync(topics(b.id).commands, { qos: 1 });
+
+      expect(REFUSED_AT_CONNECT).toContain(await takeover(b.id));
+      const payload = unique();
+      await admin.publishAsync(topics(b.id).command, payload, { qos: 1 });
+      expect(await commands.received(topics(b.id).command, payload)).toBe(true);
+      expect(closed).toBe(0);
+      expect(victim.connected).toBe(true);
+    });
+
+    it('an instrument signs in with its own id only', async () => {
+      expect(REFUSED_AT_CONNECT).toContain(await takeover(`sim-${randomBytes(4).toString('hex')}`));
+      await (await signIn(a.id, a.secret)).endAsync();
     });
   });
 
@@ -159,7 +216,9 @@ describe('instrument MQTT credentials and topic ACLs', () => {
       expect(rotated.body.mqttSecret).not.toBe(x.secret);
 
       await closed;
-      expect(REFUSED_AT_CONNECT).toContain(await refusalCode(broker.url, { username: x.id, password: x.secret }));
+      expect(REFUSED_AT_CONNECT).toContain(
+        await refusalCode(broker.url, { username: x.id, password: x.secret, clientId: x.id }),
+      );
       const fresh = await signIn(x.id, rotated.body.mqttSecret);
       const payload = unique();
       await fresh.publishAsync(topics(x.id).telemetry, payload, { qos: 1 });
@@ -184,7 +243,9 @@ describe('instrument MQTT credentials and topic ACLs', () => {
       });
       expect(retired.status).toBe(200);
       await closed;
-      expect(REFUSED_AT_CONNECT).toContain(await refusalCode(broker.url, { username: x.id, password: x.secret }));
+      expect(REFUSED_AT_CONNECT).toContain(
+        await refusalCode(broker.url, { username: x.id, password: x.secret, clientId: x.id }),
+      );
 
       // maintenance is not retirement: the instrument may still report
       const back = await api.request('PATCH', `${base()}/${x.id}`, {
@@ -198,7 +259,7 @@ describe('instrument MQTT credentials and topic ACLs', () => {
     it('an instrument created retired cannot connect until it is brought back', async () => {
       const body = await createInstrument(api, crew.editor, crew.workspaceId, { status: 'retired' });
       expect(REFUSED_AT_CONNECT).toContain(
-        await refusalCode(broker.url, { username: body.id, password: body.mqttSecret }),
+        await refusalCode(broker.url, { username: body.id, password: body.mqttSecret, clientId: body.id }),
       );
       await api.request('PATCH', `${base()}/${body.id}`, { token: crew.editor.token, body: { status: 'active' } });
       await (await signIn(body.id, body.mqttSecret)).endAsync();
@@ -214,7 +275,9 @@ describe('instrument MQTT credentials and topic ACLs', () => {
       });
       expect(res.status).toBe(204);
       for (const x of [one, two]) {
-        expect(REFUSED_AT_CONNECT).toContain(await refusalCode(broker.url, { username: x.id, password: x.mqttSecret }));
+        expect(REFUSED_AT_CONNECT).toContain(
+          await refusalCode(broker.url, { username: x.id, password: x.mqttSecret, clientId: x.id }),
+        );
       }
     });
 
@@ -224,7 +287,9 @@ describe('instrument MQTT credentials and topic ACLs', () => {
       const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
       expect((await api.request('DELETE', `${base()}/${x.id}`, { token: crew.editor.token })).status).toBe(204);
       await closed;
-      expect(REFUSED_AT_CONNECT).toContain(await refusalCode(broker.url, { username: x.id, password: x.secret }));
+      expect(REFUSED_AT_CONNECT).toContain(
+        await refusalCode(broker.url, { username: x.id, password: x.secret, clientId: x.id }),
+      );
     });
   });
 });

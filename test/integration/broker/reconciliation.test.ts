@@ -58,7 +58,9 @@ describe('broker reconciliation', () => {
     expect(REFUSED_AT_CONNECT).toContain(
       await refusalCode(broker.url, { username: retired.id, password: retired.mqttSecret }),
     );
-    await (await connectMqtt(broker.url, { username: active.id, password: active.mqttSecret })).endAsync();
+    await (
+      await connectMqtt(broker.url, { username: active.id, password: active.mqttSecret, clientId: active.id })
+    ).endAsync();
 
     // Again: nothing left to change; the lost instrument still waits for a rotation.
     const second = await service.reconcileBroker();
@@ -69,7 +71,9 @@ describe('broker reconciliation', () => {
     // Rotating brings the lost instrument back.
     const rotated = await api.request('POST', `${base()}/${lost.id}/credentials/rotate`, { token: crew.editor.token });
     expect(rotated.status).toBe(200);
-    await (await connectMqtt(broker.url, { username: lost.id, password: rotated.body.mqttSecret })).endAsync();
+    await (
+      await connectMqtt(broker.url, { username: lost.id, password: rotated.body.mqttSecret, clientId: lost.id })
+    ).endAsync();
     expect((await service.reconcileBroker()).needsRotation).toEqual([]);
   });
 
@@ -82,7 +86,13 @@ describe('broker reconciliation', () => {
     ]);
     await service.reconcileBroker();
     for (const instrument of created) {
-      await (await connectMqtt(broker.url, { username: instrument.id, password: instrument.mqttSecret })).endAsync();
+      await (
+        await connectMqtt(broker.url, {
+          username: instrument.id,
+          password: instrument.mqttSecret,
+          clientId: instrument.id,
+        })
+      ).endAsync();
     }
   });
 
@@ -106,6 +116,24 @@ describe('broker reconciliation', () => {
     const report = await api.app.get(InstrumentService).reconcileBroker();
     expect(report.repaired).toBe(1);
     expect((await clientsByName()).get(x.id)).toMatchObject({ roles: [`labwire-instrument-${x.id}`], disabled: false });
-    await (await connectMqtt(broker.url, { username: x.id, password: x.mqttSecret })).endAsync();
+    await (await connectMqtt(broker.url, { username: x.id, password: x.mqttSecret, clientId: x.id })).endAsync();
+  });
+
+  it('binds a client made before client-id binding to its own id (any other id is refused after)', async () => {
+    const x = await createInstrument(api, crew.editor, crew.workspaceId);
+    // As an older Labwire left it: no client id bound, so any id signs in with its credentials.
+    await (admin as unknown as { run(c: unknown[]): Promise<unknown> }).run([
+      { command: 'modifyClient', username: x.id, clientid: '' },
+    ]);
+    expect((await clientsByName()).get(x.id)).toMatchObject({ clientId: null });
+    await (await connectMqtt(broker.url, { username: x.id, password: x.mqttSecret, clientId: 'anything' })).endAsync();
+
+    const report = await api.app.get(InstrumentService).reconcileBroker();
+    expect(report.repaired).toBe(1);
+    expect((await clientsByName()).get(x.id)).toMatchObject({ clientId: x.id, disabled: false });
+    expect(REFUSED_AT_CONNECT).toContain(
+      await refusalCode(broker.url, { username: x.id, password: x.mqttSecret, clientId: 'anything' }),
+    );
+    await (await connectMqtt(broker.url, { username: x.id, password: x.mqttSecret, clientId: x.id })).endAsync();
   });
 });

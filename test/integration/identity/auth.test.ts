@@ -121,7 +121,8 @@ describe('authentication', () => {
       token: u.token,
       body: { currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' },
     });
-    expect(changed.status).toBe(204);
+    expect(changed.status).toBe(200);
+    expect(changed.body).toEqual({ endedSessions: 1, revokedApiKeys: 0 });
     expect((await api.request('GET', ME, { token: u.token })).status).toBe(200);
     expect((await api.request('GET', ME, { token: other.body.accessToken })).status).toBe(401);
     expect((await api.request('POST', REFRESH, { body: { refreshToken: other.body.refreshToken } })).status).toBe(400);
@@ -162,7 +163,8 @@ describe('API keys', () => {
     expect(list.body).toHaveLength(1);
     expect(list.body[0]).not.toHaveProperty('key');
     expect(list.body[0].lastUsedAt).not.toBeNull();
-    expect(JSON.stringify(list.body)).not.toContain(created.body.key.split('_')[2]);
+    // the secret part (after lw_<prefix>_; it may itself hold _, so not split on it)
+    expect(JSON.stringify(list.body)).not.toContain(created.body.key.slice('lw_'.length + 12 + 1));
 
     const rows = await api.app.get(DataSource).query('SELECT key_hash FROM api_keys');
     expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -179,6 +181,7 @@ describe('API keys', () => {
     const key = await api.request('POST', `${ME}/api-keys`, { token: u.token, body: { name: 'leaky' } });
     const minted = await api.request('POST', `${ME}/api-keys`, { apiKey: key.body.key, body: { name: 'forever' } });
     expect(minted.status).toBe(403);
+    expect(minted.body.code).toBe('SESSION_REQUIRED');
     expect((await api.request('GET', `${ME}/api-keys`, { token: u.token })).body).toHaveLength(1);
   });
 

@@ -129,9 +129,17 @@ describe('URL lists, cancel and retry', () => {
         field: 'url',
         message: expect.stringMatching(/\/to-internal: blocked: 127\.0\.0\.1:\d+ refused/),
       },
-      { row: line(DOCS + 3), field: 'url', message: expect.stringContaining('blocked') },
+      {
+        row: line(DOCS + 3),
+        field: 'url',
+        message: expect.stringMatching(
+          /localhost:\d+\/secret: blocked: localhost:\d+ refused: it resolves to a loopback address/,
+        ),
+      },
       { row: line(DOCS + 4), field: 'url', message: expect.stringContaining('blocked') },
     ]);
+    // what the internal name resolved to is not told
+    expect(done.errors[3].message).not.toMatch(/127\.0\.0\.1|::1\b/);
     expect(internalHits).toBe(0);
     expect(done.counts).toMatchObject({ total: urls.length, processed: urls.length, succeeded: DOCS + 1, failed: 5 });
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { MqttClient } from 'mqtt';
 import { DataSource } from 'typeorm';
@@ -59,7 +58,7 @@ describe('instrument commands', () => {
     const client = await connectMqtt(api.config.mqtt.url, {
       username: created.id,
       password: created.mqttSecret,
-      clientId: `sim-${randomBytes(4).toString('hex')}`,
+      clientId: created.id,
     });
     mqttClients.push(client);
     const received: SimulatedInstrument['received'] = [];

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { MqttClient } from 'mqtt';
 import { connectMqtt } from '../../support/mqtt-test-client';
@@ -43,7 +42,7 @@ describe('instrument over MQTT: status, last will, commands and replies', () => 
     const client = await connectMqtt(api.config.mqtt.url, {
       username: id,
       password: created.mqttSecret,
-      clientId: `sim-${randomBytes(4).toString('hex')}`,
+      clientId: id,
       will: { topic: status, payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true },
     });
     clients.push(client);
@@ -106,7 +105,7 @@ describe('instrument over MQTT: status, last will, commands and replies', () => 
     const back = await connectMqtt(api.config.mqtt.url, {
       username: sim.id,
       password: sim.secret,
-      clientId: `sim-${randomBytes(4).toString('hex')}`,
+      clientId: sim.id,
     });
     clients.push(back);
     await back.publishAsync(`labwire/instruments/${sim.id}/telemetry`, JSON.stringify({ values: { temp: 21.5 } }), {

@@ -14,7 +14,7 @@ describe('api health', () => {
       expect(res.body.status).toBe('ok');
     });
 
-    it('/health/ready names the database, Redis and the broker, all up', async () => {
+    it('/health/ready names the database, Redis, the broker and the MQTT bridge, all up', async () => {
       const res = await api.request('GET', '/health/ready');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
@@ -23,6 +23,7 @@ describe('api health', () => {
           database: { status: 'up', latencyMs: expect.any(Number) },
           redis: { status: 'up', latencyMs: expect.any(Number) },
           broker: { status: 'up', latencyMs: expect.any(Number) },
+          mqttBridge: { status: 'up', latencyMs: expect.any(Number) },
         },
       });
     });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, Server, Socket } from 'node:net';
 import { MqttClient } from 'mqtt';
 import { JobName, QueueName, QueueRegistry, TelemetryStoreBatchData } from '../../../libs/queue/src';
@@ -69,7 +68,7 @@ describe('MQTT bridge during a Redis outage', () => {
     instrument = await connectMqtt(api.config.mqtt.url, {
       username: created.id,
       password: created.mqttSecret,
-      clientId: `inst-${randomBytes(4).toString('hex')}`,
+      clientId: created.id,
     });
   });
 

@@ -8,6 +8,7 @@ import { registerRouteBodies } from '../common/http/route-body';
 import { createValidationPipe } from '../common/validation.pipe';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { BridgeMetrics } from '../mqtt/bridge-metrics';
+import { MqttBridgeState } from '../mqtt/mqtt-bridge-state';
 import { startMqttBridge } from '../mqtt/start-mqtt-bridge';
 import { recordHttpMetrics } from '../metrics/http-metrics.hook';
 import { AccessLog } from './access-log';
@@ -29,7 +30,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     bodyLimit: config.api.bodyLimitBytes,
     genReqId: genRequestId,
     requestIdHeader: false,
-    trustProxy: true,
+    // Off unless TRUST_PROXY names the proxies: trusting every X-Forwarded-For would let any client
+    // choose the address the login limits count and the logs record.
+    trustProxy: config.api.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -73,7 +76,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   try {
     await app.init();
     // After init: the broker was checked and reconciled (BrokerStartup) before instruments are heard.
-    if (config.api.mqttBridge) await startMqttBridge(app, config, app.get(BridgeMetrics));
+    if (config.api.mqttBridge) {
+      await startMqttBridge(app, config, app.get(BridgeMetrics), app.get(MqttBridgeState));
+    }
   } catch (err) {
     // A refused boot (e.g. a broker Labwire cannot manage) must not leave pools and connections open.
     await app.close().catch(() => undefined);

@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig, createRootLogger } from '@labwire/core';
 import { BridgeAppModule } from '../bridge-app.module';
 import { BridgeMetrics } from '../mqtt/bridge-metrics';
+import { MqttBridgeState } from '../mqtt/mqtt-bridge-state';
 import { startMqttBridge } from '../mqtt/start-mqtt-bridge';
 import { closeConnectionsOnShutdown } from './graceful-shutdown';
 import { genRequestId } from './request-id';
@@ -27,7 +28,7 @@ export async function createBridgeApp(config: AppConfig): Promise<NestFastifyApp
   app.enableShutdownHooks([], { useProcessExit: true });
   try {
     await app.init();
-    await startMqttBridge(app, config, app.get(BridgeMetrics));
+    await startMqttBridge(app, config, app.get(BridgeMetrics), app.get(MqttBridgeState));
   } catch (err) {
     await app.close().catch(() => undefined);
     throw err;

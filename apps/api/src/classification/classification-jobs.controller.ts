@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { mapPage, Page, parseSort } from '@labwire/core';
+import { csvRow, mapPage, Page, parseSort } from '@labwire/core';
 import {
   Actor,
   ClassificationJobService,
@@ -48,27 +48,20 @@ const CSV_COLUMNS = [
   'text',
 ];
 
-/** A CSV field (RFC 4180): quoted when it holds a delimiter, a quote or a line end. */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
+/** Labels and record text are users' text: csvRow neutralises formula-like cells. */
 function csvLines(results: ClassificationResult[]): string {
   let out = '';
   for (const r of results) {
-    out +=
-      [
-        r.recordId,
-        r.datasourceId,
-        String(r.position),
-        r.labels.map((l) => l.label).join(';'),
-        String(r.confidence),
-        String(r.schemeVersion),
-        JSON.stringify(r.explanation),
-        r.text,
-      ]
-        .map(csvField)
-        .join(',') + '\r\n';
+    out += csvRow([
+      r.recordId,
+      r.datasourceId,
+      r.position,
+      r.labels.map((l) => l.label).join(';'),
+      r.confidence,
+      r.schemeVersion,
+      JSON.stringify(r.explanation),
+      r.text,
+    ]);
   }
   return out;
 }

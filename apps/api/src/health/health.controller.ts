@@ -24,7 +24,7 @@ export class HealthController {
   @Public()
   @Get('ready')
   @ApiOperation({
-    summary: 'Readiness: every dependency (database, Redis, MQTT broker) answers',
+    summary: 'Readiness: every dependency (database, Redis, MQTT broker) answers and the MQTT bridge is subscribed',
     description: 'Answers 503 with the same body when a dependency is down; the body names it.',
     security: [],
   })

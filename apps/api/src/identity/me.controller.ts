@@ -1,12 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ForbiddenError } from '@labwire/core';
-import { ApiKeyService, Principal, UserService } from '@labwire/domain';
+import type { FastifyRequest } from 'fastify';
+import { ApiKeyService, PasswordChangeService, Principal, SessionRequiredError, UserService } from '@labwire/domain';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
+import { clientInfo } from '../common/client-info';
 import { ApiProblems } from '../common/openapi/api-problems.decorator';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { UserDto } from './dto/user.dto';
-import { ChangePasswordDto } from './dto/user-admin.dto';
+import { ChangePasswordDto, PasswordChangedDto } from './dto/user-admin.dto';
 
 /** The caller's own account: profile, password, API keys. */
 @ApiTags('me')
@@ -16,6 +17,7 @@ export class MeController {
   constructor(
     private readonly users: UserService,
     private readonly apiKeys: ApiKeyService,
+    private readonly passwords: PasswordChangeService,
   ) {}
 
   @Get()
@@ -26,12 +28,24 @@ export class MeController {
   }
 
   @Post('password')
-  @HttpCode(204)
-  @ApiOperation({ summary: "Change the caller's password; every other session of theirs ends" })
-  @ApiNoContentResponse()
-  @ApiProblems(400)
-  async changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.users.changePassword(principal, body.currentPassword, body.newPassword);
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Change the caller's password (from a signed-in session); other sessions end, API keys are revoked",
+    description:
+      'Needs a signed-in session (Bearer access token): with an API key it answers 403 SESSION_REQUIRED. ' +
+      'A wrong currentPassword answers 401 INVALID_CREDENTIALS and counts toward the sign-in lockout of ' +
+      'this account from this address (429 ACCOUNT_LOCKED once locked). Every other session of the ' +
+      'caller ends; with revokeApiKeys (default true) every API key of theirs is revoked. The answer ' +
+      'says how many of each.',
+  })
+  @ApiOkResponse({ type: PasswordChangedDto })
+  @ApiProblems(400, 403, 429)
+  changePassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChangePasswordDto,
+    @Req() request: FastifyRequest,
+  ): Promise<PasswordChangedDto> {
+    return this.passwords.change(principal, body, clientInfo(request));
   }
 
   @Get('api-keys')
@@ -42,7 +56,10 @@ export class MeController {
   }
 
   @Post('api-keys')
-  @ApiOperation({ summary: 'Create an API key (from a signed-in session); the key is in this response only' })
+  @ApiOperation({
+    summary: 'Create an API key (from a signed-in session); the key is in this response only',
+    description: 'With an API key it answers 403 SESSION_REQUIRED: a leaked key cannot mint keys that outlive it.',
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiProblems(400, 403)
   async createApiKey(
@@ -50,8 +67,7 @@ export class MeController {
     @Body() body: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
     // A leaked key must not be able to mint keys that outlive its revocation.
-    if (principal.apiKeyId)
-      throw new ForbiddenError('API keys are created from a signed-in session, not with an API key');
+    if (principal.apiKeyId || !principal.sessionId) throw new SessionRequiredError('Creating an API key');
     const { apiKey, secret } = await this.apiKeys.create(
       principal.userId,
       body.name,

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Query, Res } from '@nestjs/co
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { mapPage, Page, parseSort } from '@labwire/core';
+import { csvRow, mapPage, Page, parseSort } from '@labwire/core';
 import {
   Actor,
   IngestedRecord,
@@ -28,25 +28,17 @@ const recordIdPipe = new ResourceIdPipe((id) => new RecordNotFoundError(id));
 const RECORD_ID = { name: 'recordId', type: String, format: 'uuid' } as const;
 const CSV_COLUMNS = ['id', 'datasourceId', 'position', 'text', 'metadata', 'contentHash', 'createdAt'];
 
-/** A CSV field (RFC 4180): quoted when it holds a delimiter, a quote or a line end. */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
+/** Record text comes from uploaded files and fetched pages: csvRow neutralises formula-like cells. */
 function csvLine(r: IngestedRecord): string {
-  return (
-    [
-      r.id,
-      r.datasourceId,
-      String(r.position),
-      r.text,
-      JSON.stringify(r.metadata),
-      r.contentHash,
-      r.createdAt.toISOString(),
-    ]
-      .map(csvField)
-      .join(',') + '\r\n'
-  );
+  return csvRow([
+    r.id,
+    r.datasourceId,
+    r.position,
+    r.text,
+    JSON.stringify(r.metadata),
+    r.contentHash,
+    r.createdAt.toISOString(),
+  ]);
 }
 
 /** Groups lines into chunks of ~64 KiB so the response is written in few, large pieces. */

@@ -15,6 +15,7 @@ import { InstrumentStatusMqttController } from '../instruments/mqtt/instrument-s
 import { MetricsModule } from '../metrics/metrics.module';
 import { BridgeMetrics } from './bridge-metrics';
 import { InstrumentMessageGate } from './instrument-message-gate';
+import { MqttBridgeState } from './mqtt-bridge-state';
 import { TelemetryBridge } from './telemetry-bridge.service';
 import { TelemetryMqttController } from './telemetry.mqtt-controller';
 
@@ -37,7 +38,8 @@ import { TelemetryMqttController } from './telemetry.mqtt-controller';
     TelemetryTimeWindow,
     BridgeMetrics,
     InstrumentMessageGate,
+    MqttBridgeState,
   ],
-  exports: [BridgeMetrics],
+  exports: [BridgeMetrics, MqttBridgeState],
 })
 export class MqttBridgeModule {}

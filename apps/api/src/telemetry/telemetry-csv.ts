@@ -1,21 +1,19 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import { csvRow } from '@labwire/core';
 import { AggregatePoint, RawPoint } from '@labwire/domain';
 import { AggregateTelemetryDto, RawTelemetryPageDto } from './dto/telemetry-response.dto';
 
 const CSV_HEADER = 'time,instrument_id,metric,value,tags\n';
 
-/** RFC 4180: quote a field that holds a comma, quote or line break, doubling inner quotes. */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
+/** Metric names and tags are the instrument's text: csvRow neutralises formula-like cells. */
 function csvLines(points: RawPoint[]): string {
   let out = '';
   for (const p of points) {
-    out += `${p.time.toISOString()},${p.instrumentId},${csvField(p.metric)},${p.value},${
-      p.tags ? csvField(JSON.stringify(p.tags)) : ''
-    }\n`;
+    out += csvRow(
+      [p.time.toISOString(), p.instrumentId, p.metric, p.value, p.tags ? JSON.stringify(p.tags) : null],
+      '\n',
+    );
   }
   return out;
 }

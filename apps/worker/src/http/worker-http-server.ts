@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { APP_CONFIG, AppConfig } from '@labwire/core';
+import { APP_CONFIG, AppConfig, METRICS_TOKEN_REQUIRED, metricsAccessAllowed } from '@labwire/core';
 import { WorkerReadiness } from '../health/worker-readiness';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 
@@ -19,7 +19,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 /**
  * The worker's only HTTP surface, on WORKER_PORT: /health/live, /health/ready and /metrics for
- * orchestrators and Prometheus. Plain node:http: three read-only routes need no framework.
+ * orchestrators and Prometheus (/metrics behind METRICS_TOKEN when set). Plain node:http: three
+ * read-only routes need no framework.
  */
 @Injectable()
 export class WorkerHttpServer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -65,6 +66,10 @@ export class WorkerHttpServer implements OnApplicationBootstrap, BeforeApplicati
         return sendJson(res, report.status === 'ok' ? 200 : 503, report);
       }
       case '/metrics': {
+        if (!metricsAccessAllowed(req.headers.authorization, this.config.metrics.token)) {
+          res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+          return sendJson(res, 401, { status: 'error', detail: METRICS_TOKEN_REQUIRED });
+        }
         const body = await this.metrics.registry.metrics();
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType, 'cache-control': 'no-store' });
         res.end(body);

@@ -16,7 +16,8 @@ export interface AppConfig {
     /** the api's client id (its persistent session); defaults to labwire-api-<hostname> */
     clientId: string;
     /** the shared-subscription group api replicas split instrument messages in */
-    shareGroup: string;
+    /** shared-subscription group of the bridge replicas; undefined: exclusive subscriptions */
+    shareGroup?: string;
     /** how long the broker keeps the api's session (and queues its messages) while it is away */
     sessionExpirySeconds: number;
     /** QoS 1 messages the broker may have in flight to one api replica before waiting for acks */
@@ -43,6 +44,10 @@ export interface AppConfig {
     host: string;
     bodyLimitBytes: number;
     corsOrigins: string[];
+    /** proxies allowed to name the client (X-Forwarded-For): false, a hop count, or addresses/CIDRs */
+    trustProxy: false | number | string[];
+    /** open Server-Sent Event streams per user (all replicas) */
+    sseMaxStreamsPerUser: number;
     /** API_MQTT_BRIDGE: whether the api process runs the MQTT bridge */
     mqttBridge: boolean;
   };
@@ -67,6 +72,8 @@ export interface AppConfig {
     loginMaxFailures: number;
     lockoutSeconds: number;
     loginIpLimitPerMinute: number;
+    /** failures to one account (any address) past which addresses it never signed in from are locked out */
+    loginAccountMaxFailures: number;
   };
   admin: { email: string; password?: string };
   retention: { auditSeconds: number };
@@ -95,6 +102,8 @@ export interface AppConfig {
   /** SECRETS_KEY: encrypts provider API keys at rest; null when not set */
   secretsKey: string | null;
   log: { level: ParsedEnv['LOG_LEVEL'] };
+  /** METRICS_TOKEN: the bearer token /metrics (api and worker) require; null: open */
+  metrics: { token: string | null };
   shutdownTimeoutSeconds: number;
 }
 
@@ -144,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         `labwire-api-${hostname()
           .replace(/[^A-Za-z0-9_.:-]/g, '-')
           .slice(0, 48)}`,
-      shareGroup: e.MQTT_SHARE_GROUP,
+      shareGroup: e.MQTT_SHARE_GROUP || undefined,
       sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
       receiveMaximum: e.MQTT_RECEIVE_MAXIMUM,
       instrumentRateLimit: { perSecond: e.MQTT_INSTRUMENT_MAX_MESSAGES_PER_S, burst: e.MQTT_INSTRUMENT_BURST },
@@ -164,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       corsOrigins: e.CORS_ORIGINS.split(',')
         .map((s) => s.trim())
         .filter(Boolean),
+      trustProxy: e.TRUST_PROXY,
+      sseMaxStreamsPerUser: e.SSE_MAX_STREAMS_PER_USER,
       mqttBridge: e.API_MQTT_BRIDGE,
     },
     bridge: { port: e.BRIDGE_PORT },
@@ -183,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
       lockoutSeconds: e.LOGIN_LOCKOUT,
       loginIpLimitPerMinute: e.LOGIN_IP_LIMIT_PER_MINUTE,
+      loginAccountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     retention: { auditSeconds: e.AUDIT_RETENTION },
@@ -206,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     secretsKey: e.SECRETS_KEY ?? null,
     log: { level: e.LOG_LEVEL },
+    metrics: { token: e.METRICS_TOKEN ?? null },
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT,
   };
 }

@@ -62,6 +62,39 @@ function isNetworkEntry(entry: string): boolean {
   return !!withPort && isIP(withPort[1] ?? withPort[2]) !== 0 && Number(withPort[3]) <= 65535;
 }
 
+/**
+ * TRUST_PROXY: off (default) or which proxies in front of the api may name the client with
+ * X-Forwarded-For: a hop count (`1`: the nearest one, whatever its address) or comma-separated proxy
+ * addresses and CIDR ranges. `true` is refused: it lets any client choose its address.
+ */
+const trustProxy = z.string().transform((v, ctx): false | number | string[] => {
+  const value = v.trim().toLowerCase();
+  if (['false', '0', 'no', 'off', ''].includes(value)) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isProxyEntry(e));
+  if (bad.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `expected false, a hop count or comma-separated proxy addresses or CIDR ranges; not ${bad.join(', ')}` +
+        (value === 'true' ? ' (true would let any client choose its address)' : ''),
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
+
+function isProxyEntry(entry: string): boolean {
+  const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
+  if (!cidr) return isIP(entry) !== 0;
+  const family = isIP(cidr[1]);
+  return family !== 0 && Number(cidr[2]) <= (family === 4 ? 32 : 128);
+}
+
 const url = (protocols: string[]) =>
   z.string().refine(
     (v) => {
@@ -92,10 +125,14 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _ . : -')
     .optional(),
+  /**
+   * empty: the bridge subscribes exclusively (one bridge; the broker keeps the subscription across its
+   * restarts); a group name: shared subscriptions that several bridge replicas split
+   */
   MQTT_SHARE_GROUP: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, _ or -')
-    .default('labwire'),
+    .regex(/^([A-Za-z0-9_-]{1,64})?$/, 'expected empty, or 1-64 letters, digits, _ or -')
+    .default(''),
   MQTT_SESSION_EXPIRY: duration.default(86400),
   MQTT_RECEIVE_MAXIMUM: z.coerce.number().int().min(1).max(65535).default(20000),
   /** telemetry messages per second one instrument may send on average (0: no limit); the rest are dropped */
@@ -119,6 +156,11 @@ export const envSchema = z.object({
   API_PORT: port.default(3000),
   API_HOST: z.string().min(1).default('0.0.0.0'),
   API_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  TRUST_PROXY: trustProxy.default(false),
+  /** a bearer token /metrics (api and worker) require when set */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Server-Sent Event streams one user may hold open at once, over all api replicas */
+  SSE_MAX_STREAMS_PER_USER: positiveInt.default(10),
   WORKER_PORT: port.default(3001),
   WORKER_CONCURRENCY: z.string().default(''),
   MAINTENANCE_INTERVAL: duration.default(3600),
@@ -133,6 +175,8 @@ export const envSchema = z.object({
   LOGIN_MAX_FAILURES: positiveInt.default(5),
   LOGIN_LOCKOUT: duration.default(15 * 60),
   LOGIN_IP_LIMIT_PER_MINUTE: positiveInt.default(30),
+  /** failed sign-ins to one account from all addresses after which unfamiliar addresses are locked out */
+  LOGIN_ACCOUNT_MAX_FAILURES: positiveInt.default(100),
   AUDIT_RETENTION: duration.default(365 * 86400),
   STORAGE_URL: url(['file:', 's3:']).default('file://./.data/storage'),
   /** largest data source upload */

@@ -1,2 +1,3 @@
 export * from './storable-json';
 export * from './redact-url';
+export * from './csv';

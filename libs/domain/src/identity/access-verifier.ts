@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiKeyRepository } from './api-key.repository';
 import { AuthCache } from './auth-cache';
 import { AccessTokenClaims, Principal } from './principal';
 import { SessionRepository, SessionState } from './session.repository';
@@ -12,6 +13,7 @@ import { SessionRepository, SessionState } from './session.repository';
 export class AccessVerifier {
   constructor(
     private readonly sessions: SessionRepository,
+    private readonly apiKeys: ApiKeyRepository,
     private readonly cache: AuthCache,
   ) {}
 
@@ -31,5 +33,23 @@ export class AccessVerifier {
     const principal: Principal = { userId: state.userId, role: state.role, sessionId: claims.sid };
     if (workspaceId) principal.workspaceAccess = { workspaceId, role: state.memberRole };
     return principal;
+  }
+
+  /**
+   * Whether what admitted `principal` earlier still holds: its session open (or its API key live and
+   * unexpired), its user active, and, given `workspaceId`, still a member there. Read from the
+   * database, not the cache: this decides whether a long-lived stream may go on.
+   */
+  async stillValid(principal: Principal, workspaceId?: string): Promise<boolean> {
+    if (principal.apiKeyId) {
+      const key = await this.apiKeys.findCredentialById(principal.apiKeyId, workspaceId);
+      if (!key || key.userId !== principal.userId || key.revokedAt || key.status !== 'active') return false;
+      if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return false;
+      return !workspaceId || key.memberRole !== null;
+    }
+    if (!principal.sessionId) return false;
+    const state = await this.sessions.state(principal.sessionId, principal.userId, workspaceId);
+    if (!state || state.revoked || state.expired || state.status !== 'active') return false;
+    return !workspaceId || state.memberRole !== null;
   }
 }

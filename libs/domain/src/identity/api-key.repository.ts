@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ApiKey } from './api-key.entity';
 import { WorkspaceRole } from '../workspaces/workspace-member.entity';
 import { PlatformRole, UserStatus } from './user.entity';
@@ -40,15 +40,24 @@ export class ApiKeyRepository {
    * What authenticating a key needs, in one query: the key, its owner's role and status, and the
    * owner's role in `workspaceId` when the request addresses a workspace.
    */
-  async findForAuthentication(prefix: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
+  findForAuthentication(prefix: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
+    return this.credential('k.prefix = $1', prefix, workspaceId);
+  }
+
+  /** The same, by the key's id: to check again that a key admitted earlier still holds. */
+  findCredentialById(id: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
+    return this.credential('k.id = $1', id, workspaceId);
+  }
+
+  private async credential(where: string, value: string, workspaceId?: string): Promise<ApiKeyCredential | null> {
     const rows: ApiKeyCredential[] = await this.dataSource.query(
       `SELECT k.id, k.user_id AS "userId", k.key_hash AS "keyHash", k.revoked_at AS "revokedAt",
               k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", u.role, u.status,
               m.role AS "memberRole"
          FROM api_keys k JOIN users u ON u.id = k.user_id
          LEFT JOIN workspace_members m ON m.user_id = k.user_id AND m.workspace_id = $2::uuid
-        WHERE k.prefix = $1`,
-      [prefix, workspaceId ?? null],
+        WHERE ${where}`,
+      [value, workspaceId ?? null],
     );
     return rows[0] ?? null;
   }
@@ -56,6 +65,14 @@ export class ApiKeyRepository {
   async revoke(userId: string, id: string): Promise<boolean> {
     const result = await this.repo.update({ userId, id, revokedAt: IsNull() }, { revokedAt: new Date() });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes every live key of the user; answers how many it revoked. */
+  async revokeAllForUser(userId: string, em?: EntityManager): Promise<number> {
+    const result = await (em ?? this.dataSource.manager)
+      .getRepository(ApiKey)
+      .update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return result.affected ?? 0;
   }
 
   /** Records use (the caller skips it when the last record is under a minute old). */

@@ -30,6 +30,7 @@ export class AuthCache extends AuthInvalidator implements OnModuleInit, OnApplic
   private readonly entries = new Map<string, Entry>();
   private readonly byUser = new Map<string, Set<string>>();
   private generation = 0;
+  private readonly listeners = new Set<(userId: string | null) => void>();
   private readonly channel: string;
   private subscriber?: Redis;
   private subscribed = false;
@@ -46,9 +47,15 @@ export class AuthCache extends AuthInvalidator implements OnModuleInit, OnApplic
   onModuleInit(): void {
     const subscriber = this.redis.duplicate({ maxRetriesPerRequest: null });
     subscriber.on('error', (err) => this.logger.warn(`invalidation channel: ${err.message}`));
-    subscriber.on('message', (_channel: string, userId: string) => this.drop(userId));
+    subscriber.on('message', (_channel: string, userId: string) => {
+      this.drop(userId);
+      this.notify(userId);
+    });
     // After a reconnect (ioredis subscribes again) entries may have missed invalidations.
-    subscriber.on('ready', () => this.drop(ALL));
+    subscriber.on('ready', () => {
+      this.drop(ALL);
+      this.notify(ALL);
+    });
     this.subscriber = subscriber;
     subscriber.subscribe(this.channel).then(
       () => (this.subscribed = true),
@@ -86,9 +93,21 @@ export class AuthCache extends AuthInvalidator implements OnModuleInit, OnApplic
     keys.add(key);
   }
 
+  /**
+   * Calls `listener` whenever a user's credentials, role or memberships may have changed, here or on
+   * another replica (null: possibly every user's, e.g. after the channel reconnected), so what was
+   * granted on them (open event streams) can be checked again. Returns the function that stops it.
+   */
+  onInvalidation(listener: (userId: string | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** The user's credentials, role or memberships changed: forget them here and on every replica. */
   async invalidateUser(userId: string): Promise<void> {
     this.drop(userId);
+    // At once here, whether or not Redis carries the message back (other replicas hear it from Redis).
+    this.notify(userId);
     await this.redis.publish(this.channel, userId).catch((err: Error) => {
       this.logger.warn(`could not broadcast invalidation of user ${userId}: ${err.message}`);
     });
@@ -108,6 +127,16 @@ export class AuthCache extends AuthInvalidator implements OnModuleInit, OnApplic
     }
     for (const key of this.byUser.get(userId) ?? []) this.entries.delete(key);
     this.byUser.delete(userId);
+  }
+
+  private notify(userId: string): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(userId === ALL ? null : userId);
+      } catch (err) {
+        this.logger.warn(`invalidation listener failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   private remove(key: string, entry: Entry): void {

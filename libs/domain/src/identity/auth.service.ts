@@ -46,10 +46,10 @@ export class AuthService {
     const ok = await this.hasher.verify(user?.passwordHash, password);
     if (!user || !ok) {
       this.logger.warn({ email, ip: client.ip }, 'failed sign-in');
-      await this.throttle.onFailure(email);
+      await this.throttle.onFailure(client.ip, email);
       throw new InvalidCredentialsError();
     }
-    await this.throttle.onSuccess(email);
+    await this.throttle.onSuccess(client.ip, email);
     this.assertCanSignIn(user);
     await this.users.touchLogin(user.id);
     return this.dataSource.transaction(async (em) => {

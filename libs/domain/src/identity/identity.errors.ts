@@ -1,8 +1,18 @@
 import { DomainError, NotFoundError, TooManyRequestsError } from '@labwire/core';
 
 export class InvalidCredentialsError extends DomainError {
-  constructor() {
-    super('INVALID_CREDENTIALS', 'Email or password is wrong');
+  constructor(message = 'Email or password is wrong') {
+    super('INVALID_CREDENTIALS', message);
+  }
+}
+
+/** What only a signed-in person may do (change the password, mint keys), refused to an API key. */
+export class SessionRequiredError extends DomainError {
+  constructor(what: string) {
+    super(
+      'SESSION_REQUIRED',
+      `${what} needs a signed-in session (a Bearer access token from POST /api/v1/auth/login), not an API key`,
+    );
   }
 }
 

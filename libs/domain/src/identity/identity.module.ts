@@ -7,6 +7,7 @@ import { AuthCache } from './auth-cache';
 import { AuthInvalidator } from './auth-invalidator';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
+import { PasswordChangeService } from './password-change.service';
 import { PasswordHasher } from './password-hasher';
 import { SessionRepository } from './session.repository';
 import { TokenService } from './token.service';
@@ -23,6 +24,7 @@ import { UserService } from './user.service';
     ApiKeyService,
     AuthService,
     LoginThrottle,
+    PasswordChangeService,
     PasswordHasher,
     SessionRepository,
     TokenService,
@@ -36,6 +38,7 @@ import { UserService } from './user.service';
     ApiKeyService,
     AuthService,
     UserService,
+    PasswordChangeService,
     SessionRepository,
     PasswordHasher,
   ],

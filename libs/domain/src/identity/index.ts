@@ -4,6 +4,7 @@ export * from './api-key.service';
 export * from './auth.service';
 export * from './identity.errors';
 export * from './identity.module';
+export * from './password-change.service';
 export * from './password-hasher';
 export * from './principal';
 export * from './session.repository';

@@ -70,13 +70,23 @@ export class SessionRepository {
       .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
   }
 
-  /** Ends every session of a user, except one (the caller's own when changing a password). */
-  async revokeUserSessions(userId: string, reason: string, exceptSessionId?: string, em?: EntityManager) {
-    await (em ?? this.dataSource.manager).query(
+  /**
+   * Ends every open session of a user, except one (the caller's own when changing a password).
+   * Answers how many it ended.
+   */
+  async revokeUserSessions(
+    userId: string,
+    reason: string,
+    exceptSessionId?: string,
+    em?: EntityManager,
+  ): Promise<number> {
+    // TypeORM answers a raw UPDATE with [rows, affected count].
+    const [, ended] = (await (em ?? this.dataSource.manager).query(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
-        WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid)`,
+        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND ($3::uuid IS NULL OR id <> $3::uuid)`,
       [userId, reason, exceptSessionId ?? null],
-    );
+    )) as [unknown[], number];
+    return ended;
   }
 
   /**

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
 import { AuthInvalidator } from './auth-invalidator';
-import { EmailTakenError, InvalidCredentialsError, LastAdminError, UserNotFoundError } from './identity.errors';
+import { EmailTakenError, LastAdminError, UserNotFoundError } from './identity.errors';
 import { PasswordHasher } from './password-hasher';
 import { Principal } from './principal';
 import { SessionRepository } from './session.repository';
@@ -89,19 +89,6 @@ export class UserService {
     await this.cache.invalidateUser(id);
     this.logger.log({ userId: id, actorId: actor.userId, patch }, 'user updated');
     return this.get(id);
-  }
-
-  /** Changes the caller's password and ends every other session of theirs. */
-  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
-    const user = await this.get(principal.userId);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw new InvalidCredentialsError();
-    this.hasher.assertAcceptable(newPassword, user.email);
-    const passwordHash = await this.hasher.hash(newPassword);
-    await this.dataSource.transaction(async (em) => {
-      await this.users.update(user.id, { passwordHash }, em);
-      await this.sessions.revokeUserSessions(user.id, 'password changed', principal.sessionId, em);
-    });
-    await this.cache.invalidateUser(user.id);
   }
 
   /** Sets a password without knowing the old one (CLI and admin bootstrap). */

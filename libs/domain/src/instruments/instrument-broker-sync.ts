@@ -22,7 +22,7 @@ export interface BrokerReconcileReport {
 /** What reconciliation must do, computed from a snapshot of the registry and one of the broker. */
 export interface BrokerDrift {
   needsRotation: string[];
-  /** instruments whose client exists but is enabled/disabled wrongly or lacks its role */
+  /** instruments whose client exists but is enabled/disabled wrongly, lacks its role or its client-id binding */
   toRepair: string[];
   unchanged: number;
 }
@@ -75,12 +75,18 @@ export class InstrumentBrokerSync {
       if (!client || !client.hasSecret) {
         drift.needsRotation.push(instrument.id);
         // A client without a secret may still carry a stale role or be enabled: tidy it, it costs nothing.
-        if (client && (!client.disabled || !client.roles.includes(instrumentRoleName(instrument.id)))) {
+        if (
+          client &&
+          (!client.disabled ||
+            !client.roles.includes(instrumentRoleName(instrument.id)) ||
+            client.clientId !== instrument.id)
+        ) {
           drift.toRepair.push(instrument.id);
         }
       } else if (
         client.disabled === mayConnect(instrument.status) ||
-        !client.roles.includes(instrumentRoleName(instrument.id))
+        !client.roles.includes(instrumentRoleName(instrument.id)) ||
+        client.clientId !== instrument.id
       ) {
         drift.toRepair.push(instrument.id);
       } else {

@@ -1,6 +1,8 @@
 /** A broker account as Labwire manages it. */
 export interface BrokerClient {
   username: string;
+  /** the only MQTT client id this account may connect with (null: any id) */
+  clientId: string | null;
   disabled: boolean;
   roles: string[];
   /** false for an instrument client created without a password (it must be given one to connect) */
@@ -22,8 +24,8 @@ export interface BrokerAdmin {
    */
   ensureServiceAccess(): Promise<void>;
   /**
-   * Creates or updates an instrument's client (username = instrument id) and its role, which may only
-   * use the instrument's own topics. `password` null keeps the current password (a new client gets
+   * Creates or updates an instrument's client (username = instrument id, bound to the MQTT client id
+   * = instrument id) and its role, which may only use the instrument's own topics. `password` null keeps the current password (a new client gets
    * none and stays disabled until a password is set). Idempotent.
    */
   upsertInstrumentClient(instrumentId: string, password: string | null, enabled: boolean): Promise<void>;

@@ -115,6 +115,9 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
         {
           command: 'createClient',
           username: instrumentId,
+          // Bound to its own client id: with any other id the broker refuses the connection, so these
+          // credentials can never take over another client's session (the api's, another instrument's).
+          clientid: instrumentId,
           textname: WITHOUT_SECRET,
           roles: [{ rolename }],
           ...secret,
@@ -129,7 +132,15 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
       hasSecret = (current.data?.client as { textname?: string } | undefined)?.textname === WITH_SECRET;
     }
     const then: DynsecCommand[] = [];
-    if (exists) then.push({ command: 'modifyClient', username: instrumentId, roles: [{ rolename }], ...secret });
+    if (exists) {
+      then.push({
+        command: 'modifyClient',
+        username: instrumentId,
+        clientid: instrumentId,
+        roles: [{ rolename }],
+        ...secret,
+      });
+    }
     // A client without a password cannot sign in anyway; keeping it disabled says so in the broker too.
     const enable = enabled && hasSecret;
     if (exists || !enable) then.push({ command: enable ? 'enableClient' : 'disableClient', username: instrumentId });
@@ -158,12 +169,14 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
     const [res] = await this.run([{ command: 'listClients', verbose: true, count: -1, offset: 0 }]);
     const clients = (res.data?.clients ?? []) as Array<{
       username: string;
+      clientid?: string;
       textname?: string;
       disabled?: boolean;
       roles?: Array<{ rolename: string }>;
     }>;
     return clients.map((c) => ({
       username: c.username,
+      clientId: c.clientid ?? null,
       disabled: c.disabled === true,
       roles: (c.roles ?? []).map((r) => r.rolename),
       hasSecret: c.textname !== WITHOUT_SECRET,

@@ -185,7 +185,7 @@ export class ChatCompletionsClassifier implements Classifier {
     const host = this.url.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(host)) {
       const problem = this.options.policy.check(host, port);
-      if (problem) throw new AttemptFailure('blocked', `refused by the SSRF guard: ${problem}`, false);
+      if (problem) throw new AttemptFailure('blocked', `refused by the SSRF guard: ${host} is ${problem}`, false);
     }
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
@@ -333,7 +333,8 @@ function guardedLookup(policy: NetworkPolicy, port: number): LookupFunction {
         const problem = policy.check(address, port);
         if (problem) {
           return callback(
-            new AttemptFailure('blocked', `refused by the SSRF guard: ${hostname}: ${problem}`, false),
+            // the category only, never the address the name resolved to
+            new AttemptFailure('blocked', `refused by the SSRF guard: ${hostname} resolves to ${problem}`, false),
             '',
             0,
           );

@@ -29,9 +29,24 @@ describe('NetworkPolicy (SSRF guard)', () => {
       'fd12:3456::1',
       'ff02::1',
     ]) {
-      expect(closed.check(ip, 80)).toMatch(/private, loopback/);
+      expect(closed.check(ip, 80)).toMatch(/^a (loopback|private|link-local|multicast|reserved) address/);
     }
     expect(closed.check('172.32.0.1', 80)).toBeUndefined();
+  });
+
+  it('names the kind of address, never the address itself', () => {
+    expect(closed.check('127.0.0.1', 80)).toMatch(/^a loopback address/);
+    expect(closed.check('::1', 80)).toMatch(/^a loopback address/);
+    expect(closed.check('::ffff:127.0.0.1', 80)).toMatch(/^a loopback address/);
+    expect(closed.check('10.1.2.3', 80)).toMatch(/^a private address/);
+    expect(closed.check('fd12:3456::1', 80)).toMatch(/^a private address/);
+    expect(closed.check('169.254.169.254', 80)).toMatch(/^a link-local address/);
+    expect(closed.check('224.0.0.1', 80)).toMatch(/^a multicast address/);
+    expect(closed.check('0.0.0.0', 80)).toMatch(/^a reserved address/);
+    for (const ip of ['127.0.0.1', '10.1.2.3', '169.254.169.254', 'fd12:3456::1', '::ffff:7f00:1']) {
+      expect(closed.check(ip, 80)).not.toContain(ip);
+      expect(closed.check(ip, 80)).not.toMatch(/\d+\.\d+\.\d+|::/);
+    }
   });
 
   it('judges IPv4-mapped, NAT64 and 6to4 IPv6 forms as the IPv4 address they reach', () => {

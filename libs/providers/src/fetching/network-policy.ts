@@ -9,39 +9,50 @@ export interface PrivateNetworkAllowance {
 }
 
 /**
- * Addresses a server-side fetch must never reach unless allowed: this host, private and shared
- * networks, link-local (cloud metadata at 169.254.169.254), multicast, reserved and unspecified ones.
+ * Addresses a server-side fetch must never reach unless allowed, by the category a refusal names:
+ * this host, private and shared networks, link-local (cloud metadata at 169.254.169.254), multicast,
+ * reserved and unspecified ones. Refusals name the category, never the address a host name resolved
+ * to: that would tell a caller what internal names resolve to.
  */
-const FORBIDDEN_V4: Array<[string, number]> = [
-  ['0.0.0.0', 8], // "this network", 0.0.0.0
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.0.2.0', 24], // documentation
-  ['192.88.99.0', 24], // 6to4 relay anycast
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15], // benchmarking
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-];
-const FORBIDDEN_V6: Array<[string, number]> = [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['::', 96], // IPv4-compatible (deprecated)
-  ['100::', 64], // discard
-  ['2001::', 32], // Teredo (embeds an IPv4 address)
-  ['2001:db8::', 32], // documentation
-  ['2002::', 16], // 6to4 (embeds an IPv4 address)
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // site-local (deprecated)
-  ['ff00::', 8], // multicast
-];
+type ForbiddenCategory = 'loopback' | 'private' | 'link-local' | 'multicast' | 'reserved';
+
+const FORBIDDEN_RANGES: Record<ForbiddenCategory, { v4: Array<[string, number]>; v6: Array<[string, number]> }> = {
+  loopback: { v4: [['127.0.0.0', 8]], v6: [['::1', 128]] },
+  private: {
+    v4: [
+      ['10.0.0.0', 8],
+      ['100.64.0.0', 10], // carrier-grade NAT
+      ['172.16.0.0', 12],
+      ['192.168.0.0', 16],
+    ],
+    v6: [
+      ['fc00::', 7], // unique local
+      ['fec0::', 10], // site-local (deprecated)
+    ],
+  },
+  'link-local': { v4: [['169.254.0.0', 16]], v6: [['fe80::', 10]] },
+  multicast: { v4: [['224.0.0.0', 4]], v6: [['ff00::', 8]] },
+  reserved: {
+    v4: [
+      ['0.0.0.0', 8], // "this network", 0.0.0.0
+      ['192.0.0.0', 24], // IETF protocol assignments
+      ['192.0.2.0', 24], // documentation
+      ['192.88.99.0', 24], // 6to4 relay anycast
+      ['198.18.0.0', 15], // benchmarking
+      ['198.51.100.0', 24],
+      ['203.0.113.0', 24],
+      ['240.0.0.0', 4], // reserved, broadcast
+    ],
+    v6: [
+      ['::', 128], // unspecified
+      ['::', 96], // IPv4-compatible (deprecated)
+      ['100::', 64], // discard
+      ['2001::', 32], // Teredo (embeds an IPv4 address)
+      ['2001:db8::', 32], // documentation
+      ['2002::', 16], // 6to4 (embeds an IPv4 address)
+    ],
+  },
+};
 
 function blockList(v4: Array<[string, number]>, v6: Array<[string, number]>): BlockList {
   const list = new BlockList();
@@ -50,7 +61,15 @@ function blockList(v4: Array<[string, number]>, v6: Array<[string, number]>): Bl
   return list;
 }
 
-const FORBIDDEN = blockList(FORBIDDEN_V4, FORBIDDEN_V6);
+/** Loopback first: `::1` is also inside the reserved `::/96`. */
+const FORBIDDEN = (Object.keys(FORBIDDEN_RANGES) as ForbiddenCategory[]).map((category) => ({
+  category,
+  list: blockList(FORBIDDEN_RANGES[category].v4, FORBIDDEN_RANGES[category].v6),
+}));
+
+function forbiddenCategory(address: string, family: 'ipv4' | 'ipv6'): ForbiddenCategory | undefined {
+  return FORBIDDEN.find(({ list }) => list.check(address, family))?.category;
+}
 
 /**
  * The IPv4 address an IPv6 address stands for, when it embeds one: IPv4-mapped (`::ffff:a.b.c.d`,
@@ -130,14 +149,19 @@ export class NetworkPolicy {
     return `${normalise(address).address}|${port}`;
   }
 
-  /** Why the address may not be reached on that port, or undefined when it may. */
+  /**
+   * Why the address may not be reached on that port, as the kind of address it is ("a loopback
+   * address"), or undefined when it may. The address itself is never in the answer: callers say
+   * "<host> resolves to …" without telling what an internal name resolved to.
+   */
   check(address: string, port: number): string | undefined {
-    if (!isIP(address)) return `"${address}" is not an IP address`;
+    if (!isIP(address)) return 'not an IP address';
     const { address: normalised, family } = normalise(address);
-    if (!FORBIDDEN.check(normalised, family)) return undefined;
+    const category = forbiddenCategory(normalised, family);
+    if (!category) return undefined;
     if (this.allowance.all) return undefined;
     if (this.allowedRanges.check(normalised, family)) return undefined;
     if (this.allowedEndpoints.has(this.endpointKey(address, port))) return undefined;
-    return `${address} is a private, loopback, link-local, multicast or reserved address`;
+    return `a ${category} address (private networks are refused unless allowed)`;
   }
 }

@@ -171,7 +171,13 @@ export class HttpUrlFetcher implements UrlFetcher {
     if (!found.length) throw new UrlFetchError('dns', `${host} has no address`);
     for (const { address } of found) {
       const problem = this.policy.check(address, port);
-      if (problem) throw new UrlFetchError('blocked', `${target.host} refused: ${problem}`);
+      // Never the resolved address: it would tell the caller what an internal name points to.
+      if (problem) {
+        throw new UrlFetchError(
+          'blocked',
+          `${target.host} refused: ${isIP(host) ? 'it is' : 'it resolves to'} ${problem}`,
+        );
+      }
     }
     return found;
   }

@@ -29,6 +29,7 @@ export function statusOf(code: ErrorCode): number {
     case 'ACCOUNT_DISABLED':
     case 'REGISTRATION_CLOSED':
     case 'FORBIDDEN':
+    case 'SESSION_REQUIRED':
       return HttpStatus.FORBIDDEN;
     case 'ROUTE_NOT_FOUND':
     case 'USER_NOT_FOUND':
@@ -70,6 +71,7 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     case 'ACCOUNT_LOCKED':
     case 'TOO_MANY_REQUESTS':
+    case 'TOO_MANY_STREAMS':
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'SERVICE_UNAVAILABLE':
     case 'BROKER_UNAVAILABLE':

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '@labwire/domain';
 import { RedisChannelHub } from './redis-channel-hub';
+import { SseStreamAccess } from './sse-stream-access';
 import { SseService } from './sse.service';
 
 /**
@@ -7,7 +9,8 @@ import { SseService } from './sse.service';
  * streams; the module is a singleton, so the api keeps one subscriber connection however many import it.
  */
 @Module({
-  providers: [RedisChannelHub, SseService],
+  imports: [IdentityModule],
+  providers: [RedisChannelHub, SseStreamAccess, SseService],
   exports: [SseService, RedisChannelHub],
 })
 export class SseModule {}

@@ -1,6 +1,8 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { WorkspaceRequest } from '../workspaces/workspace.guard';
 import { RedisChannelHub } from './redis-channel-hub';
+import { SseStreamAccess } from './sse-stream-access';
 import { SseEvent, SseStream } from './sse-stream';
 
 /** A Redis channel relayed as one event type; the message (JSON) is the event's data unless `map` says otherwise. */
@@ -34,6 +36,9 @@ export interface SseOptions {
   endAfter?: (event: SseEvent) => boolean;
 }
 
+/** Starts watching a stream's access: `end` is called when it ends; answers the function that stops watching. */
+type Watch = (end: (reason: string) => void) => () => void;
+
 export const SSE_HEARTBEAT_MS = 15_000;
 export const SSE_MAX_DURATION_MS = 15 * 60_000;
 
@@ -51,7 +56,11 @@ export class SseService implements OnModuleDestroy {
   private readonly streams = new Set<SseStream>();
   private closing = false;
 
-  constructor(private readonly hub: RedisChannelHub) {}
+  constructor(
+    private readonly hub: RedisChannelHub,
+    /** caps and watches the streams of signed-in callers; absent only in plumbing tests without users */
+    @Optional() private readonly access?: SseStreamAccess,
+  ) {}
 
   /** Open streams in this process. */
   get openStreams(): number {
@@ -59,6 +68,28 @@ export class SseService implements OnModuleDestroy {
   }
 
   async stream(request: FastifyRequest, reply: FastifyReply, options: SseOptions): Promise<void> {
+    const maxDurationMs = options.maxDurationMs ?? SSE_MAX_DURATION_MS;
+    // The caller (set by the auth guard) and the workspace the stream belongs to (by the workspace guard).
+    const { user: principal, workspaceMembership } = request as WorkspaceRequest;
+    const access = principal ? this.access : undefined;
+    // 429 before anything else: a user over the cap costs no subscription.
+    const release = principal && access ? await access.acquire(principal.userId, maxDurationMs) : () => undefined;
+    const watch: Watch | undefined =
+      principal && access ? (end) => access.watch(principal, workspaceMembership?.workspaceId, end) : undefined;
+    try {
+      await this.open(request, reply, options, { maxDurationMs, release, watch });
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async open(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: SseOptions,
+    { maxDurationMs, release, watch }: { maxDurationMs: number; release: () => void; watch?: Watch },
+  ): Promise<void> {
     const pending: SseEvent[] = [];
     // Until the stream is open (and `ready` sent), messages wait in order.
     let deliver = (event: SseEvent) => void pending.push(event);
@@ -76,6 +107,7 @@ export class SseService implements OnModuleDestroy {
     );
     if (this.closing || request.raw.socket.destroyed) {
       detach();
+      release();
       return;
     }
     let ready: SseEvent | undefined;
@@ -88,11 +120,18 @@ export class SseService implements OnModuleDestroy {
     const open = SseStream.open(request, reply, options.retryMs);
     this.streams.add(open);
     const heartbeat = setInterval(() => open.comment('ping'), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
-    const deadline = setTimeout(() => open.close(), options.maxDurationMs ?? SSE_MAX_DURATION_MS);
+    const deadline = setTimeout(() => open.close(), maxDurationMs);
+    // Access that ends (logout, revocation, removal from the workspace) ends the stream, saying why.
+    const unwatch = watch?.((reason) => {
+      open.send({ event: 'revoked', data: { reason } });
+      open.close();
+    });
     open.onClose(() => {
       clearInterval(heartbeat);
       clearTimeout(deadline);
       detach();
+      unwatch?.();
+      release();
       this.streams.delete(open);
     });
     const send = (event: SseEvent) => {

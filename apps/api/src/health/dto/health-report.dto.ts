@@ -16,7 +16,8 @@ export class HealthReportDto {
   status!: 'ok' | 'error';
 
   @ApiProperty({
-    description: 'each dependency by name (database, redis)',
+    description:
+      'each dependency by name: database, redis, broker (management answers), mqttBridge (connected and subscribed)',
     type: 'object',
     additionalProperties: { $ref: '#/components/schemas/DependencyStatusDto' },
     example: { database: { status: 'up', latencyMs: 1 }, redis: { status: 'up', latencyMs: 1 } },

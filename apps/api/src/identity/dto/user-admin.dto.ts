@@ -1,5 +1,5 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PLATFORM_ROLES, PlatformRole, USER_STATUSES, UserStatus } from '@labwire/domain';
 import { PageQueryDto } from '../../common/dto/page-query.dto';
 
@@ -73,4 +73,22 @@ export class ChangePasswordDto {
   @IsString()
   @MaxLength(256)
   newPassword!: string;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'Revoke every API key of the caller too, so a key made by whoever knew the old password stops working. ' +
+      'false keeps them (say so only when you made every one of them yourself).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  revokeApiKeys?: boolean;
+}
+
+export class PasswordChangedDto {
+  @ApiProperty({ description: "the caller's other sessions that were ended (this one stays signed in)" })
+  endedSessions!: number;
+
+  @ApiProperty({ description: "the caller's API keys that were revoked (0 with revokeApiKeys: false)" })
+  revokedApiKeys!: number;
 }

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import mqtt, { MqttClient } from 'mqtt';
+import { waitFor } from '../support/built-app';
+import { BuiltStack } from '../support/built-stack';
+
+/**
+ * Labwire's broker restarted under a QoS 1 stream, cleanly (SIGTERM: Mosquitto saves its persistence
+ * file) and by a crash (SIGKILL: only the last autosave survives). The restarted broker restores the
+ * api's persistent session without its shared subscriptions; the bridge must subscribe again, report
+ * not ready until it has, and store every reading the broker acknowledged after the restart.
+ */
+describe('broker restarts under a telemetry stream (built api and worker)', () => {
+  let stack: BuiltStack;
+  let workspaceId: string;
+  const instruments: MqttClient[] = [];
+  const http = (...args: Parameters<BuiltStack['http']>) => stack.http(...args);
+
+  async function newInstrument(): Promise<{ id: string; client: MqttClient }> {
+    const created = await http('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
+      name: `Probe ${randomBytes(3).toString('hex')}`,
+      serialNumber: `SN-${randomBytes(4).toString('hex')}`,
+    });
+    expect(created.status).toBe(201);
+    // Not connectMqtt: its client gives up at the first error, and this one must ride out the restart.
+    const client = await mqtt.connectAsync(stack.env.MQTT_URL!, {
+      protocolVersion: 5,
+      username: created.body.id,
+      password: created.body.mqttSecret,
+      clientId: created.body.id,
+      clean: false,
+      reconnectPeriod: 300,
+      properties: { sessionExpiryInterval: 600 },
+    });
+    client.on('error', () => undefined); // refused while the broker restarts: mqtt.js tries again
+    instruments.push(client);
+    return { id: created.body.id, client };
+  }
+
+  async function stored(instrumentId: string): Promise<Set<number>> {
+    const { rows } = await stack.pg.query<{ seq: number }>(
+      `SELECT value::int AS seq FROM telemetry WHERE instrument_id = $1`,
+      [instrumentId],
+    );
+    return new Set(rows.map((r) => r.seq));
+  }
+
+  async function readiness(): Promise<{ status: number; bridge?: string }> {
+    const res = await fetch(`${stack.apiUrl}/health/ready`).catch(() => undefined);
+    if (!res) return { status: 0 };
+    const body = (await res.json().catch(() => ({}))) as { checks?: { mqttBridge?: { status: string } } };
+    return { status: res.status, bridge: body.checks?.mqttBridge?.status };
+  }
+
+  /**
+   * Publishes readings 0…count-1 at QoS 1 from 20 lanes; once half are acknowledged, restarts the
+   * broker with `signal`. Returns the readings acknowledged after the old broker process exited (only
+   * the restarted broker can have acknowledged those) and the total acknowledged.
+   */
+  async function streamThroughRestart(
+    client: MqttClient,
+    topic: string,
+    count: number,
+    signal: 'SIGTERM' | 'SIGKILL',
+  ): Promise<{ afterRestart: number[]; acknowledged: number }> {
+    const start = Date.now() - count * 10 - 60_000;
+    const afterRestart: number[] = [];
+    let acknowledged = 0;
+    let next = 0;
+    let oldBrokerGone = false;
+    let restart: Promise<void> | undefined;
+    const lane = async () => {
+      while (next < count) {
+        const i = next++;
+        await client.publishAsync(topic, JSON.stringify({ ts: start + i * 10, values: { seq: i } }), { qos: 1 });
+        acknowledged++;
+        if (oldBrokerGone) afterRestart.push(i);
+        if (acknowledged === count / 2 && !restart) {
+          // Called once the old broker process has exited: any acknowledgement after that comes from the
+          // restarted one. While the broker is away the bridge is not subscribed, and readiness says so.
+          restart = stack.restartBroker(signal, () => {
+            oldBrokerGone = true;
+            return waitFor(async () => (await readiness()).bridge === 'down', 20_000, 'readiness: mqttBridge down');
+          });
+        }
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5)); // a steady stream, not one burst
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, lane));
+    await restart;
+    return { afterRestart, acknowledged };
+  }
+
+  beforeAll(async () => {
+    stack = await BuiltStack.start({
+      ownBroker: true,
+      role: 'admin',
+      env: { LOG_LEVEL: 'info', TELEMETRY_BATCH_SIZE: '200', TELEMETRY_LINGER_MS: '20', MQTT_SHARE_GROUP: '' },
+    });
+    workspaceId = (await http('POST', '/api/v1/workspaces', { name: 'Broker restarts' })).body.id;
+  });
+
+  afterAll(async () => {
+    for (const c of instruments) await c.endAsync(true).catch(() => undefined);
+    await stack?.close();
+  });
+
+  // SIGTERM first: its persistence file (with the api's session) is what the crash later restores.
+  it('a clean restart (SIGTERM): the bridge subscribes again and every acknowledged reading is stored once', async () => {
+    const { id, client } = await newInstrument();
+    const count = 3000;
+    const { acknowledged, afterRestart } = await streamThroughRestart(
+      client,
+      `labwire/instruments/${id}/telemetry`,
+      count,
+      'SIGTERM',
+    );
+    expect(acknowledged).toBe(count);
+    expect(afterRestart.length).toBeGreaterThan(0);
+    await waitFor(async () => (await readiness()).status === 200, 30_000, 'the api ready again');
+    // Mosquitto saved everything it had acknowledged when it stopped cleanly: nothing may be missing.
+    await waitFor(async () => (await stored(id)).size === count, 60_000, `${count} stored readings`);
+    const { rows } = await stack.pg.query(
+      `SELECT count(*)::int AS n, count(DISTINCT time)::int AS times FROM telemetry WHERE instrument_id = $1`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ n: count, times: count });
+    expect(stack.api.output()).toContain('subscribed again');
+  }, 240_000);
+
+  it('a crash (SIGKILL): every reading acknowledged after the restart is stored', async () => {
+    const { id, client } = await newInstrument();
+    const count = 3000;
+    const { acknowledged, afterRestart } = await streamThroughRestart(
+      client,
+      `labwire/instruments/${id}/telemetry`,
+      count,
+      'SIGKILL',
+    );
+    expect(acknowledged).toBe(count);
+    expect(afterRestart.length).toBeGreaterThan(0);
+    await waitFor(async () => (await readiness()).status === 200, 30_000, 'the api ready again');
+    await waitFor(
+      async () => {
+        const have = await stored(id);
+        return afterRestart.every((i) => have.has(i));
+      },
+      60_000,
+      `the ${afterRestart.length} readings acknowledged after the restart`,
+    );
+    // What the crashed broker had acknowledged but not yet handed to the api since its last autosave
+    // is lost: the README says so. Reported here, never asserted (it depends on timing).
+    const lost = count - (await stored(id)).size;
+    process.stdout.write(
+      `broker kill -9: ${lost} of ${count - afterRestart.length} readings acknowledged before it lost\n`,
+    );
+  }, 240_000);
+});
