@@ -137,8 +137,8 @@ export const envSchema = z.object({
   MQTT_RECEIVE_MAXIMUM: z.coerce.number().int().min(1).max(65535).default(20000),
   /** telemetry messages per second one instrument may send on average (0: no limit); the rest are dropped */
   MQTT_INSTRUMENT_MAX_MESSAGES_PER_S: z.coerce.number().min(0).max(1_000_000).default(100),
-  /** messages an instrument may send at once above its rate (the token bucket's size) */
-  MQTT_INSTRUMENT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(1000),
+  /** messages an instrument may send at once above its rate (the token bucket's size): sized for a bridge outage's backlog */
+  MQTT_INSTRUMENT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** whether the api runs the MQTT bridge (false: a separate `npm run start:bridge` process does) */
   API_MQTT_BRIDGE: bool.default(true),
   /** health and metrics port of the bridge process (npm run start:bridge) */
