@@ -21,10 +21,16 @@ export class InstrumentRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
   private readonly burst: number;
+  private readonly description: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.perMs = config.mqtt.instrumentRateLimit.perSecond / 1000;
-    this.burst = config.mqtt.instrumentRateLimit.burst;
+    const { perSecond, burst } = config.mqtt.instrumentRateLimit;
+    this.perMs = perSecond / 1000;
+    this.burst = burst;
+    // Built once: a flood asks for it with every message it drops.
+    this.description =
+      `over ${perSecond} messages/s (burst ${burst}); ` +
+      'the limit is MQTT_INSTRUMENT_MAX_MESSAGES_PER_S / MQTT_INSTRUMENT_BURST';
   }
 
   /** Whether the limit is on (MQTT_INSTRUMENT_MAX_MESSAGES_PER_S > 0). */
@@ -34,10 +40,7 @@ export class InstrumentRateLimiter {
 
   /** The limit, as a drop's detail says it. */
   describe(): string {
-    return (
-      `over ${this.perMs * 1000} messages/s (burst ${this.burst}); ` +
-      'the limit is MQTT_INSTRUMENT_MAX_MESSAGES_PER_S / MQTT_INSTRUMENT_BURST'
-    );
+    return this.description;
   }
 
   /** Takes one message's token; false when the instrument is over its rate (drop the message). */
