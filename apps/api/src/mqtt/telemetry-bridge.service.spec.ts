@@ -33,6 +33,7 @@ describe('TelemetryBridge', () => {
       status: (id: string) => (id === known ? 'accepted' : 'unknown'),
     } as unknown as InstrumentDirectory;
     const batcher = {
+      whenRoom: async () => undefined,
       submit: async (readings: unknown[]) => {
         submitted += readings.length;
       },

@@ -53,6 +53,8 @@ export class TelemetryBridge implements OnModuleInit, OnApplicationShutdown {
     if (!instrumentId) return this.drop('unknown_instrument', topic, 'the topic names no instrument id');
     // First, before any parsing: a flooding instrument's surplus costs a map lookup and a counter.
     if (!this.limiter.take(instrumentId)) return this.drop('rate_limited', instrumentId, this.limiter.describe());
+    // Back-pressure before parsing: while the batcher is full, a message waits as its raw payload.
+    await this.batcher.whenRoom();
     const parsed = parseTelemetryMessage(payload, instrumentId, receivedAt);
     if (!parsed.ok) return this.drop(parsed.reason, instrumentId, parsed.detail);
     const tooOld = this.olderThanKept(parsed.readings, receivedAt);

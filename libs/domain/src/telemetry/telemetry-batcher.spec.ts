@@ -46,6 +46,25 @@ describe('TelemetryBatcher', () => {
     expect(batcher.peakPending).toBe(200);
   });
 
+  it('whenRoom waits while the cap is reached, and resolves once a flush made room', async () => {
+    const queued: Array<() => void> = [];
+    const producer = {
+      enqueueBulk: () => new Promise<void>((resolve) => queued.push(resolve)),
+    } as unknown as JobProducer;
+    const batcher = new TelemetryBatcher(producer, {
+      telemetry: { batchSize: 100, lingerMs: 1, maxPendingReadings: 100 },
+    } as AppConfig);
+    await batcher.whenRoom(); // empty: at once
+    const held = batcher.submit(readings(100), new Date());
+    let roomy = false;
+    const room = batcher.whenRoom().then(() => (roomy = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(roomy).toBe(false);
+    queued.shift()!();
+    await Promise.all([held, room]);
+    expect(batcher.pending).toBe(0);
+  });
+
   it('lets one message larger than the cap through when nothing else is held', async () => {
     const producer = { enqueueBulk: async () => undefined } as unknown as JobProducer;
     const batcher = new TelemetryBatcher(producer, {

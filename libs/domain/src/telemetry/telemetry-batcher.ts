@@ -72,6 +72,17 @@ export class TelemetryBatcher {
     return this.peakReadings;
   }
 
+  /**
+   * Resolves once the batcher holds less than its cap. The bridge waits here before it parses a
+   * message, so a message that waits holds only its payload, not its parsed readings as well.
+   */
+  async whenRoom(): Promise<void> {
+    while (!this.closed && this.pendingReadings >= this.config.telemetry.maxPendingReadings) {
+      this.flushSoon();
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+  }
+
   async submit(readings: TelemetryReading[], receivedAt: Date): Promise<void> {
     if (this.closed) throw new BatcherClosedError();
     if (readings.length === 0) return;
