@@ -2,6 +2,7 @@
 # One image for api, worker and CLI: the command picks the process.
 #   api     node dist/apps/api/main.js      (default)
 #   worker  node dist/apps/worker/main.js
+#   bridge  node dist/apps/bridge/main.js   (the MQTT bridge alone; API_MQTT_BRIDGE=false on the api)
 #   CLI     node dist/apps/cli/main.js <command>
 
 FROM node:20-bookworm-slim AS build

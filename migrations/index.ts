@@ -8,6 +8,7 @@ import { Classification1795350000000 } from './1795350000000-classification';
 import { ClassificationResultsLayout1795351000000 } from './1795351000000-classification-results-layout';
 import { ClassificationResultsByPosition1795352000000 } from './1795352000000-classification-results-by-position';
 import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
+import { TelemetryDrops1795380000000 } from './1795380000000-telemetry-drops';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ClassificationResultsLayout1795351000000,
   ClassificationResultsByPosition1795352000000,
   TelemetryPurge1795370000000,
+  TelemetryDrops1795380000000,
 ];

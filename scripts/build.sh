@@ -12,3 +12,5 @@ done
 for app in api worker cli; do
   [ -f "dist/apps/$app/src/main.js" ] && printf "require('./src/main.js');\n" > "dist/apps/$app/main.js"
 done
+# The MQTT bridge as its own process: the api's code in another composition (BridgeAppModule).
+mkdir -p dist/apps/bridge && printf "require('../api/src/main-bridge.js');\n" > dist/apps/bridge/main.js

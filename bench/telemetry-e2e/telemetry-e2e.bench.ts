@@ -166,6 +166,8 @@ export async function telemetryE2eBench(): Promise<Record<string, unknown>> {
   const api = await startBenchApi(db.url, {
     TELEMETRY_BATCH_SIZE: String(BATCH),
     TELEMETRY_LINGER_MS: String(LINGER_MS),
+    // Throughput: every simulated instrument publishes as fast as it can, which the limit would drop.
+    MQTT_INSTRUMENT_MAX_MESSAGES_PER_S: '0',
   });
   const workerPort = await freePort();
   const workerUrl = `http://127.0.0.1:${workerPort}`;

@@ -94,7 +94,14 @@ describe('broker restarts under a telemetry stream (built api and worker)', () =
     stack = await BuiltStack.start({
       ownBroker: true,
       role: 'admin',
-      env: { LOG_LEVEL: 'info', TELEMETRY_BATCH_SIZE: '200', TELEMETRY_LINGER_MS: '20', MQTT_SHARE_GROUP: '' },
+      env: {
+        LOG_LEVEL: 'info',
+        TELEMETRY_BATCH_SIZE: '200',
+        TELEMETRY_LINGER_MS: '20',
+        MQTT_SHARE_GROUP: '',
+        // One instrument as fast as it can go: every acknowledged reading must be stored, not rate limited.
+        MQTT_INSTRUMENT_MAX_MESSAGES_PER_S: '0',
+      },
     });
     workspaceId = (await http('POST', '/api/v1/workspaces', { name: 'Broker restarts' })).body.id;
   });

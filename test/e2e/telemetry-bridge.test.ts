@@ -74,7 +74,14 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     stack = await BuiltStack.start({
       ownBroker: true,
       role: 'admin',
-      env: { LOG_LEVEL: 'info', TELEMETRY_BATCH_SIZE: '200', TELEMETRY_LINGER_MS: '20' },
+      env: {
+        LOG_LEVEL: 'info',
+        TELEMETRY_BATCH_SIZE: '200',
+        TELEMETRY_LINGER_MS: '20',
+        // The streams below are one instrument as fast as it can go: what the per-instrument limit
+        // (tested in telemetry-flood.test.ts) would drop. Here every acknowledged reading must be stored.
+        MQTT_INSTRUMENT_MAX_MESSAGES_PER_S: '0',
+      },
     });
     workspaceId = (await http('POST', '/api/v1/workspaces', { name: 'Bridge' })).body.id;
   });

@@ -31,7 +31,7 @@ export class AppModule {
         DatabaseModule,
         QueueModule.forRoot('producer'),
         BrokerHttpModule,
-        HealthModule,
+        HealthModule.forRoot({ mqttBridge: config.api.mqttBridge }),
         MetricsModule,
         IdentityHttpModule,
         WorkspacesHttpModule,
@@ -41,7 +41,8 @@ export class AppModule {
         IngestionHttpModule,
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
-        MqttBridgeModule,
+        // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
+        ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

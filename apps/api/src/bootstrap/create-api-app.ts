@@ -100,7 +100,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   try {
     await app.init();
     // After init: the broker was checked and reconciled (BrokerStartup) before instruments are heard.
-    await startMqttBridge(app, config, app.get(BridgeMetrics), app.get(MqttBridgeState));
+    if (config.api.mqttBridge) {
+      await startMqttBridge(app, config, app.get(BridgeMetrics), app.get(MqttBridgeState));
+    }
   } catch (err) {
     // A refused boot (e.g. a broker Labwire cannot manage) must not leave pools and connections open.
     await app.close().catch(() => undefined);

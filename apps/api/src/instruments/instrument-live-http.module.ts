@@ -4,20 +4,13 @@ import { SseModule } from '../common/sse/sse.module';
 import { WorkspacesHttpModule } from '../workspaces/workspaces-http.module';
 import { CommandsController } from './commands.controller';
 import { InstrumentLiveController } from './instrument-live.controller';
-import { CommandReplyMqttController } from './mqtt/command-reply.mqtt-controller';
-import { InstrumentStatusMqttController } from './mqtt/instrument-status.mqtt-controller';
 
 /**
- * Instruments as they live: connection state (history, event stream) and commands, over HTTP, and
- * their status and command-reply topics over MQTT (the api's hybrid MQTT transport).
+ * Instruments as they live: connection state (history, event stream) and commands, over HTTP. Their
+ * status and command-reply topics are the MQTT bridge's (MqttBridgeModule).
  */
 @Module({
   imports: [WorkspacesHttpModule, InstrumentStateModule, CommandsModule, SseModule],
-  controllers: [
-    InstrumentLiveController,
-    CommandsController,
-    InstrumentStatusMqttController,
-    CommandReplyMqttController,
-  ],
+  controllers: [InstrumentLiveController, CommandsController],
 })
 export class InstrumentLiveHttpModule {}

@@ -57,7 +57,8 @@ export class InstrumentLiveController {
   @ApiOperation({
     summary: "The instrument's live events (Server-Sent Events)",
     description:
-      'New telemetry, connection state changes and command changes as they happen. Send Accept: text/event-stream.',
+      'New telemetry, connection state changes, command changes and dropped telemetry as they happen. ' +
+      'Send Accept: text/event-stream.',
   })
   @ApiProblems(503)
   @ApiSseResponse({
@@ -67,6 +68,9 @@ export class InstrumentLiveController {
     telemetry: 'readings just stored: `{instrumentId, readings: [{time, metric, value}]}`',
     state: 'a connection state change: `{id, instrumentId, from, to, source, reason, at}`',
     command: 'a command created or changed: the command as `GET …/commands/{commandId}` returns it',
+    drop:
+      'telemetry messages dropped, at most one event per TELEMETRY_DROPS_FLUSH_MS: `{instrumentId, count, ' +
+      'byReason, lastReason, lastDetail, lastAt}` (counts of that interval; totals at …/telemetry/drops)',
   })
   async events(
     @CurrentMembership() membership: WorkspaceMembership,
@@ -80,6 +84,7 @@ export class InstrumentLiveController {
         { channel: channels.telemetry, event: 'telemetry' },
         { channel: channels.state, event: 'state' },
         { channel: channels.commands, event: 'command' },
+        { channel: channels.drops, event: 'drop' },
       ],
       // Read after subscribing: no change between this read and the stream can be missed.
       ready: async () => {

@@ -12,7 +12,10 @@ export class BridgeMetrics {
   readonly dropped: Counter<'reason'>;
   readonly batchSize: Histogram;
   readonly unacknowledged: Gauge;
+  readonly pendingReadings: Gauge;
+  readonly peakPendingReadings: Gauge;
   private unacknowledgedSource: () => number = () => 0;
+  private pendingSource: { now: () => number; peak: () => number } = { now: () => 0, peak: () => 0 };
 
   constructor(metrics: ApiMetrics) {
     const registers = [metrics.registry];
@@ -52,12 +55,34 @@ export class BridgeMetrics {
         this.set(unacknowledged());
       },
     });
+    const pending = () => this.pendingSource;
+    this.pendingReadings = new Gauge({
+      name: 'labwire_telemetry_bridge_pending_readings',
+      help: 'Readings the bridge holds (gathered or being queued); at most about TELEMETRY_BRIDGE_MAX_PENDING_READINGS',
+      registers,
+      collect() {
+        this.set(pending().now());
+      },
+    });
+    this.peakPendingReadings = new Gauge({
+      name: 'labwire_telemetry_bridge_pending_readings_peak',
+      help: 'The most readings the bridge held at once since it started',
+      registers,
+      collect() {
+        this.set(pending().peak());
+      },
+    });
     for (const reason of TELEMETRY_DROP_REASONS) this.dropped.inc({ reason }, 0);
   }
 
   /** The MQTT server reports its pending acknowledgements through this (set once it exists). */
   watchUnacknowledged(source: () => number): void {
     this.unacknowledgedSource = source;
+  }
+
+  /** The batcher reports the readings it holds through this. */
+  watchPending(now: () => number, peak: () => number): void {
+    this.pendingSource = { now, peak };
   }
 
   drop(reason: TelemetryDropReason): void {

@@ -1,16 +1,45 @@
 import { Module } from '@nestjs/common';
-import { InstrumentDirectory, TelemetryBatcher } from '@labwire/domain';
+import {
+  CommandsModule,
+  InstrumentDirectory,
+  InstrumentStateModule,
+  InstrumentRateLimiter,
+  TelemetryBatcher,
+  TelemetryDropRecorder,
+  TelemetryDropRepository,
+  TelemetryRepository,
+  TelemetryTimeWindow,
+} from '@labwire/domain';
+import { CommandReplyMqttController } from '../instruments/mqtt/command-reply.mqtt-controller';
+import { InstrumentStatusMqttController } from '../instruments/mqtt/instrument-status.mqtt-controller';
 import { MetricsModule } from '../metrics/metrics.module';
 import { BridgeMetrics } from './bridge-metrics';
+import { InstrumentMessageGate } from './instrument-message-gate';
 import { MqttBridgeState } from './mqtt-bridge-state';
 import { TelemetryBridge } from './telemetry-bridge.service';
 import { TelemetryMqttController } from './telemetry.mqtt-controller';
 
-/** The api's MQTT side: instruments' telemetry into the queue (see AckingMqttServer for the transport). */
+/**
+ * The MQTT bridge: every instrument topic Labwire hears (telemetry into the queue, status, command
+ * replies; see AckingMqttServer for the transport). Part of the api (API_MQTT_BRIDGE=true) or of the
+ * bridge process (BridgeAppModule), never both in one process.
+ */
 @Module({
-  imports: [MetricsModule],
-  controllers: [TelemetryMqttController],
-  providers: [InstrumentDirectory, TelemetryBatcher, TelemetryBridge, BridgeMetrics, MqttBridgeState],
+  imports: [MetricsModule, InstrumentStateModule, CommandsModule],
+  controllers: [TelemetryMqttController, InstrumentStatusMqttController, CommandReplyMqttController],
+  providers: [
+    InstrumentDirectory,
+    InstrumentRateLimiter,
+    TelemetryBatcher,
+    TelemetryBridge,
+    TelemetryDropRepository,
+    TelemetryDropRecorder,
+    TelemetryRepository,
+    TelemetryTimeWindow,
+    BridgeMetrics,
+    InstrumentMessageGate,
+    MqttBridgeState,
+  ],
   exports: [BridgeMetrics, MqttBridgeState],
 })
 export class MqttBridgeModule {}

@@ -22,12 +22,18 @@ export interface AppConfig {
     sessionExpirySeconds: number;
     /** QoS 1 messages the broker may have in flight to one api replica before waiting for acks */
     receiveMaximum: number;
+    /** per-instrument token bucket of the bridge: messages per second (0: off) and burst */
+    instrumentRateLimit: { perSecond: number; burst: number };
   };
   telemetry: {
     /** readings per queued batch */
     batchSize: number;
     /** how long the bridge waits to fill a batch before queueing what it has */
     lingerMs: number;
+    /** readings the bridge holds before it stops taking more (TELEMETRY_BRIDGE_MAX_PENDING_READINGS) */
+    maxPendingReadings: number;
+    /** how often per-instrument drop counts are written and announced (TELEMETRY_DROPS_FLUSH_MS) */
+    dropsFlushMs: number;
     /** largest body of a REST backfill (TELEMETRY_BACKFILL_MAX_BYTES) */
     backfillMaxBytes: number;
     /** most readings in one REST backfill (TELEMETRY_BACKFILL_MAX_POINTS) */
@@ -46,7 +52,11 @@ export interface AppConfig {
     trustProxy: false | number | string[];
     /** open Server-Sent Event streams per user (all replicas) */
     sseMaxStreamsPerUser: number;
+    /** API_MQTT_BRIDGE: whether the api process runs the MQTT bridge */
+    mqttBridge: boolean;
   };
+  /** the MQTT bridge as its own process (npm run start:bridge): its health and metrics port */
+  bridge: { port: number };
   worker: {
     port: number;
     /** jobs run at once per queue and worker process, from WORKER_CONCURRENCY (queue=number,…) */
@@ -152,10 +162,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       shareGroup: e.MQTT_SHARE_GROUP || undefined,
       sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
       receiveMaximum: e.MQTT_RECEIVE_MAXIMUM,
+      instrumentRateLimit: { perSecond: e.MQTT_INSTRUMENT_MAX_MESSAGES_PER_S, burst: e.MQTT_INSTRUMENT_BURST },
     },
     telemetry: {
       batchSize: e.TELEMETRY_BATCH_SIZE,
       lingerMs: e.TELEMETRY_LINGER_MS,
+      maxPendingReadings: e.TELEMETRY_BRIDGE_MAX_PENDING_READINGS,
+      dropsFlushMs: e.TELEMETRY_DROPS_FLUSH_MS,
       backfillMaxBytes: e.TELEMETRY_BACKFILL_MAX_BYTES,
       backfillMaxPoints: e.TELEMETRY_BACKFILL_MAX_POINTS,
     },
@@ -170,7 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
       trustProxy: e.TRUST_PROXY,
       sseMaxStreamsPerUser: e.SSE_MAX_STREAMS_PER_USER,
+      mqttBridge: e.API_MQTT_BRIDGE,
     },
+    bridge: { port: e.BRIDGE_PORT },
     worker: {
       port: e.WORKER_PORT,
       concurrency: parseConcurrency(e.WORKER_CONCURRENCY),

@@ -135,8 +135,20 @@ export const envSchema = z.object({
     .default(''),
   MQTT_SESSION_EXPIRY: duration.default(86400),
   MQTT_RECEIVE_MAXIMUM: z.coerce.number().int().min(1).max(65535).default(20000),
+  /** telemetry messages per second one instrument may send on average (0: no limit); the rest are dropped */
+  MQTT_INSTRUMENT_MAX_MESSAGES_PER_S: z.coerce.number().min(0).max(1_000_000).default(100),
+  /** messages an instrument may send at once above its rate (the token bucket's size): sized for a bridge outage's backlog */
+  MQTT_INSTRUMENT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /** whether the api runs the MQTT bridge (false: a separate `npm run start:bridge` process does) */
+  API_MQTT_BRIDGE: bool.default(true),
+  /** health and metrics port of the bridge process (npm run start:bridge) */
+  BRIDGE_PORT: port.default(3002),
   TELEMETRY_BATCH_SIZE: z.coerce.number().int().min(1).max(50000).default(5000),
   TELEMETRY_LINGER_MS: z.coerce.number().int().min(0).max(10000).default(20),
+  /** readings the bridge holds (gathering and being queued) before it waits: the bound of its memory */
+  TELEMETRY_BRIDGE_MAX_PENDING_READINGS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** how often the bridge writes per-instrument drop counts to the database (and emits drop events) */
+  TELEMETRY_DROPS_FLUSH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   /** largest REST telemetry backfill body (JSON or CSV) */
   TELEMETRY_BACKFILL_MAX_BYTES: positiveInt.default(10_485_760),
   /** most readings one REST telemetry backfill may hold */

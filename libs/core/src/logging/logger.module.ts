@@ -23,7 +23,7 @@ export function isQuietPath(url: string): boolean {
 }
 
 /** The process's root pino logger: JSON lines on stdout, secrets redacted. */
-export function createRootLogger(config: AppConfig, app: 'api' | 'worker' | 'cli'): PinoInstance {
+export function createRootLogger(config: AppConfig, app: 'api' | 'worker' | 'cli' | 'bridge'): PinoInstance {
   return pino({ level: config.log.level, base: { app }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 }
 
@@ -35,7 +35,7 @@ export function createRootLogger(config: AppConfig, app: 'api' | 'worker' | 'cli
 @Module({})
 export class LoggerModule {
   /** `root`: the api's logger, already used by Fastify; other processes get one made here. */
-  static forRoot(config: AppConfig, app: 'api' | 'worker' | 'cli', root?: PinoInstance): DynamicModule {
+  static forRoot(config: AppConfig, app: 'api' | 'worker' | 'cli' | 'bridge', root?: PinoInstance): DynamicModule {
     return {
       module: LoggerModule,
       imports: [

@@ -12,3 +12,8 @@ export function liveStateChannel(prefix: string, instrumentId: string): string {
 export function liveCommandChannel(prefix: string, instrumentId: string): string {
   return `${prefix}:live:commands:${instrumentId}`;
 }
+
+/** The Redis pub/sub channel of an instrument's dropped telemetry (payload: DropEvent, one per flush interval at most). */
+export function liveDropsChannel(prefix: string, instrumentId: string): string {
+  return `${prefix}:live:drops:${instrumentId}`;
+}

@@ -12,3 +12,8 @@ export * from './telemetry-backfill.parser';
 export * from './telemetry-backfill.service';
 export * from './telemetry-time';
 export * from './telemetry.errors';
+export * from './instrument-rate-limiter';
+export * from './telemetry-drop.repository';
+export * from './telemetry-drop-recorder';
+export * from './telemetry-drops.service';
+export * from './telemetry-time-window';

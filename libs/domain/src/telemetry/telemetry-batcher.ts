@@ -37,6 +37,10 @@ export class BatcherClosedError extends Error {
  * When Redis is unavailable a flush keeps retrying (with backoff) rather than failing: the messages
  * stay unacknowledged meanwhile, the broker stops sending once the receive maximum is reached, and
  * nothing is lost or dropped.
+ *
+ * Memory is bounded: once TELEMETRY_BRIDGE_MAX_PENDING_READINGS readings are gathered or being queued,
+ * `submit` waits for a flush to finish before it takes more. Its message stays unacknowledged
+ * meanwhile, so the broker (receive maximum) holds back the rest: back-pressure, not a growing buffer.
  */
 @Injectable()
 export class TelemetryBatcher {
@@ -46,6 +50,10 @@ export class TelemetryBatcher {
   private closed = false;
   private failing = false;
   private readonly flushing = new Set<Promise<void>>();
+  /** readings gathered or being queued, and the most there ever were */
+  private pendingReadings = 0;
+  private peakReadings = 0;
+  private readonly roomWaiters: Array<() => void> = [];
   /** called after each successful flush (metrics) */
   onFlushed?: (batch: FlushedBatch) => void;
 
@@ -54,9 +62,41 @@ export class TelemetryBatcher {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  submit(readings: TelemetryReading[], receivedAt: Date): Promise<void> {
-    if (this.closed) return Promise.reject(new BatcherClosedError());
-    if (readings.length === 0) return Promise.resolve();
+  /** Readings held (gathered or being queued): at most about TELEMETRY_BRIDGE_MAX_PENDING_READINGS. */
+  get pending(): number {
+    return this.pendingReadings;
+  }
+
+  /** The most readings held at once since the process started (sizes TELEMETRY_BRIDGE_MAX_PENDING_READINGS). */
+  get peakPending(): number {
+    return this.peakReadings;
+  }
+
+  /**
+   * Resolves once the batcher holds less than its cap. The bridge waits here before it parses a
+   * message, so a message that waits holds only its payload, not its parsed readings as well.
+   */
+  async whenRoom(): Promise<void> {
+    while (!this.closed && this.pendingReadings >= this.config.telemetry.maxPendingReadings) {
+      this.flushSoon();
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+  }
+
+  async submit(readings: TelemetryReading[], receivedAt: Date): Promise<void> {
+    if (this.closed) throw new BatcherClosedError();
+    if (readings.length === 0) return;
+    // Something is always let in when nothing is held, so one message larger than the cap still passes.
+    while (
+      this.pendingReadings > 0 &&
+      this.pendingReadings + readings.length > this.config.telemetry.maxPendingReadings
+    ) {
+      this.flushSoon();
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      if (this.closed) throw new BatcherClosedError();
+    }
+    this.pendingReadings += readings.length;
+    if (this.pendingReadings > this.peakReadings) this.peakReadings = this.pendingReadings;
     const batch = (this.open ??= { readings: [], waiters: [], receivedAt });
     for (const r of readings) {
       batch.readings.push({
@@ -69,14 +109,25 @@ export class TelemetryBatcher {
     }
     const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     if (batch.readings.length >= this.config.telemetry.batchSize) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.config.telemetry.lingerMs);
+    else this.flushSoon();
     return done;
+  }
+
+  private flushSoon(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.config.telemetry.lingerMs);
+  }
+
+  /** Readings left (queued, or given up at shutdown): wake the submits waiting for room. */
+  private release(readings: number): void {
+    this.pendingReadings -= readings;
+    for (const wake of this.roomWaiters.splice(0)) wake();
   }
 
   /** Queues what is gathered and waits for every flush in progress (graceful shutdown). */
   async close(): Promise<void> {
     this.flush();
     this.closed = true;
+    for (const wake of this.roomWaiters.splice(0)) wake();
     await Promise.allSettled([...this.flushing]);
   }
 
@@ -86,7 +137,7 @@ export class TelemetryBatcher {
     const batch = this.open;
     this.open = undefined;
     if (!batch) return;
-    const work = this.enqueue(batch);
+    const work = this.enqueue(batch).finally(() => this.release(batch.readings.length));
     this.flushing.add(work);
     void work.finally(() => this.flushing.delete(work));
   }

@@ -57,11 +57,34 @@ describe('parseTelemetryMessage', () => {
     expect(!r.ok && r.detail.length).toBeGreaterThan(0);
   });
 
+  it('names a ts in seconds as such (it would be stored in January 1970 and then discarded)', () => {
+    const r = parse({ ts: 1733318400, values: { ph: 7 } });
+    expect(r).toMatchObject({ ok: false, reason: 'bad_timestamp' });
+    expect(!r.ok && r.detail).toBe(
+      'ts 1733318400 looks like seconds; ts is epoch milliseconds (or ISO-8601 with a zone)',
+    );
+    const inArray = parse([
+      { ts: 1_795_000_000_000, values: { ph: 7 } },
+      { ts: 1_795_000_000, values: { ph: 7 } },
+    ]);
+    expect(!inArray.ok && inArray.detail).toMatch(/^\[1\]\.ts 1795000000 looks like seconds/);
+    expect(parse({ ts: 1e11, values: { ph: 7 } }).ok).toBe(true);
+  });
+
+  it('drops a ts more than 10 minutes ahead of the server clock, saying how far', () => {
+    const r = parse({ ts: NOW.getTime() + 3 * 3600_000, values: { ph: 7 } });
+    expect(r).toMatchObject({ ok: false, reason: 'bad_timestamp' });
+    expect(!r.ok && r.detail).toBe(
+      "ts 2026-11-21T13:00:00.000Z is 180 minutes ahead of the server's clock (at most 10); check the instrument's clock",
+    );
+    expect(parse({ ts: NOW.getTime() + 9 * 60_000, values: { ph: 7 } }).ok).toBe(true);
+  });
+
   it('drops messages that are too large or carry too many readings', () => {
     const big = Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20);
     expect(parseTelemetryMessage(big, ID, NOW)).toMatchObject({ ok: false, reason: 'too_large' });
     const many = Array.from({ length: 101 }, (_, i) => ({
-      ts: i,
+      ts: 1_795_000_000_000 + i,
       values: Object.fromEntries(Array.from({ length: 100 }, (_, m) => [`m${m}`, m])),
     }));
     expect(parse(many)).toMatchObject({ ok: false, reason: 'too_many_readings' });

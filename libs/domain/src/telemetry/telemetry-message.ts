@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import { findUnstorableJson } from '@labwire/core';
 import { TelemetryReading } from './telemetry-reading';
-import { parseTelemetryTime, TELEMETRY_TIME_FORMAT } from './telemetry-time';
+import { parseTelemetryTime, TELEMETRY_MAX_AHEAD_MS, TELEMETRY_TIME_FORMAT } from './telemetry-time';
 
 /** Why a telemetry message was dropped: the label of the drop counter and of the log line. */
 export type TelemetryDropReason =
@@ -11,7 +11,8 @@ export type TelemetryDropReason =
   | 'bad_timestamp'
   | 'too_many_readings'
   | 'unknown_instrument'
-  | 'retired_instrument';
+  | 'retired_instrument'
+  | 'rate_limited';
 
 export const TELEMETRY_DROP_REASONS: readonly TelemetryDropReason[] = [
   'too_large',
@@ -21,7 +22,15 @@ export const TELEMETRY_DROP_REASONS: readonly TelemetryDropReason[] = [
   'too_many_readings',
   'unknown_instrument',
   'retired_instrument',
+  'rate_limited',
 ];
+
+/**
+ * Epoch milliseconds below this are before March 1973, while epoch seconds reach it only in 5138: a
+ * number this small is almost surely seconds, which would be stored (and then discarded as too old)
+ * as a time in January 1970. Refused with a reason that says so.
+ */
+const SECONDS_LIKE_BELOW = 1e11;
 
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 export const MAX_READINGS_PER_MESSAGE = 10_000;
@@ -114,10 +123,23 @@ export function parseTelemetryMessage(payload: Buffer, instrumentId: string, rec
     const item = entries[i];
     const structured = typeof item.values === 'object' && item.values !== null;
     const valuesOf = (structured ? item.values : item) as Record<string, number>;
-    const time = parseTime(structured ? (item as StructuredEntry).ts : undefined, receivedAt);
+    const ts = structured ? (item as StructuredEntry).ts : undefined;
+    const where = Array.isArray(body) ? `[${i}].ts` : 'ts';
+    if (typeof ts === 'number' && ts < SECONDS_LIKE_BELOW) {
+      const detail = `${where} ${ts} looks like seconds; ts is epoch milliseconds (or ISO-8601 with a zone)`;
+      return { ok: false, reason: 'bad_timestamp', detail };
+    }
+    const time = parseTime(ts, receivedAt);
     if (!time) {
-      const where = Array.isArray(body) ? `[${i}].ts` : 'ts';
       return { ok: false, reason: 'bad_timestamp', detail: `${where}: expected ${TELEMETRY_TIME_FORMAT}` };
+    }
+    // The worker would discard it (a clock far ahead would freeze latest values): say so here, per message.
+    const ahead = time.getTime() - receivedAt.getTime();
+    if (ahead > TELEMETRY_MAX_AHEAD_MS) {
+      const detail =
+        `${where} ${time.toISOString()} is ${Math.round(ahead / 60_000)} minutes ahead of the server's clock ` +
+        `(at most ${TELEMETRY_MAX_AHEAD_MS / 60_000}); check the instrument's clock`;
+      return { ok: false, reason: 'bad_timestamp', detail };
     }
     const tags = structured ? ((item as StructuredEntry).tags ?? null) : null;
     for (const metric in valuesOf) {

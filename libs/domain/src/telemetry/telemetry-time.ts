@@ -3,6 +3,9 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 /** Date supports ±8.64e15 ms around the epoch. */
 const MAX_EPOCH_MS = 8.64e15;
 
+/** How far ahead of this server's clock a reading may be (instrument clocks drift). */
+export const TELEMETRY_MAX_AHEAD_MS = 10 * 60_000;
+
 export const TELEMETRY_TIME_FORMAT = 'epoch milliseconds or ISO-8601 with a zone (Z or ±hh:mm)';
 
 /**

@@ -2,12 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ValidationError } from '@labwire/core';
 import { StoreResult, TelemetryReading } from './telemetry-reading';
+import { TELEMETRY_MAX_AHEAD_MS } from './telemetry-time';
+
+export { TELEMETRY_MAX_AHEAD_MS };
 import { TelemetryRepository } from './telemetry.repository';
 
 const MAX_BATCH = 50_000;
 const DAY_MS = 86_400_000;
-/** How far ahead of this server's clock a reading may be (instrument clocks drift). */
-export const TELEMETRY_MAX_AHEAD_MS = 10 * 60_000;
 const KEPT_DAYS_TTL_MS = 60_000;
 
 function utcDay(d: Date): string {

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { InstrumentStateModule } from '../instruments/instrument-state.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { TelemetryBackfillService } from './telemetry-backfill.service';
+import { TelemetryDropRepository } from './telemetry-drop.repository';
+import { TelemetryDropsService } from './telemetry-drops.service';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
@@ -19,6 +21,8 @@ import { TelemetryWriter } from './telemetry-writer';
     TelemetryQueryService,
     TelemetryIngestService,
     TelemetryBackfillService,
+    TelemetryDropRepository,
+    TelemetryDropsService,
   ],
   exports: [
     TelemetryRepository,
@@ -27,6 +31,7 @@ import { TelemetryWriter } from './telemetry-writer';
     TelemetryQueryService,
     TelemetryIngestService,
     TelemetryBackfillService,
+    TelemetryDropsService,
   ],
 })
 export class TelemetryModule {}
