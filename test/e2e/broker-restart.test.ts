@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import mqtt, { MqttClient } from 'mqtt';
+import { MqttClient } from 'mqtt';
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
 
@@ -12,29 +11,14 @@ import { BuiltStack } from '../support/built-stack';
 describe('broker restarts under a telemetry stream (built api and worker)', () => {
   let stack: BuiltStack;
   let workspaceId: string;
-  const instruments: MqttClient[] = [];
   const http = (...args: Parameters<BuiltStack['http']>) => stack.http(...args);
 
-  async function newInstrument(): Promise<{ id: string; client: MqttClient }> {
-    const created = await http('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
-      name: `Probe ${randomBytes(3).toString('hex')}`,
-      serialNumber: `SN-${randomBytes(4).toString('hex')}`,
-    });
-    expect(created.status).toBe(201);
-    // Not connectMqtt: its client gives up at the first error, and this one must ride out the restart.
-    const client = await mqtt.connectAsync(stack.env.MQTT_URL!, {
-      protocolVersion: 5,
-      username: created.body.id,
-      password: created.body.mqttSecret,
-      clientId: created.body.id,
+  const newInstrument = () =>
+    stack.connectNewInstrument(workspaceId, {
+      resilient: true,
       clean: false,
-      reconnectPeriod: 300,
       properties: { sessionExpiryInterval: 600 },
     });
-    client.on('error', () => undefined); // refused while the broker restarts: mqtt.js tries again
-    instruments.push(client);
-    return { id: created.body.id, client };
-  }
 
   async function stored(instrumentId: string): Promise<Set<number>> {
     const { rows } = await stack.pg.query<{ seq: number }>(
@@ -107,7 +91,6 @@ describe('broker restarts under a telemetry stream (built api and worker)', () =
   });
 
   afterAll(async () => {
-    for (const c of instruments) await c.endAsync(true).catch(() => undefined);
     await stack?.close();
   });
 

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { MqttClient } from 'mqtt';
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
-import { connectMqtt } from '../support/mqtt-test-client';
 
 /**
  * The telemetry pipeline as deployed: an instrument publishes with its own credentials through the
@@ -13,26 +11,12 @@ import { connectMqtt } from '../support/mqtt-test-client';
 describe('telemetry over MQTT, end to end (built api and worker)', () => {
   let stack: BuiltStack;
   let workspaceId: string;
-  const instruments: MqttClient[] = [];
   const http = (...args: Parameters<BuiltStack['http']>) => stack.http(...args);
 
   /** A new instrument, connected with its own credentials and a persistent session. */
-  async function newInstrument(): Promise<{ id: string; client: MqttClient }> {
-    const created = await http('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
-      name: `Probe ${randomBytes(3).toString('hex')}`,
-      serialNumber: `SN-${randomBytes(4).toString('hex')}`,
-    });
-    expect(created.status).toBe(201);
-    const client = await connectMqtt(stack.env.MQTT_URL!, {
-      username: created.body.id,
-      password: created.body.mqttSecret,
-      clientId: created.body.id,
-      clean: false,
-      properties: { sessionExpiryInterval: 600 },
-    });
-    instruments.push(client);
-    return { id: created.body.id, client };
-  }
+  /** A new instrument, connected with its own credentials and a persistent session. */
+  const newInstrument = () =>
+    stack.connectNewInstrument(workspaceId, { clean: false, properties: { sessionExpiryInterval: 600 } });
 
   async function storedCount(instrumentId: string): Promise<number> {
     const { rows } = await stack.pg.query<{ n: string }>(
@@ -87,7 +71,6 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
   });
 
   afterAll(async () => {
-    for (const c of instruments) await c.endAsync(true).catch(() => undefined);
     await stack?.close();
   });
 

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { MqttClient } from 'mqtt';
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
-import { connectMqtt } from '../support/mqtt-test-client';
 import { SseTestClient } from '../support/sse-client';
 
 /**
@@ -13,23 +11,9 @@ import { SseTestClient } from '../support/sse-client';
 describe('dropped telemetry, per instrument (built api and worker, real broker)', () => {
   let stack: BuiltStack;
   let workspaceId: string;
-  const clients: MqttClient[] = [];
   const streams: SseTestClient[] = [];
 
-  async function newInstrument(): Promise<{ id: string; secret: string; client: MqttClient }> {
-    const created = await stack.http('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
-      name: `Probe ${randomBytes(3).toString('hex')}`,
-      serialNumber: `SN-${randomBytes(4).toString('hex')}`,
-    });
-    expect(created.status).toBe(201);
-    const client = await connectMqtt(stack.env.MQTT_URL!, {
-      username: created.body.id,
-      password: created.body.mqttSecret,
-      clientId: created.body.id,
-    });
-    clients.push(client);
-    return { id: created.body.id, secret: created.body.mqttSecret, client };
-  }
+  const newInstrument = () => stack.connectNewInstrument(workspaceId);
 
   const dropsOf = async (id: string) =>
     (await stack.http('GET', `/api/v1/workspaces/${workspaceId}/instruments/${id}/telemetry/drops`)).body;
@@ -41,7 +25,6 @@ describe('dropped telemetry, per instrument (built api and worker, real broker)'
 
   afterAll(async () => {
     for (const s of streams) s.close();
-    for (const c of clients) await c.endAsync(true).catch(() => undefined);
     await stack?.close();
   });
 

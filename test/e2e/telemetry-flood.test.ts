@@ -59,22 +59,8 @@ function percentile(sorted: number[], p: number): number {
 describe('a flooding instrument (built api and worker, real broker)', () => {
   let stack: BuiltStack;
   let workspaceId: string;
-  const clients: MqttClient[] = [];
 
-  async function newInstrument(): Promise<{ id: string; secret: string; client: MqttClient }> {
-    const created = await stack.http('POST', `/api/v1/workspaces/${workspaceId}/instruments`, {
-      name: `Probe ${randomBytes(3).toString('hex')}`,
-      serialNumber: `SN-${randomBytes(4).toString('hex')}`,
-    });
-    expect(created.status).toBe(201);
-    const client = await connectMqtt(stack.env.MQTT_URL!, {
-      username: created.body.id,
-      password: created.body.mqttSecret,
-      clientId: created.body.id,
-    });
-    clients.push(client);
-    return { id: created.body.id, secret: created.body.mqttSecret, client };
-  }
+  const newInstrument = () => stack.connectNewInstrument(workspaceId);
 
   async function stored(instrumentId: string): Promise<number> {
     const { rows } = await stack.pg.query<{ n: number }>(
@@ -97,7 +83,6 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
   });
 
   afterAll(async () => {
-    for (const c of clients) await c.endAsync(true).catch(() => undefined);
     await stack?.close();
   });
 

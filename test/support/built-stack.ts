@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import mqtt, { IClientOptions, MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import { seedUser } from './seed-user';
 import { deleteRedisKeys, freePort, spawnBuilt, SpawnedApp, waitForHttp } from './spawn-app';
 import { testEnv } from './test-app';
 import { startTestBroker, TestBroker } from './test-broker';
+import { connectMqtt } from './mqtt-test-client';
 import { createTestDatabase } from './test-db';
 
 export interface BuiltStackOptions {
@@ -21,6 +24,13 @@ export interface BuiltStackOptions {
   ownBroker?: boolean;
   /** the signed-in user's platform role */
   role?: 'admin' | 'user';
+}
+
+/** An instrument made through the api, signed in to the broker with its own credentials and client id. */
+export interface ConnectedInstrument {
+  id: string;
+  secret: string;
+  client: MqttClient;
 }
 
 export interface HttpAnswer<T = any> {
@@ -40,6 +50,7 @@ export class BuiltStack {
   api!: SpawnedApp;
   worker!: SpawnedApp;
   token = '';
+  private readonly mqttClients: MqttClient[] = [];
 
   private constructor(
     readonly env: NodeJS.ProcessEnv,
@@ -126,7 +137,41 @@ export class BuiltStack {
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
+  /**
+   * Creates an instrument in `workspaceId` and connects as it (client id = instrument id). `resilient`:
+   * a client that reconnects by itself and rides out broker restarts (the plain test client gives up at
+   * the first error). Closed with the stack.
+   */
+  async connectNewInstrument(
+    workspaceId: string,
+    opts: IClientOptions & { resilient?: boolean } = {},
+  ): Promise<ConnectedInstrument> {
+    const created = await this.http<{ id: string; mqttSecret: string }>(
+      'POST',
+      `/api/v1/workspaces/${workspaceId}/instruments`,
+      { name: `Probe ${randomBytes(3).toString('hex')}`, serialNumber: `SN-${randomBytes(4).toString('hex')}` },
+    );
+    if (created.status !== 201) throw new Error(`creating an instrument answered ${created.status}`);
+    const { resilient, ...mqttOpts } = opts;
+    const options: IClientOptions = {
+      username: created.body.id,
+      password: created.body.mqttSecret,
+      clientId: created.body.id,
+      ...mqttOpts,
+    };
+    let client: MqttClient;
+    if (resilient) {
+      client = await mqtt.connectAsync(this.env.MQTT_URL!, { protocolVersion: 5, reconnectPeriod: 300, ...options });
+      client.on('error', () => undefined); // refused while the broker restarts: mqtt.js tries again
+    } else {
+      client = await connectMqtt(this.env.MQTT_URL!, options);
+    }
+    this.mqttClients.push(client);
+    return { id: created.body.id, secret: created.body.mqttSecret, client };
+  }
+
   async close(): Promise<void> {
+    for (const c of this.mqttClients) await c.endAsync(true).catch(() => undefined);
     await this.api?.stop();
     await this.worker?.stop();
     await this.pg.end();
