@@ -57,11 +57,21 @@ export function registerStartCommands(program: Command): void {
         log(`stopping the MQTT broker npm start started (pid ${broker.launchedPid})`);
         if (!(await stopBrokerProcess(broker.launchedPid))) log(`the broker (pid ${broker.launchedPid}) did not stop`);
       };
+      // Ctrl+C while the database is prepared: the supervisor does not listen yet, so stop the broker here.
+      const interrupted = (signal: NodeJS.Signals) => {
+        log(`${signal} before api and worker started: stopping`);
+        void stopBroker().finally(() => process.exit(130));
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
       try {
         await bootstrapDatabase(config, log);
       } catch (err) {
         await stopBroker();
         throw err;
+      } finally {
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
       }
 
       const env: NodeJS.ProcessEnv = { ...process.env, ...broker.env };
