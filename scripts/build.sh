@@ -11,22 +11,35 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Paths, sizes and mtimes of the sources, and the contents of the build's own inputs, hashed (node: GNU and
+# BSD find differ).
 stamp() {
-  {
-    find apps libs migrations bench -type f \( -name '*.ts' -o -name '*.mjs' -o -name '*.js' -o -name '*.json' \) \
-      -printf '%p %s %T@\n' | LC_ALL=C sort
-    # The build's own inputs: this script, swc's options, the installed swc.
-    for f in scripts/build.sh .swcrc package-lock.json; do
-      if [ -f "$f" ]; then printf '%s %s\n' "$f" "$(cksum < "$f")"; fi
-    done
-  } | cksum | cut -d' ' -f1
+  node -e '
+    const { readdirSync, statSync, readFileSync, existsSync } = require("node:fs");
+    const hash = require("node:crypto").createHash("sha256");
+    const walk = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = dir + "/" + e.name;
+        if (e.isDirectory()) walk(p);
+        else if (/\.(ts|mjs|js|json)$/.test(e.name)) {
+          const s = statSync(p);
+          hash.update(`${p} ${s.size} ${s.mtimeMs}\n`);
+        }
+      }
+    };
+    for (const dir of ["apps", "libs", "migrations", "bench"]) if (existsSync(dir)) walk(dir);
+    for (const f of ["scripts/build.sh", ".swcrc", "package-lock.json"]) if (existsSync(f)) hash.update(readFileSync(f));
+    console.log(hash.digest("hex"));
+  '
 }
 
 work=node_modules/.cache/labwire-build
 mkdir -p "$work"
-# One build at a time per checkout (two CLI calls at once must not both swap dist/).
-exec 9> "$work/lock"
-flock 9
+# One build at a time per checkout (two CLI calls at once must not both swap dist/); flock is Linux's.
+if command -v flock > /dev/null; then
+  exec 9> "$work/lock"
+  flock 9
+fi
 
 current=$(stamp)
 if [ "${LABWIRE_BUILD:-}" != always ] && [ -f dist/.build-stamp ] && [ "$(cat dist/.build-stamp)" = "$current" ]; then

@@ -75,7 +75,7 @@ describe('scripts/build.sh', () => {
     expect(inodes(dist)).toEqual(before);
   });
 
-  it('rebuilds when a source changes, into a new tree swapped in (the old one is not emptied in place)', () => {
+  it('rebuilds when a source changes (seen by its mtime at the same size), into a fresh tree swapped in for dist/', () => {
     co.build();
     const dist = join(co.dir, 'dist');
     const oldDistIno = statSync(dist).ino;
