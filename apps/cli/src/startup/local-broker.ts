@@ -13,6 +13,13 @@ import {
 import { CliError } from '../cli.error';
 import { isLoopback } from './service-checks';
 
+export interface BrokerSetup {
+  /** variables api and worker need on top of the environment (the generated password) */
+  env: Record<string, string>;
+  /** the broker this call started, to stop when `npm start` stops */
+  launchedPid?: number;
+}
+
 /**
  * `npm start`'s part of CONTRACT for the broker: MQTT_PASSWORD is generated at the first start in
  * development (kept in .data/mosquitto/labwire-password, reused afterwards), and when nothing answers on
@@ -22,13 +29,6 @@ import { isLoopback } from './service-checks';
  * database, the first admin and its one-time password); whether it can manage clients is the api's boot
  * check.
  */
-export interface BrokerSetup {
-  /** variables api and worker need on top of the environment (the generated password) */
-  env: Record<string, string>;
-  /** the broker this call started, to stop when `npm start` stops */
-  launchedPid?: number;
-}
-
 export async function ensureBroker(
   config: AppConfig,
   dataRoot: string,
