@@ -1,7 +1,44 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { localBrokerPid, portAnswers, stopBrokerProcess } from '../../libs/providers/src/broker/local-mosquitto';
 import { testEnv } from '../support/test-app';
 import { dropDatabase, runId, urlFor } from '../support/test-db';
 import { deleteRedisKeys, exitWithin, freePort, spawnBuilt, SpawnedApp } from '../support/spawn-app';
+import { startTestBroker } from '../support/test-broker';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function databaseExists(name: string): Promise<boolean> {
+  const client = new Client({ connectionString: urlFor('postgres') });
+  await client.connect();
+  try {
+    return !!(await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount;
+  } finally {
+    await client.end();
+  }
+}
+
+async function ports(): Promise<{ api: number; worker: number; mqtt: number }> {
+  // Two calls can hand out the same just-released port.
+  const taken = new Set<number>();
+  const next = async () => {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    return port;
+  };
+  return { api: await next(), worker: await next(), mqtt: await next() };
+}
 
 /** Waits until the process has printed `pattern`, or fails with its output. */
 async function waitForOutput(app: SpawnedApp, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
@@ -32,14 +69,16 @@ describe('npm start (the built CLI `start` command)', () => {
     });
     // What a developer has on a fresh clone: no JWT_SECRET, no ADMIN_PASSWORD.
     delete env.JWT_SECRET;
-    const start = spawnBuilt('apps/cli/main.js', env, ['start']);
+    const dataDir = mkdtempSync(join(tmpdir(), 'lw-start-data-'));
+    const start = spawnBuilt('apps/cli/main.js', env, ['start', '--data-dir', dataDir]);
     try {
       await waitForOutput(start, /Labwire is running/);
       const out = start.output();
       expect(out).toContain(`created database`);
       expect(out).toMatch(/applied migrations: /);
       expect(out).toContain('created the first administrator: first-admin@lab.test');
-      expect(out).toContain('JWT_SECRET is not set: generated one for this run');
+      expect(out).toContain('JWT_SECRET is not set: generated one (kept in .data/jwt-secret');
+      expect(out).toContain('lost it? npm run cli -- user:reset-password --email first-admin@lab.test');
       expect(out).toContain(`API            http://127.0.0.1:${apiPort}/api/v1`);
       expect(out).toContain(`API docs       http://127.0.0.1:${apiPort}/docs`);
       expect(out).toContain(`readiness      http://127.0.0.1:${apiPort}/health/ready`);
@@ -67,6 +106,92 @@ describe('npm start (the built CLI `start` command)', () => {
       await start.stop();
       await dropDatabase(dbName);
       if (env.REDIS_KEY_PREFIX) await deleteRedisKeys(env.REDIS_KEY_PREFIX);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the broker it started when it stops, and keeps sign-ins across a restart (.data/jwt-secret)', async () => {
+    const dbName = `lwt_${runId()}_start_${randomBytes(3).toString('hex')}`;
+    const port = await ports();
+    const dataDir = mkdtempSync(join(tmpdir(), 'lw-start-data-'));
+    const env = testEnv(urlFor(dbName), {
+      API_PORT: String(port.api),
+      API_HOST: '127.0.0.1',
+      WORKER_PORT: String(port.worker),
+      LOG_LEVEL: 'warn',
+      MQTT_URL: `mqtt://127.0.0.1:${port.mqtt}`,
+      ADMIN_EMAIL: 'first-admin@lab.test',
+      ADMIN_PASSWORD: 'a long first admin password',
+    });
+    // Nothing on the port and no password: npm start generates one and starts Labwire's broker.
+    delete env.MQTT_PASSWORD;
+    delete env.JWT_SECRET;
+    const api = `http://127.0.0.1:${port.api}`;
+    let start = spawnBuilt('apps/cli/main.js', env, ['start', '--data-dir', dataDir]);
+    let brokerPid: number | undefined;
+    try {
+      await waitForOutput(start, /Labwire is running/);
+      expect(start.output()).toContain(`starting Labwire's MQTT broker on 127.0.0.1:${port.mqtt}`);
+      const login = await fetch(`${api}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'first-admin@lab.test', password: 'a long first admin password' }),
+      });
+      expect(login.status).toBe(200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+
+      start.child.kill('SIGTERM');
+      expect(await exitWithin(start, 30_000)).toBe(0);
+      brokerPid = Number(/stopping the MQTT broker npm start started \(pid (\d+)\)/.exec(start.output())?.[1]);
+      expect(brokerPid).toBeGreaterThan(0);
+      expect(alive(brokerPid)).toBe(false);
+      expect(await portAnswers(port.mqtt)).toBe(false);
+
+      // A restart: the same secret from .data/jwt-secret, so the token signed before still works.
+      start = spawnBuilt('apps/cli/main.js', env, ['start', '--data-dir', dataDir]);
+      await waitForOutput(start, /Labwire is running/);
+      expect(start.output()).toContain('JWT_SECRET is not set: using the one in .data/jwt-secret');
+      const me = await fetch(`${api}/api/v1/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(me.status).toBe(200);
+      start.child.kill('SIGINT');
+      expect(await exitWithin(start, 30_000)).toBe(0);
+      expect(await portAnswers(port.mqtt)).toBe(false);
+    } finally {
+      await start.stop();
+      // the broker of a run that failed half-way
+      const left = localBrokerPid(join(dataDir, 'mosquitto'));
+      if (left) await stopBrokerProcess(left);
+      await dropDatabase(dbName);
+      if (env.REDIS_KEY_PREFIX) await deleteRedisKeys(env.REDIS_KEY_PREFIX);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops before creating anything when another broker holds the MQTT port, naming it and the ways out', async () => {
+    // Another checkout's broker: Labwire's configuration, an account with another password.
+    const foreign = await startTestBroker();
+    const dbName = `lwt_${runId()}_start_${randomBytes(3).toString('hex')}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'lw-start-data-'));
+    const env = testEnv(urlFor(dbName), { MQTT_URL: foreign.url, ADMIN_EMAIL: 'first-admin@lab.test' });
+    // A fresh clone: npm start generates its own broker password, which that broker does not know.
+    delete env.MQTT_PASSWORD;
+    delete env.JWT_SECRET;
+    const start = spawnBuilt('apps/cli/main.js', env, ['start', '--data-dir', dataDir]);
+    try {
+      expect(await exitWithin(start, 30_000)).toBe(1);
+      const out = start.output();
+      expect(out).toContain(`The MQTT broker at 127.0.0.1:${foreign.port} refused Labwire's account labwire`);
+      expect(out).toContain(`Another broker holds port ${foreign.port} (pid ${foreign.broker.process!.pid}: `);
+      expect(out).toContain('stop that broker');
+      expect(out).toContain(`MQTT_URL=mqtt://127.0.0.1:${foreign.port + 1}`);
+      expect(out).not.toContain('created the first administrator');
+      expect(out).not.toMatch(/password: /);
+      expect(await databaseExists(dbName)).toBe(false);
+    } finally {
+      await start.stop();
+      await foreign.stop();
+      await dropDatabase(dbName);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -42,6 +42,26 @@ describe('instrument liveness and instrument clocks', () => {
     expect(Date.now() - new Date(row.seen).getTime()).toBeLessThan(10_000);
   });
 
+  it('takes the arrival, not the reading time, when the instrument clock is ahead (lastSeenAt is never in the future)', async () => {
+    const ingest = api.app.get(TelemetryIngestService);
+    const { id } = await createInstrument(api, crew.editor, crew.workspaceId, { expectedIntervalSeconds: 5 });
+    const ahead = new Date(Date.now() + 5 * 60_000); // its clock is five minutes ahead (within the storable window)
+    const receivedAt = new Date();
+    await ingest.storeBatch([{ time: ahead, instrumentId: id, metric: 'ph', value: 7 }], {
+      source: 'mqtt',
+      receivedAt,
+    });
+    const [row] = await ds.query(`SELECT last_seen_at AS seen, now() AS now FROM instruments WHERE id = $1`, [id]);
+    expect(new Date(row.seen).getTime()).toBe(receivedAt.getTime());
+    // a REST backfill stamped ahead moves it no further than now
+    await ingest.storeBatch([{ time: ahead, instrumentId: id, metric: 'ph', value: 8 }], {
+      source: 'rest',
+      receivedAt: new Date(),
+    });
+    const [after] = await ds.query(`SELECT last_seen_at AS seen, now() AS now FROM instruments WHERE id = $1`, [id]);
+    expect(new Date(after.seen).getTime()).toBeLessThanOrEqual(new Date(after.now).getTime());
+  });
+
   it('does not count a REST backfill as hearing from the instrument now', async () => {
     const ingest = api.app.get(TelemetryIngestService);
     const { id } = await createInstrument(api, crew.editor, crew.workspaceId, { expectedIntervalSeconds: 5 });

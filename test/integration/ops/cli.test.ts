@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { PasswordHasher } from '../../../libs/domain/src';
 import { testEnv } from '../../support/test-app';
 import { createEmptyDatabase, createTestDatabase } from '../../support/test-db';
 import { ROOT } from '../../support/spawn-app';
@@ -84,6 +85,35 @@ describe('admin CLI (built)', () => {
     expect(weak.stderr).toContain('WEAK_PASSWORD');
   });
 
+  it('user:reset-password sets a new password (generated and printed once, or given) and refuses an unknown email', async () => {
+    const hashOf = async (email: string) =>
+      (await sql.query(`SELECT password_hash FROM users WHERE email = $1`, [email])).rows[0].password_hash as string;
+    const hasher = new PasswordHasher();
+
+    const generated = await cli(env, 'user:reset-password', '--email', 'bob@lab.test');
+    expect(generated.code).toBe(0);
+    expect(generated.stdout).toContain('password of bob@lab.test reset');
+    const password = /password: (\S+)/.exec(generated.stdout)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(await hasher.verify(await hashOf('bob@lab.test'), password!)).toBe(true);
+
+    const given = await cli(
+      env,
+      'user:reset-password',
+      '--email',
+      'bob@lab.test',
+      '--password',
+      'a long enough secret',
+    );
+    expect(given.code).toBe(0);
+    expect(given.stdout).not.toContain('password:');
+    expect(await hasher.verify(await hashOf('bob@lab.test'), 'a long enough secret')).toBe(true);
+
+    const unknown = await cli(env, 'user:reset-password', '--email', 'nobody@lab.test');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no user has the email nobody@lab.test');
+  });
+
   it('seed:demo creates the demo workspace once; running it again adds nothing', async () => {
     const first = await cli(env, 'seed:demo', '--json');
     expect(first.code).toBe(0);
@@ -93,7 +123,14 @@ describe('admin CLI (built)', () => {
       workspaceCreated: true,
       locationsCreated: 2,
       instrumentsCreated: 10,
+      mqttCredentials: 'none',
+      rotateCredentialsPath: `/api/v1/workspaces/${report.workspaceId}/instruments/{instrumentId}/credentials/rotate`,
     });
+    const text = await cli(env, 'seed:demo');
+    expect(text.stdout).toContain('MQTT credentials: none');
+    expect(text.stdout).toContain(
+      `POST /api/v1/workspaces/${report.workspaceId}/instruments/{instrumentId}/credentials/rotate`,
+    );
 
     const second = JSON.parse((await cli(env, 'seed:demo', '--json')).stdout);
     expect(second).toMatchObject({
@@ -123,11 +160,22 @@ describe('admin CLI (built)', () => {
     const status = JSON.parse(res.stdout);
     expect(status.migrations.pending).toEqual([]);
     expect(status.migrations.applied.length).toBeGreaterThanOrEqual(1);
-    expect(status.rows).toMatchObject({ users: 2, workspaces: 2, locations: 4, instruments: 20 });
+    expect(status.rows).toMatchObject({
+      users: 2,
+      workspaces: 2,
+      locations: 4,
+      instruments: 20,
+      datasources: 0,
+      records: 0,
+      telemetry: 0,
+      jobs: 0,
+    });
 
     const text = await cli(env, 'db:status');
     expect(text.stdout).toMatch(/migrations: \d+ applied, 0 pending/);
     expect(text.stdout).toMatch(/instruments\s+20/);
+    expect(text.stdout).toMatch(/telemetry\s+0/);
+    expect(text.stdout).toMatch(/records\s+0/);
   });
 
   it('db:status on an unmigrated database shows pending migrations and missing tables', async () => {
@@ -137,6 +185,17 @@ describe('admin CLI (built)', () => {
       expect(status.migrations.applied).toEqual([]);
       expect(status.migrations.pending.length).toBeGreaterThanOrEqual(1);
       expect(status.rows.users).toBeNull();
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it('migration:revert with nothing applied says so and exits 0', async () => {
+    const empty = await createEmptyDatabase();
+    try {
+      const res = await cli(testEnv(empty.url), 'migration:revert');
+      expect(res.code).toBe(0);
+      expect(res.stdout.trim()).toBe('no migration to revert: none is applied');
     } finally {
       await empty.drop();
     }

@@ -15,6 +15,10 @@ export const STATUS_TABLES = [
   'workspace_members',
   'locations',
   'instruments',
+  'datasources',
+  'records',
+  'telemetry',
+  'jobs',
   'audit_entries',
 ] as const;
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '@labwire/core';
-import { ensureDatabase, pendingSchemaChanges } from '@labwire/database';
+import { ensureDatabase, migrationStatus, pendingSchemaChanges } from '@labwire/database';
 import { createDomainDataSource } from '@labwire/domain';
 import { withDataSource } from '../with-data-source';
 
@@ -51,8 +51,14 @@ export function registerMigrationCommands(program: Command): void {
     .description('revert the last applied migration')
     .action(async () => {
       await withDataSource(loadConfig(), async (ds) => {
+        const { applied } = await migrationStatus(ds);
+        // TypeORM's undo does nothing, silently, when nothing was applied: say so instead of "reverted".
+        if (!applied.length) {
+          console.log('no migration to revert: none is applied');
+          return;
+        }
         await ds.undoLastMigration({ transaction: 'each' });
-        console.log('reverted the last migration');
+        console.log(`reverted ${applied[applied.length - 1].name}`);
       });
     });
 

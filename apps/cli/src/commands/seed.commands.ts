@@ -20,5 +20,7 @@ export function registerSeedCommands(program: Command): void {
       );
       console.log(`  locations:   ${report.locationsCreated} created, ${report.locations} in the demo set`);
       console.log(`  instruments: ${report.instrumentsCreated} created, ${report.instruments} in the demo set`);
+      console.log('  MQTT credentials: none (the CLI does not reach the broker); to connect a demo instrument, issue');
+      console.log(`  its username and password once with POST ${report.rotateCredentialsPath}`);
     });
 }

@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '@labwire/core';
+import { stopBrokerProcess } from '@labwire/providers';
 import { CliError } from '../cli.error';
 import { AppSupervisor } from '../startup/app-supervisor';
 import { bootstrapDatabase } from '../startup/bootstrap-database';
+import { devJwtSecret } from '../startup/dev-jwt-secret';
 import { ensureBroker } from '../startup/local-broker';
 import { ensureServices } from '../startup/service-checks';
 import { waitReady } from '../startup/wait-ready';
@@ -35,7 +37,8 @@ export function registerStartCommands(program: Command): void {
   program
     .command('start')
     .description('check services, migrate, create the first admin, then run api and worker together')
-    .action(async () => {
+    .option('--data-dir <dir>', "where development state is kept (the broker's data and password, the JWT secret)")
+    .action(async (opts: { dataDir?: string }) => {
       // A .env file in the working directory, when there is one; real environment variables win.
       if (existsSync('.env')) process.loadEnvFile('.env');
       const config = loadConfig();
@@ -44,16 +47,44 @@ export function registerStartCommands(program: Command): void {
         if (!existsSync(file)) throw new CliError(`${file} is missing: build first (npm run build)`);
       }
 
-      await ensureServices(config, ROOT, log);
-      const brokerEnv = await ensureBroker(config, ROOT, log);
-      await bootstrapDatabase(config, log);
+      const dataRoot = resolve(opts.dataDir ?? join(ROOT, '.data'));
 
-      const env: NodeJS.ProcessEnv = { ...process.env, ...brokerEnv };
+      await ensureServices(config, ROOT, log);
+      // Before anything is created: a broker that refuses Labwire stops the start here.
+      const broker = await ensureBroker(config, dataRoot, log);
+      const stopBroker = async () => {
+        if (!broker.launchedPid) return;
+        log(`stopping the MQTT broker npm start started (pid ${broker.launchedPid})`);
+        if (!(await stopBrokerProcess(broker.launchedPid))) log(`the broker (pid ${broker.launchedPid}) did not stop`);
+      };
+      // Ctrl+C while the database is prepared: the supervisor does not listen yet, so stop the broker here.
+      const interrupted = (signal: NodeJS.Signals) => {
+        log(`${signal} before api and worker started: stopping`);
+        void stopBroker().finally(() => process.exit(130));
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
+      try {
+        await bootstrapDatabase(config, log);
+      } catch (err) {
+        await stopBroker();
+        throw err;
+      } finally {
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
+      }
+
+      const env: NodeJS.ProcessEnv = { ...process.env, ...broker.env };
       if (config.auth.jwtSecretGenerated) {
-        // Development only (loadConfig refuses production without one): api replicas and restarts
-        // must share a secret, so one is made for this run and handed to both processes.
-        env.JWT_SECRET = config.auth.jwtSecret;
-        log('JWT_SECRET is not set: generated one for this run (sign-ins end when Labwire restarts; set it in .env)');
+        // Development only (loadConfig refuses production without one): api, worker and restarts must
+        // share a secret, so one is kept in .data/jwt-secret and handed to both processes.
+        const jwt = devJwtSecret(dataRoot);
+        env.JWT_SECRET = jwt.secret;
+        log(
+          jwt.created
+            ? 'JWT_SECRET is not set: generated one (kept in .data/jwt-secret, sign-ins survive restarts)'
+            : 'JWT_SECRET is not set: using the one in .data/jwt-secret',
+        );
       }
 
       const supervisor = new AppSupervisor(
@@ -81,6 +112,8 @@ export function registerStartCommands(program: Command): void {
         log(`  worker metrics ${worker}/metrics`);
         log('  stop with Ctrl+C');
       }
-      process.exitCode = await done;
+      const code = await done;
+      await stopBroker();
+      process.exitCode = code;
     });
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '@labwire/core';
+import { CliError } from '../cli.error';
 import { createUserService } from '../domain-services';
 import { generatePassword } from '../generate-password';
 import { withDataSource } from '../with-data-source';
@@ -30,6 +31,23 @@ export function registerUserCommands(program: Command): void {
           status: 'active',
         });
         console.log(`created ${user.role} ${user.email} (id ${user.id})`);
+        if (!opts.password) console.log(`password: ${password}  (shown once: store it now)`);
+      });
+    });
+
+  program
+    .command('user:reset-password')
+    .description("set a user's password (e.g. a lost first-admin password); signs their sessions out")
+    .requiredOption('--email <email>', 'sign-in email of the user')
+    .option('--password <password>', 'at least 12 characters (default: generated and printed once)')
+    .action(async (opts: { email: string; password?: string }) => {
+      const password = opts.password ?? generatePassword();
+      await withDataSource(loadConfig(), async (ds) => {
+        const users = createUserService(ds);
+        const user = await users.findByEmail(opts.email);
+        if (!user) throw new CliError(`no user has the email ${opts.email} (list them with GET /api/v1/users)`);
+        await users.setPassword(user.id, password);
+        console.log(`password of ${user.email} reset; their sessions were signed out`);
         if (!opts.password) console.log(`password: ${password}  (shown once: store it now)`);
       });
     });

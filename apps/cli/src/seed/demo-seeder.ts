@@ -19,6 +19,12 @@ export interface DemoSeedReport {
   locations: number;
   instrumentsCreated: number;
   instruments: number;
+  /**
+   * Always 'none': the CLI does not talk to the broker, so the demo instruments have no MQTT account
+   * until one is issued through the api (rotateCredentialsPath).
+   */
+  mqttCredentials: 'none';
+  rotateCredentialsPath: string;
 }
 
 /**
@@ -72,6 +78,8 @@ export class DemoSeeder {
       locations: DEMO_LOCATIONS.length,
       instrumentsCreated,
       instruments: DEMO_INSTRUMENTS.length,
+      mqttCredentials: 'none',
+      rotateCredentialsPath: `/api/v1/workspaces/${workspace.id}/instruments/{instrumentId}/credentials/rotate`,
     };
   }
 

@@ -14,6 +14,15 @@ describe('loadConfig', () => {
     expect(c.auth.jwtSecretGenerated).toBe(true);
     expect(c.auth.openRegistration).toBe(false);
     expect(c.admin.email).toBe('admin@labwire.local');
+    expect(c.redis.prefix).toBe('labwire');
+  });
+
+  it('derives the default REDIS_KEY_PREFIX from the database name, so checkouts sharing a Redis stay apart', () => {
+    const prefix = (env: Record<string, string>) => loadConfig(env).redis.prefix;
+    expect(prefix({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/labwire_other' })).toBe('labwire:labwire_other');
+    expect(prefix({ DATABASE_URL: 'postgres://127.0.0.1/lab.two%20x' })).toBe('labwire:lab_two_x');
+    expect(prefix({ DATABASE_URL: 'postgres://127.0.0.1/labwire' })).toBe('labwire');
+    expect(prefix({ DATABASE_URL: 'postgres://127.0.0.1/other', REDIS_KEY_PREFIX: 'mine' })).toBe('mine');
   });
 
   it('names every malformed variable', () => {

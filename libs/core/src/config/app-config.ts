@@ -133,6 +133,17 @@ function parseConcurrency(value: string): Record<string, number> {
  * Reads and validates the environment once. Any missing or malformed value throws a ConfigError
  * naming the variable, so a process never starts half-configured.
  */
+/**
+ * REDIS_KEY_PREFIX when unset: `labwire:<database name>`, so two checkouts (or deployments) with their own
+ * databases on one Redis never run each other's queued and scheduled jobs. The default database keeps
+ * the plain `labwire` it always had, so an existing deployment's queues stay where they are.
+ */
+export function defaultRedisPrefix(databaseUrl: string): string {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+  if (!name || name === 'labwire') return 'labwire';
+  return `labwire:${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const cleaned: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
@@ -149,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     env: e.NODE_ENV,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_KEY_PREFIX },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_KEY_PREFIX ?? defaultRedisPrefix(e.DATABASE_URL) },
     mqtt: {
       url: e.MQTT_URL,
       username: e.MQTT_USERNAME,

@@ -113,10 +113,11 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/labwire'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** default: derived from the database name (defaultRedisPrefix), so checkouts sharing a Redis stay apart */
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_{}-]+$/)
-    .default('labwire'),
+    .optional(),
   MQTT_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:']).default('mqtt://127.0.0.1:1884'),
   MQTT_USERNAME: z.string().min(1).default('labwire'),
   MQTT_PASSWORD: z.string().optional(),

@@ -42,9 +42,11 @@ export class TelemetryRepository {
    * itself. The second is a monotonic "newest wins" update computed from the batch itself, so if a
    * crash falls between the two, the redelivered batch brings it up to date.
    *
-   * `heardAt`: when the instruments were heard from (MQTT receipt). Last-seen becomes at least that,
-   * whatever times the readings carry: silence checks must not take an instrument whose clock is
-   * behind, or that sends a backlog, for silent while it talks.
+   * `heardAt`: when the instruments were heard from (MQTT receipt). Last-seen becomes that, whatever
+   * times the readings carry: silence checks must not take an instrument whose clock is behind, or
+   * that sends a backlog, for silent while it talks, nor one whose clock is ahead for alive after it
+   * stopped (last-seen is never in the future). Without it (a REST backfill) the newest reading's time
+   * counts, capped at now.
    */
   async storeBatch(readings: TelemetryReading[], heardAt?: Date): Promise<StoreResult> {
     const times = readings.map((r) => r.time.toISOString());
@@ -102,7 +104,7 @@ export class TelemetryRepository {
            WHERE telemetry_latest."time" < EXCLUDED."time"
          RETURNING 1)
        UPDATE instruments i SET last_seen_at = s.seen
-         FROM (SELECT instrument_id, GREATEST(max(t), $6::timestamptz) AS seen FROM batch
+         FROM (SELECT instrument_id, COALESCE($6::timestamptz, LEAST(max(t), now())) AS seen FROM batch
                 GROUP BY instrument_id ORDER BY instrument_id) s
         WHERE i.id = s.instrument_id AND (i.last_seen_at IS NULL OR i.last_seen_at < s.seen)`,
       [

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -226,4 +226,93 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
       await exit;
     },
   };
+}
+
+export type BrokerLogin = { ok: true } | { ok: false; refused: boolean; reason: string };
+
+/**
+ * Connects once as `username` and disconnects: whether the broker on `url` takes these credentials.
+ * `refused` is the broker's answer (bad username or password, not authorised) as opposed to no answer.
+ */
+export async function tryBrokerLogin(url: string, username: string, password: string): Promise<BrokerLogin> {
+  // Loaded here: the rest of this file is used where no MQTT client is needed.
+  const { connectAsync } = await import('mqtt');
+  try {
+    const client = await connectAsync(url, {
+      username,
+      password,
+      clientId: `labwire-start-check-${randomBytes(4).toString('hex')}`,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
+    await client.endAsync();
+    return { ok: true };
+  } catch (err) {
+    const e = err as { code?: number | string; message?: string };
+    // CONNACK 4 (bad username or password) and 5 (not authorised); v5 uses 134 and 135.
+    const refused = [4, 5, 134, 135].includes(Number(e.code)) || /not authori[sz]ed|bad user/i.test(e.message ?? '');
+    return { ok: false, refused, reason: e.message ?? String(err) };
+  }
+}
+
+/**
+ * Best effort: which process listens on 127.0.0.1:port, as "pid 123: mosquitto -c /x/mosquitto.conf" (from
+ * `ss -ltnp` and /proc), or undefined when that cannot be seen (no ss, another user's process, a container).
+ */
+export function portHolder(port: number): string | undefined {
+  let pid: number | undefined;
+  try {
+    const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    pid = Number(/pid=(\d+)/.exec(out)?.[1]) || undefined;
+  } catch {
+    // no ss here
+  }
+  if (!pid) {
+    try {
+      const out = execFileSync('fuser', [`${port}/tcp`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      pid = Number(/(\d+)/.exec(out)?.[1]) || undefined;
+    } catch {
+      // no fuser, or nothing visible
+    }
+  }
+  if (!pid) return undefined;
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    // gone, or not ours to read
+  }
+  return command ? `pid ${pid}: ${command}` : `pid ${pid}`;
+}
+
+/** The pid a daemonised local broker wrote to <dataDir>/mosquitto.pid, when it is still running. */
+export function localBrokerPid(dataDir: string): number | undefined {
+  const file = join(resolve(dataDir), 'mosquitto.pid');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return pid > 0 && processAlive(pid) ? pid : undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ends a daemonised broker (SIGTERM: it saves its persistence file) and waits until it is gone. */
+export async function stopBrokerProcess(pid: number, timeoutMs = 10_000): Promise<boolean> {
+  if (!processAlive(pid)) return true;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
 }
