@@ -6,4 +6,11 @@ describe('BrokerNotManageableError', () => {
     expect(err.message).toContain('mqtt://labwire:***@broker.lab:1884');
     expect(err.message).not.toContain('s3cret-pass');
   });
+
+  it('does not claim npm start started a broker; says what to do when another one holds the port', () => {
+    const err = new BrokerNotManageableError('mqtt://127.0.0.1:1884', 'labwire', 'not authorised');
+    expect(err.message).not.toMatch(/npm start starts one/);
+    expect(err.message).toContain('If another broker holds the port');
+    expect(err.message).toContain('point MQTT_URL');
+  });
 });
