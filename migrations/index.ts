@@ -9,6 +9,7 @@ import { ClassificationResultsLayout1795351000000 } from './1795351000000-classi
 import { ClassificationResultsByPosition1795352000000 } from './1795352000000-classification-results-by-position';
 import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
 import { TelemetryDrops1795380000000 } from './1795380000000-telemetry-drops';
+import { TelemetryCompressOrderby1795395000000 } from './1795395000000-telemetry-compress-orderby';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ClassificationResultsByPosition1795352000000,
   TelemetryPurge1795370000000,
   TelemetryDrops1795380000000,
+  TelemetryCompressOrderby1795395000000,
 ];

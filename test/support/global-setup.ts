@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { loadConfig } from '../../libs/core/src';
 import { ensureDatabase } from '../../libs/database/src';
 import { createDomainDataSource } from '../../libs/domain/src';
 import { startTestBroker } from './test-broker';
-import { templateName, urlFor } from './test-db';
+import { TEST_SERVER_URL, templateName, urlFor } from './test-db';
 
 /**
  * Once per run: make sure the services are up, start the run's MQTT broker (the project's Mosquitto
@@ -28,7 +29,31 @@ export default async function globalSetup(): Promise<void> {
   await ds.initialize();
   try {
     await ds.runMigrations({ transaction: 'each' });
+    // Which storage branch the migrations took, for tests that assert per mode (a test worker cannot ask
+    // the database before its tests are declared, so the run tells them).
+    const [{ native }] = await ds.query(
+      `SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'telemetry'::regclass) AS native`,
+    );
+    process.env.LABWIRE_TEST_STORAGE = native ? 'native' : 'timescaledb';
   } finally {
     await ds.destroy();
+  }
+  await closeTemplate();
+}
+
+/**
+ * TimescaleDB's job scheduler keeps a connection open to every database with the extension, and
+ * CREATE DATABASE … TEMPLATE refuses a template anyone is connected to. A database that allows no
+ * connections gets no scheduler (its clones allow connections again), so close the template and end
+ * the connection already open. Harmless on plain PostgreSQL.
+ */
+async function closeTemplate(): Promise<void> {
+  const client = new Client({ connectionString: TEST_SERVER_URL });
+  await client.connect();
+  try {
+    await client.query(`ALTER DATABASE "${templateName()}" WITH ALLOW_CONNECTIONS false`);
+    await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [templateName()]);
+  } finally {
+    await client.end();
   }
 }
