@@ -12,9 +12,17 @@ import { testEnv } from '../../support/test-app';
 import { createTestDatabase } from '../../support/test-db';
 
 const DAY = 86_400_000;
+/** The storage branch the run's migrations took (global setup): native partitions, or a TimescaleDB hypertable. */
+const TIMESCALE = process.env.LABWIRE_TEST_STORAGE === 'timescaledb';
+const itNative = TIMESCALE ? it.skip : it;
+const itTimescale = TIMESCALE ? it : it.skip;
 
-/** The telemetry table on plain PostgreSQL: daily partitions, idempotent batches, latest values, retention. */
-describe('telemetry storage (native partitioning)', () => {
+/**
+ * The telemetry table: daily partitions on plain PostgreSQL or daily chunks of a TimescaleDB hypertable
+ * (run the suite with TEST_DATABASE_SERVER_URL on a TimescaleDB server for the second), idempotent
+ * batches, latest values, retention.
+ */
+describe(`telemetry storage (${TIMESCALE ? 'TimescaleDB hypertable' : 'native partitioning'})`, () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let ds: DataSource;
   let repo: TelemetryRepository;
@@ -52,8 +60,18 @@ describe('telemetry storage (native partitioning)', () => {
       tags: i % 2 ? { probe: 'a' } : null,
     }));
 
-  it('is partitioned by day, with partitions made ahead by the migration', async () => {
+  /** The chunks of the hypertable covering [from, to) (TimescaleDB only). */
+  const chunksBetween = async (from: Date, to: Date) =>
+    (await ds.query(
+      `SELECT chunk_name, is_compressed FROM timescaledb_information.chunks
+        WHERE hypertable_name = 'telemetry' AND range_start < $2 AND range_end > $1`,
+      [from, to],
+    )) as Array<{ chunk_name: string; is_compressed: boolean }>;
+  const utcDay = (t: Date) => new Date(Math.floor(t.getTime() / DAY) * DAY);
+
+  itNative('is partitioned by day, with partitions made ahead by the migration', async () => {
     expect(await repo.usesNativePartitions()).toBe(true);
+    expect(await repo.isHypertable()).toBe(false);
     const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10).replace(/-/g, '');
     const rows = await ds.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`telemetry_p${tomorrow}`]);
     expect(rows[0].present).toBe(true);
@@ -71,11 +89,50 @@ describe('telemetry storage (native partitioning)', () => {
     expect(tagged[0].tags).toEqual({ probe: 'a' });
   });
 
-  it('creates the partition of a backfilled day on the way', async () => {
+  itTimescale('is a hypertable of daily chunks, compressed by instrument and metric, newest first', async () => {
+    expect(await repo.usesNativePartitions()).toBe(false);
+    expect(await repo.isHypertable()).toBe(true);
+    const [dim] = await ds.query(
+      `SELECT column_name, time_interval FROM timescaledb_information.dimensions WHERE hypertable_name = 'telemetry'`,
+    );
+    expect(dim).toMatchObject({ column_name: 'time', time_interval: { days: 1 } });
+    const settings = await ds.query(
+      `SELECT attname, segmentby_column_index, orderby_column_index, orderby_asc
+         FROM timescaledb_information.compression_settings WHERE hypertable_name = 'telemetry' ORDER BY attname`,
+    );
+    expect(settings).toEqual([
+      { attname: 'instrument_id', segmentby_column_index: 1, orderby_column_index: null, orderby_asc: null },
+      { attname: 'metric', segmentby_column_index: 2, orderby_column_index: null, orderby_asc: null },
+      { attname: 'time', segmentby_column_index: null, orderby_column_index: 1, orderby_asc: false },
+    ]);
+    const [policy] = await ds.query(
+      `SELECT config->>'compress_after' AS after FROM timescaledb_information.jobs
+        WHERE hypertable_name = 'telemetry' AND proc_name = 'policy_compression'`,
+    );
+    expect(policy.after).toBe('7 days');
+  });
+
+  itNative('creates the partition of a backfilled day on the way', async () => {
     const longAgo = new Date(Date.now() - 40 * DAY);
     expect(await writer.store(batch(longAgo, 10, 'temp'))).toEqual({ inserted: 10, duplicates: 0, rejected: 0 });
     const name = `telemetry_p${longAgo.toISOString().slice(0, 10).replace(/-/g, '')}`;
     expect(await count(`tableoid = $1::regclass`, [name])).toBe(10);
+  });
+
+  itTimescale('stores a backfilled day in a chunk of its own, which compresses and still answers', async () => {
+    const longAgo = new Date(Date.now() - 40 * DAY);
+    expect(await writer.store(batch(longAgo, 10, 'temp'))).toEqual({ inserted: 10, duplicates: 0, rejected: 0 });
+    const day = utcDay(longAgo);
+    const [chunk, ...more] = await chunksBetween(day, new Date(day.getTime() + DAY));
+    expect(more).toEqual([]);
+    expect(Number((await ds.query(`SELECT count(*) AS n FROM _timescaledb_internal."${chunk.chunk_name}"`))[0].n)).toBe(
+      10,
+    );
+    await ds.query(`SELECT compress_chunk($1::regclass)`, [`_timescaledb_internal."${chunk.chunk_name}"`]);
+    expect((await chunksBetween(day, new Date(day.getTime() + DAY)))[0].is_compressed).toBe(true);
+    expect(await count(`metric = 'temp'`)).toBe(10);
+    // a redelivered batch finds its readings in the compressed chunk
+    expect(await writer.store(batch(longAgo, 10, 'temp'))).toEqual({ inserted: 0, duplicates: 10, rejected: 0 });
   });
 
   it('keeps the latest value per metric, moving only forward in time, and the last-seen time', async () => {
@@ -89,36 +146,80 @@ describe('telemetry storage (native partitioning)', () => {
     expect(instrument.last_seen_at.getTime()).toBeGreaterThanOrEqual(now - 1000);
   });
 
-  it('retention drops whole partitions past the longest retention and rows past their workspace retention', async () => {
-    const [{ id: other }] = await ds.query(`INSERT INTO workspaces (name) VALUES ('Long memory') RETURNING id`);
-    const maintenance = new TelemetryMaintenanceService(repo, writer);
-    // plain PostgreSQL here: the native-partition branch, never TimescaleDB's drop_chunks
-    expect(await repo.usesNativePartitions()).toBe(true);
-    expect(await repo.isHypertable()).toBe(false);
-    // this workspace keeps 30 days, another keeps 60: the 40-day-old partition stays, its rows go
-    await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30 WHERE id = $1`, [workspaceId]);
-    await ds.query(`UPDATE workspaces SET telemetry_retention_days = 60 WHERE id = $1`, [other]);
-    const first = await maintenance.run();
-    expect(first).toMatchObject({ partitionsDropped: [], rowsDeleted: 10, keptDays: 60 });
-    expect(await count(`metric = 'temp'`)).toBe(0);
+  itNative(
+    'retention drops whole partitions past the longest retention and rows past their workspace retention',
+    async () => {
+      const [{ id: other }] = await ds.query(`INSERT INTO workspaces (name) VALUES ('Long memory') RETURNING id`);
+      const maintenance = new TelemetryMaintenanceService(repo, writer);
+      // plain PostgreSQL here: the native-partition branch, never TimescaleDB's drop_chunks
+      expect(await repo.usesNativePartitions()).toBe(true);
+      expect(await repo.isHypertable()).toBe(false);
+      // this workspace keeps 30 days, another keeps 60: the 40-day-old partition stays, its rows go
+      await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30 WHERE id = $1`, [workspaceId]);
+      await ds.query(`UPDATE workspaces SET telemetry_retention_days = 60 WHERE id = $1`, [other]);
+      const first = await maintenance.run();
+      expect(first).toMatchObject({ partitionsDropped: [], rowsDeleted: 10, keptDays: 60 });
+      expect(await count(`metric = 'temp'`)).toBe(0);
 
-    // once no workspace keeps 40 days, the partition itself goes
-    await writer.store(batch(new Date(Date.now() - 40 * DAY), 3, 'temp'));
-    await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30`);
-    const second = await maintenance.run();
-    expect(second.partitionsDropped).toHaveLength(1);
-    expect(await count(`metric = 'temp'`)).toBe(0);
-    // recent data is untouched; readings older than any workspace keeps are not stored at all
-    expect(await count(`metric = 'ph'`)).toBe(550);
-    const fresh = new TelemetryWriter(ds, repo);
-    expect(await fresh.store(batch(new Date(Date.now() - 40 * DAY), 2, 'late'))).toEqual({
-      inserted: 0,
-      duplicates: 0,
-      rejected: 2,
-    });
-  });
+      // once no workspace keeps 40 days, the partition itself goes
+      await writer.store(batch(new Date(Date.now() - 40 * DAY), 3, 'temp'));
+      await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30`);
+      const second = await maintenance.run();
+      expect(second.partitionsDropped).toHaveLength(1);
+      expect(await count(`metric = 'temp'`)).toBe(0);
+      // recent data is untouched; readings older than any workspace keeps are not stored at all
+      expect(await count(`metric = 'ph'`)).toBe(550);
+      const fresh = new TelemetryWriter(ds, repo);
+      expect(await fresh.store(batch(new Date(Date.now() - 40 * DAY), 2, 'late'))).toEqual({
+        inserted: 0,
+        duplicates: 0,
+        rejected: 2,
+      });
+    },
+  );
 
-  it('refuses readings from a clock far ahead, and makes partitions only for the days it writes', async () => {
+  itTimescale(
+    'retention drops whole chunks with drop_chunks past the longest retention, and rows past their workspace retention',
+    async () => {
+      const [{ id: other }] = await ds.query(`INSERT INTO workspaces (name) VALUES ('Long memory') RETURNING id`);
+      const maintenance = new TelemetryMaintenanceService(repo, writer);
+      const day = utcDay(new Date(Date.now() - 40 * DAY));
+      const chunksOfThatDay = () => chunksBetween(day, new Date(day.getTime() + DAY));
+      // this workspace keeps 30 days, another keeps 60: the 40-day-old (compressed) chunk stays, its rows go
+      await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30 WHERE id = $1`, [workspaceId]);
+      await ds.query(`UPDATE workspaces SET telemetry_retention_days = 60 WHERE id = $1`, [other]);
+      const first = await maintenance.run();
+      expect(first).toMatchObject({ partitionsCreated: 0, partitionsDropped: [], rowsDeleted: 10, keptDays: 60 });
+      expect(await count(`metric = 'temp'`)).toBe(0);
+      expect(await chunksOfThatDay()).toHaveLength(1);
+
+      // once no workspace keeps 40 days, drop_chunks takes the chunk itself (and the rollups of its hours)
+      await writer.store(batch(new Date(day.getTime() + 3_600_000), 3, 'temp'));
+      await ds.query(`UPDATE workspaces SET telemetry_retention_days = 30`);
+      const [chunk] = await chunksOfThatDay();
+      const second = await maintenance.run();
+      expect(second.partitionsDropped).toEqual([`_timescaledb_internal.${chunk.chunk_name}`]);
+      expect(second.rowsDeleted).toBe(0);
+      expect(await chunksOfThatDay()).toEqual([]);
+      expect(await count(`metric = 'temp'`)).toBe(0);
+      const rollups = await ds.query(`SELECT count(*) AS n FROM telemetry_hourly WHERE bucket < $1`, [
+        new Date(day.getTime() + DAY),
+      ]);
+      expect(Number(rollups[0].n)).toBe(0);
+      // recent data is untouched; readings older than any workspace keeps are not stored at all
+      expect(await count(`metric = 'ph'`)).toBe(550);
+      const fresh = new TelemetryWriter(ds, repo);
+      expect(await fresh.store(batch(new Date(Date.now() - 40 * DAY), 2, 'late'))).toEqual({
+        inserted: 0,
+        duplicates: 0,
+        rejected: 2,
+      });
+      expect(await chunksOfThatDay()).toEqual([]);
+    },
+  );
+
+  // pg_inherits lists a hypertable's chunks as it lists partitions, so one count serves both modes.
+  it('refuses readings from a clock far ahead, and makes partitions (chunks) only for the days it writes', async () => {
     const ahead = new Date(Date.now() + 3 * DAY);
     const old = new Date(Date.now() - 20 * DAY);
     const partitions = async () =>
@@ -147,7 +248,7 @@ describe('telemetry storage (native partitioning)', () => {
     expect(await snapshot()).toEqual(kept);
   });
 
-  it('recovers when another process dropped a partition this writer believed in', async () => {
+  itNative('recovers when another process dropped a partition this writer believed in', async () => {
     const day = new Date(Date.now() - 10 * DAY);
     const other = new TelemetryWriter(ds, repo);
     expect(await other.store(batch(day, 2, 'gone'))).toMatchObject({ inserted: 2 });
