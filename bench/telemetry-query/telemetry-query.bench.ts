@@ -16,6 +16,14 @@ const BUCKET_SQL = `SELECT date_bin('1 hours'::interval, bucket AT TIME ZONE 'UT
   WHERE instrument_id = $1 AND bucket >= $2 AND bucket < $3 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 10001`;
 const LATEST_SQL = `SELECT metric, "time", value, tags FROM telemetry_latest WHERE instrument_id = $1 ORDER BY metric`;
 
+/** Which branch the telemetry migration took on this server: native daily partitions or a hypertable. */
+async function storageMode(c: Client): Promise<'native' | 'timescaledb'> {
+  const r = await c.query<{ native: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'telemetry'::regclass) AS native`,
+  );
+  return r.rows[0].native ? 'native' : 'timescaledb';
+}
+
 /** One reading per minute per metric per instrument for a week: INSTRUMENTS × 5 × 10,080 rows. */
 async function seed(c: Client, email: string, password: string) {
   const user = await c.query<{ id: string }>(
@@ -37,10 +45,14 @@ async function seed(c: Client, email: string, password: string) {
   // hour-aligned, so 7 days are exactly 168 one-hour buckets
   const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   const start = new Date(end.getTime() - DAYS * 86_400_000);
-  await c.query(`SELECT labwire_telemetry_ensure_partitions($1::date, $2::date)`, [
-    start.toISOString().slice(0, 10),
-    end.toISOString().slice(0, 10),
-  ]);
+  // Plain PostgreSQL needs the days' partitions made first; a TimescaleDB hypertable makes its chunks itself.
+  const storage = await storageMode(c);
+  if (storage === 'native') {
+    await c.query(`SELECT labwire_telemetry_ensure_partitions($1::date, $2::date)`, [
+      start.toISOString().slice(0, 10),
+      end.toISOString().slice(0, 10),
+    ]);
+  }
   for (let d = 0; d < DAYS; d++) {
     const from = new Date(start.getTime() + d * 86_400_000);
     const to = new Date(from.getTime() + 86_400_000);
@@ -67,7 +79,7 @@ async function seed(c: Client, email: string, password: string) {
   await c.query('ANALYZE telemetry_latest');
   await c.query('ANALYZE telemetry_hourly');
   const rows = Number((await c.query(`SELECT count(*) AS n FROM telemetry`)).rows[0].n);
-  return { workspaceId, ids, start, end, rows };
+  return { workspaceId, ids, start, end, rows, storage };
 }
 
 /**
@@ -81,7 +93,7 @@ export async function telemetryQueryBench(): Promise<Record<string, unknown>> {
   const email = `bench-${randomBytes(3).toString('hex')}@lab.test`;
   const password = 'bench password 123';
   const seeded = Date.now();
-  const { workspaceId, ids, start, end, rows } = await seed(c, email, password);
+  const { workspaceId, ids, start, end, rows, storage } = await seed(c, email, password);
   const seedSeconds = (Date.now() - seeded) / 1000;
   const api = await startBenchApi(db.url);
   try {
@@ -111,6 +123,7 @@ export async function telemetryQueryBench(): Promise<Record<string, unknown>> {
       await c.query(LATEST_SQL, [pick(i)]);
     });
     return {
+      storage,
       rows,
       bucket_p95_ms: percentile(bucket, 95),
       latest_p95_ms: percentile(latest, 95),
