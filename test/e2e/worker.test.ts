@@ -98,6 +98,10 @@ describe('worker (built, as a process)', () => {
     expect(await finished('batch-1-again')).toEqual({ inserted: 0, duplicates: 100, rejected: 0 });
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM telemetry WHERE instrument_id = $1`, [inst.id]);
     expect(n).toBe(100);
+    // The first batch's live message is waited for (another process publishes it); then a moment for
+    // a second one, which the duplicate batch must not publish.
+    const deadline = Date.now() + 15_000;
+    while (!messages.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 200));
     expect(messages).toHaveLength(1);
     expect(JSON.parse(messages[0]).readings).toHaveLength(100);

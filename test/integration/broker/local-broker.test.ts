@@ -24,9 +24,10 @@ describe('npm start: the local broker', () => {
   afterAll(async () => {
     // Waits for the broker to be gone: it writes its persistence file as it stops, and removing the
     // directory under it failed with ENOTEMPTY.
+    // A broker that outlives the timeout is reported, not raced.
     const pid = localBrokerPid(dataDir);
-    if (pid) await stopBrokerProcess(pid);
-    rmSync(root, { recursive: true, force: true });
+    if (pid && !(await stopBrokerProcess(pid, 30_000))) throw new Error(`the test's broker (pid ${pid}) did not stop`);
+    rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   it('generates MQTT_PASSWORD once, starts the broker from the project config, and reuses both', async () => {

@@ -180,11 +180,32 @@ describe('HTTP classification provider (OpenAI-compatible chat completions)', ()
   });
 
   it('spaces requests to the rate limit', async () => {
+    // Measured where the code decides: when the pacer lets each request go, in this process, on the
+    // pacer's clock. The server's arrival times also carry each request's own latency (the first one
+    // opens the connection), which a loaded machine stretches unevenly (286 ms seen for 300).
+    const pacer = new IntervalPacer(600);
+    const released: Array<{ at: number; requestsSeen: number }> = [];
     const started = Date.now();
-    await classifier({ requestsPerMinute: 600, batchSize: 1 }).classify(items(4));
-    // 100 ms apart: the 4th request starts at least 300 ms after the first
-    expect(server.requests[3].at - server.requests[0].at).toBeGreaterThanOrEqual(290);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await new ChatCompletionsClassifier(
+      SPEC,
+      { endpoint: server.url, model: 'm', batchSize: 1, requestsPerMinute: 600, timeoutMs: 2000, maxRetries: 0 },
+      {
+        policy: LOOPBACK,
+        pacer: {
+          acquire: async (signal) => {
+            await pacer.acquire(signal);
+            released.push({ at: Date.now(), requestsSeen: server.requests.length });
+          },
+        },
+      },
+    ).classify(items(4));
+    expect(server.requests).toHaveLength(4);
+    // each request goes out only after the pacer released it
+    expect(released.map((r) => r.requestsSeen)).toEqual([0, 1, 2, 3]);
+    // Slots 100 ms apart from the first request: the i-th is released no earlier than 100·i ms after
+    // the start. Timers never fire early on their own clock, but it and Date.now() are whole
+    // milliseconds read separately (up to 2 ms of rounding); a busy machine only delays them.
+    released.forEach((r, i) => expect(r.at - started).toBeGreaterThanOrEqual(100 * i - 2));
   });
 
   it('refuses a loopback endpoint that the SSRF guard does not allow, without connecting', async () => {

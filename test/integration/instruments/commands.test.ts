@@ -1,7 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { MqttClient } from 'mqtt';
 import { DataSource } from 'typeorm';
-import { CommandLifecycleService, InstrumentStateService, parseReplyMessage } from '../../../libs/domain/src';
+import {
+  CommandDispatcher,
+  CommandLifecycleService,
+  InstrumentStateService,
+  parseReplyMessage,
+} from '../../../libs/domain/src';
 import { JobName, QueueName, QueueRegistry } from '../../../libs/queue/src';
 import { connectMqtt } from '../../support/mqtt-test-client';
 import { SseTestClient } from '../../support/sse-client';
@@ -308,6 +313,50 @@ describe('instrument commands', () => {
     expect(Date.parse(closed.completedAt) - Date.parse(closed.sentAt)).toBeGreaterThanOrEqual(1000);
     expect(await lifecycle.applyReply(sim.id, body.id, { ok: true })).toBeNull();
     expect((await get(sim.id, body.id)).status).toBe('timed_out');
+  });
+
+  it('answers a command that another dispatcher is sending as it leaves that dispatcher, never as queued', async () => {
+    // The create request sends through the dispatcher after its commit; the came-online job or the
+    // sweep may hold the same command then (mid-publish). The request waits for that one instead of
+    // skipping the locked row and answering `queued` for a command that is being sent.
+    const sim = await simulatedInstrument();
+    await states.applyStatus(sim.id, 'offline');
+    const { body } = await send(sim.id, { name: 'contended' });
+    expect(body.status).toBe('queued');
+    await ds.query(`UPDATE instruments SET connection_state = 'online' WHERE id = $1`, [sim.id]);
+    const other = ds.createQueryRunner();
+    await other.connect();
+    try {
+      await other.startTransaction();
+      await other.query(`SELECT id FROM commands WHERE id = $1 FOR UPDATE`, [body.id]);
+      let settled = false;
+      const dispatching = api.app
+        .get(CommandDispatcher)
+        .dispatch(body.id)
+        .finally(() => (settled = true));
+      const waitingForLock = async () =>
+        Number(
+          (
+            await ds.query(
+              `SELECT count(*) AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM commands c%'`,
+            )
+          )[0].n,
+        );
+      await until(
+        async () => settled || (await waitingForLock()) > 0,
+        (done) => done,
+      );
+      expect(settled).toBe(false);
+      await other.query(`UPDATE commands SET status = 'sent', sent_at = now() WHERE id = $1`, [body.id]);
+      await other.commitTransaction();
+      expect(await dispatching).toBeNull();
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
+    expect((await get(sim.id, body.id)).status).toBe('sent');
+    expect(sim.received).toEqual([]);
   });
 
   it('waits for an offline instrument and sends its commands, in order, when it comes online', async () => {

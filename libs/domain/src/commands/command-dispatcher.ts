@@ -11,7 +11,8 @@ import { commandView } from './command-view';
  * Sends queued commands to their instrument: `{"name", "params"}` at QoS 1 on
  * `labwire/instruments/{id}/commands/{commandId}`. A command is published while its row is locked and
  * becomes `sent` in the same transaction, so concurrent dispatchers (the create request, the
- * came-online job, the sweep) publish it once; if the broker does not acknowledge, nothing changes
+ * came-online job, the sweep) publish it once, a later one waiting for the first and finding it sent
+ * (the create request then answers `sent`, not `queued`); if the broker does not acknowledge, nothing changes
  * and the command stays queued for the next attempt. Like every QoS 1 message a command may still
  * arrive twice after a failure: instruments recognise repeats by the command id in the topic.
  */

@@ -150,8 +150,11 @@ export class CommandRepository {
   }
 
   /**
-   * Locks a command that may be sent now: queued, not expired, and its instrument online. Skips a
-   * command another dispatcher holds (it is being sent). Null when there is nothing to send.
+   * Locks a command that may be sent now: queued, not expired, and its instrument online. Null when
+   * there is nothing to send. Waits for another dispatcher holding the command (it is mid-publish,
+   * at most the publish timeout) rather than skipping it: the row is then re-checked as that one left
+   * it, so a caller that reads the command afterwards (the create request) sees it `sent`, not a
+   * stale `queued`. One row per transaction, so waiters cannot deadlock.
    */
   async lockSendable(id: string, em: EntityManager): Promise<Command | null> {
     const rows: Command[] = await em.query(
@@ -159,7 +162,7 @@ export class CommandRepository {
          JOIN instruments i ON i.id = c.instrument_id
         WHERE c.id = $1 AND c.status = 'queued' AND (c.expires_at IS NULL OR c.expires_at > now())
           AND i.connection_state = 'online'
-          FOR UPDATE OF c SKIP LOCKED`,
+          FOR UPDATE OF c`,
       [id],
     );
     return rows[0] ?? null;
