@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '@labwire/core';
+import { devJwtSecret, loadConfig } from '@labwire/core';
 import { stopBrokerProcess } from '@labwire/providers';
 import { CliError } from '../cli.error';
 import { AppSupervisor } from '../startup/app-supervisor';
 import { bootstrapDatabase } from '../startup/bootstrap-database';
-import { devJwtSecret } from '../startup/dev-jwt-secret';
 import { ensureBroker } from '../startup/local-broker';
 import { ensureServices } from '../startup/service-checks';
 import { waitReady } from '../startup/wait-ready';
