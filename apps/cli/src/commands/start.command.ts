@@ -7,6 +7,7 @@ import { CliError } from '../cli.error';
 import { AppSupervisor } from '../startup/app-supervisor';
 import { bootstrapDatabase } from '../startup/bootstrap-database';
 import { ensureBroker } from '../startup/local-broker';
+import { ensurePortsFree } from '../startup/port-checks';
 import { ensureServices } from '../startup/service-checks';
 import { waitReady } from '../startup/wait-ready';
 
@@ -49,6 +50,7 @@ export function registerStartCommands(program: Command): void {
       const dataRoot = resolve(opts.dataDir ?? join(ROOT, '.data'));
 
       await ensureServices(config, ROOT, log);
+      await ensurePortsFree(config);
       // Before anything is created: a broker that refuses Labwire stops the start here.
       const broker = await ensureBroker(config, dataRoot, log);
       const stopBroker = async () => {
