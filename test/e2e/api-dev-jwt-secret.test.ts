@@ -56,14 +56,4 @@ describe('api in development without JWT_SECRET', () => {
       await deleteRedisKeys(env.REDIS_KEY_PREFIX!);
     }
   });
-
-  it('in test mode (as every other test runs) still uses a per-process secret and writes nothing', async () => {
-    // Checked through loadConfig's contract: only development reads or writes .data/jwt-secret.
-    const { withDevJwtSecret, loadConfig } = await import('../../libs/core/src');
-    const dir = join(ROOT, '.data', 'never-written');
-    const out = withDevJwtSecret(loadConfig({ NODE_ENV: 'test' }), dir);
-    expect(out.source).toBeUndefined();
-    expect(out.config.auth.jwtSecretGenerated).toBe(true);
-    expect(existsSync(dir)).toBe(false);
-  });
 });

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { devJwtSecret } from './dev-jwt-secret';
+import { loadConfig } from './app-config';
+import { devJwtSecret, withDevJwtSecret } from './dev-jwt-secret';
 
 describe('devJwtSecret', () => {
   let dir: string;
@@ -21,5 +22,34 @@ describe('devJwtSecret', () => {
     const made = devJwtSecret(dir);
     expect(made.created).toBe(true);
     expect(made.secret).not.toBe('short');
+  });
+});
+
+describe('withDevJwtSecret', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'lw-jwt-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('in development without JWT_SECRET, uses the kept secret', () => {
+    const first = withDevJwtSecret(loadConfig({ NODE_ENV: 'development' }), dir);
+    expect(first.source).toBe('created');
+    expect(first.config.auth.jwtSecretGenerated).toBe(false);
+    const again = withDevJwtSecret(loadConfig({ NODE_ENV: 'development' }), dir);
+    expect(again).toMatchObject({ source: 'file', config: { auth: { jwtSecret: first.config.auth.jwtSecret } } });
+  });
+
+  it('leaves a given JWT_SECRET, and test mode, alone', () => {
+    const given = loadConfig({ NODE_ENV: 'development', JWT_SECRET: 'x'.repeat(32) });
+    expect(withDevJwtSecret(given, dir)).toEqual({ config: given });
+    expect(withDevJwtSecret(loadConfig({ NODE_ENV: 'test' }), dir).source).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('falls back to the per-process secret when the data directory cannot be written', () => {
+    // a file where the directory should be: mkdir fails whoever runs the test (root included)
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    const out = withDevJwtSecret(loadConfig({ NODE_ENV: 'development' }), join(dir, 'not-a-dir', 'data'));
+    expect(out.source).toBeUndefined();
+    expect(out.config.auth.jwtSecretGenerated).toBe(true);
   });
 });

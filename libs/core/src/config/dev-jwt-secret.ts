@@ -36,7 +36,13 @@ export function withDevJwtSecret(
   dataDir: string,
 ): { config: AppConfig; source?: 'created' | 'file' } {
   if (!config.auth.jwtSecretGenerated || config.env !== 'development') return { config };
-  const dev = devJwtSecret(dataDir);
+  let dev: { secret: string; created: boolean };
+  try {
+    dev = devJwtSecret(dataDir);
+  } catch {
+    // A checkout the api cannot write to: the per-process secret (and the api's warning about it).
+    return { config };
+  }
   return {
     config: { ...config, auth: { ...config.auth, jwtSecret: dev.secret, jwtSecretGenerated: false } },
     source: dev.created ? 'created' : 'file',
