@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -170,6 +171,11 @@ describe('npm start (the built CLI `start` command)', () => {
   it('stops before creating anything when another broker holds the MQTT port, naming it and the ways out', async () => {
     // Another checkout's broker: Labwire's configuration, an account with another password.
     const foreign = await startTestBroker();
+    // The next port is taken too (when it was not already): the message must propose one that is free.
+    const next = createServer();
+    await new Promise<void>((resolve) =>
+      next.once('error', () => resolve()).listen(foreign.port + 1, '127.0.0.1', resolve),
+    );
     const dbName = `lwt_${runId()}_start_${randomBytes(3).toString('hex')}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'lw-start-data-'));
     const env = testEnv(urlFor(dbName), { MQTT_URL: foreign.url, ADMIN_EMAIL: 'first-admin@lab.test' });
@@ -183,13 +189,47 @@ describe('npm start (the built CLI `start` command)', () => {
       expect(out).toContain(`The MQTT broker at 127.0.0.1:${foreign.port} refused Labwire's account labwire`);
       expect(out).toContain(`Another broker holds port ${foreign.port} (pid ${foreign.broker.process!.pid}: `);
       expect(out).toContain('stop that broker');
-      expect(out).toContain(`MQTT_URL=mqtt://127.0.0.1:${foreign.port + 1}`);
+      // a port after the taken one where nothing answered
+      const proposed = Number(/MQTT_URL=mqtt:\/\/127\.0\.0\.1:(\d+) in \.env/.exec(out)?.[1]);
+      expect(proposed).toBeGreaterThan(foreign.port + 1);
+      expect(await portAnswers(proposed)).toBe(false);
       expect(out).not.toContain('created the first administrator');
       expect(out).not.toMatch(/password: /);
       expect(await databaseExists(dbName)).toBe(false);
     } finally {
       await start.stop();
       await foreign.stop();
+      await new Promise((resolve) => next.close(resolve));
+      await dropDatabase(dbName);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("stops before creating anything when another process holds the api's port, naming it and the ways out", async () => {
+    // Another checkout's `npm start` holds the api's port as well as the broker's.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const apiPort = (holder.address() as AddressInfo).port;
+    const dbName = `lwt_${runId()}_start_${randomBytes(3).toString('hex')}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'lw-start-data-'));
+    const env = testEnv(urlFor(dbName), {
+      API_PORT: String(apiPort),
+      API_HOST: '127.0.0.1',
+      WORKER_PORT: String(await freePort()),
+      ADMIN_EMAIL: 'first-admin@lab.test',
+    });
+    const start = spawnBuilt('apps/cli/main.js', env, ['start', '--data-dir', dataDir]);
+    try {
+      expect(await exitWithin(start, 30_000)).toBe(1);
+      const out = start.output();
+      expect(out).toContain(`The api cannot listen on port ${apiPort}: another process holds it (pid ${process.pid}: `);
+      expect(out).toContain('set API_PORT to a free port');
+      expect(out).not.toContain('created the first administrator');
+      expect(out).not.toMatch(/password: /);
+      expect(await databaseExists(dbName)).toBe(false);
+    } finally {
+      await start.stop();
+      await new Promise((resolve) => holder.close(resolve));
       await dropDatabase(dbName);
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '@labwire/core';
+import { devJwtSecret, loadConfig } from '@labwire/core';
 import { stopBrokerProcess } from '@labwire/providers';
 import { CliError } from '../cli.error';
 import { AppSupervisor } from '../startup/app-supervisor';
 import { bootstrapDatabase } from '../startup/bootstrap-database';
-import { devJwtSecret } from '../startup/dev-jwt-secret';
 import { ensureBroker } from '../startup/local-broker';
+import { ensurePortsFree } from '../startup/port-checks';
 import { ensureServices } from '../startup/service-checks';
 import { waitReady } from '../startup/wait-ready';
 
@@ -50,6 +50,7 @@ export function registerStartCommands(program: Command): void {
       const dataRoot = resolve(opts.dataDir ?? join(ROOT, '.data'));
 
       await ensureServices(config, ROOT, log);
+      await ensurePortsFree(config);
       // Before anything is created: a broker that refuses Labwire stops the start here.
       const broker = await ensureBroker(config, dataRoot, log);
       const stopBroker = async () => {

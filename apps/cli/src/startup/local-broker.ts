@@ -113,6 +113,7 @@ async function checkLogin(
     return;
   }
   const holder = localPort !== undefined ? portHolder(localPort) : undefined;
+  const freePort = localPort !== undefined ? await nextQuietPort(localPort) : undefined;
   const lines = [
     `The MQTT broker at ${where} refused Labwire's account ${config.mqtt.username} (${login.reason}).`,
     localPort !== undefined
@@ -122,9 +123,17 @@ async function checkLogin(
   if (localPort !== undefined) {
     lines.push(
       '  Either stop that broker (e.g. Ctrl+C the other `npm start`, or kill the pid above),',
-      `  or give this checkout its own port: MQTT_URL=mqtt://127.0.0.1:${localPort + 1} in .env (npm start starts a broker there).`,
+      `  or give this checkout its own port: MQTT_URL=mqtt://127.0.0.1:${freePort} in .env (npm start starts a broker there).`,
     );
   }
   lines.push('  Nothing was created: the database and the first administrator come after this check.');
   throw new CliError(lines.join('\n'));
+}
+
+/** The first port after `port` where nothing answers now: the one to propose (the next may be taken too). */
+async function nextQuietPort(port: number): Promise<number> {
+  for (let candidate = port + 1; candidate < Math.min(port + 50, 65536); candidate++) {
+    if (!(await portAnswers(candidate, '127.0.0.1'))) return candidate;
+  }
+  return port + 1;
 }
