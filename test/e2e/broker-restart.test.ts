@@ -1,6 +1,8 @@
-import { MqttClient } from 'mqtt';
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
+import { streamReadings } from '../support/reading-stream';
+
+const COUNT = 3000;
 
 /**
  * Labwire's broker restarted under a QoS 1 stream, cleanly (SIGTERM: Mosquitto saves its persistence
@@ -36,42 +38,28 @@ describe('broker restarts under a telemetry stream (built api and worker)', () =
   }
 
   /**
-   * Publishes readings 0…count-1 at QoS 1 from 20 lanes; once half are acknowledged, restarts the
-   * broker with `signal`. Returns the readings acknowledged after the old broker process exited (only
-   * the restarted broker can have acknowledged those) and the total acknowledged.
+   * A new instrument streams 3000 readings; once half are acknowledged the broker is restarted with
+   * `signal`. Returns the instrument and the readings acknowledged after the old broker process exited
+   * (only the restarted broker can have acknowledged those), once the api is ready again.
    */
-  async function streamThroughRestart(
-    client: MqttClient,
-    topic: string,
-    count: number,
-    signal: 'SIGTERM' | 'SIGKILL',
-  ): Promise<{ afterRestart: number[]; acknowledged: number }> {
-    const start = Date.now() - count * 10 - 60_000;
+  async function streamThroughRestart(signal: 'SIGTERM' | 'SIGKILL'): Promise<{ id: string; afterRestart: number[] }> {
+    const { id, client } = await newInstrument();
     const afterRestart: number[] = [];
-    let acknowledged = 0;
-    let next = 0;
     let oldBrokerGone = false;
-    let restart: Promise<void> | undefined;
-    const lane = async () => {
-      while (next < count) {
-        const i = next++;
-        await client.publishAsync(topic, JSON.stringify({ ts: start + i * 10, values: { seq: i } }), { qos: 1 });
-        acknowledged++;
-        if (oldBrokerGone) afterRestart.push(i);
-        if (acknowledged === count / 2 && !restart) {
-          // Called once the old broker process has exited: any acknowledgement after that comes from the
-          // restarted one. While the broker is away the bridge is not subscribed, and readiness says so.
-          restart = stack.restartBroker(signal, () => {
-            oldBrokerGone = true;
-            return waitFor(async () => (await readiness()).bridge === 'down', 20_000, 'readiness: mqttBridge down');
-          });
-        }
-        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5)); // a steady stream, not one burst
-      }
-    };
-    await Promise.all(Array.from({ length: 20 }, lane));
-    await restart;
-    return { afterRestart, acknowledged };
+    const acknowledged = await streamReadings(client, `labwire/instruments/${id}/telemetry`, COUNT, (seq, n) => {
+      if (oldBrokerGone) afterRestart.push(seq);
+      if (n !== COUNT / 2) return undefined;
+      // The callback runs once the old broker process has exited: any acknowledgement after that comes
+      // from the restarted one. While the broker is away the bridge is not subscribed, and readiness says so.
+      return stack.restartBroker(signal, () => {
+        oldBrokerGone = true;
+        return waitFor(async () => (await readiness()).bridge === 'down', 20_000, 'readiness: mqttBridge down');
+      });
+    });
+    expect(acknowledged).toBe(COUNT);
+    expect(afterRestart.length).toBeGreaterThan(0);
+    await waitFor(async () => (await readiness()).status === 200, 30_000, 'the api ready again');
+    return { id, afterRestart };
   }
 
   beforeAll(async () => {
@@ -96,17 +84,8 @@ describe('broker restarts under a telemetry stream (built api and worker)', () =
 
   // SIGTERM first: its persistence file (with the api's session) is what the crash later restores.
   it('a clean restart (SIGTERM): the bridge subscribes again and every acknowledged reading is stored once', async () => {
-    const { id, client } = await newInstrument();
-    const count = 3000;
-    const { acknowledged, afterRestart } = await streamThroughRestart(
-      client,
-      `labwire/instruments/${id}/telemetry`,
-      count,
-      'SIGTERM',
-    );
-    expect(acknowledged).toBe(count);
-    expect(afterRestart.length).toBeGreaterThan(0);
-    await waitFor(async () => (await readiness()).status === 200, 30_000, 'the api ready again');
+    const { id } = await streamThroughRestart('SIGTERM');
+    const count = COUNT;
     // Mosquitto saved everything it had acknowledged when it stopped cleanly: nothing may be missing.
     await waitFor(async () => (await stored(id)).size === count, 60_000, `${count} stored readings`);
     const { rows } = await stack.pg.query(
@@ -118,17 +97,8 @@ describe('broker restarts under a telemetry stream (built api and worker)', () =
   }, 240_000);
 
   it('a crash (SIGKILL): every reading acknowledged after the restart is stored', async () => {
-    const { id, client } = await newInstrument();
-    const count = 3000;
-    const { acknowledged, afterRestart } = await streamThroughRestart(
-      client,
-      `labwire/instruments/${id}/telemetry`,
-      count,
-      'SIGKILL',
-    );
-    expect(acknowledged).toBe(count);
-    expect(afterRestart.length).toBeGreaterThan(0);
-    await waitFor(async () => (await readiness()).status === 200, 30_000, 'the api ready again');
+    const { id, afterRestart } = await streamThroughRestart('SIGKILL');
+    const count = COUNT;
     await waitFor(
       async () => {
         const have = await stored(id);

@@ -1,6 +1,7 @@
 import { MqttClient } from 'mqtt';
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
+import { streamReadings } from '../support/reading-stream';
 
 /**
  * The telemetry pipeline as deployed: an instrument publishes with its own credentials through the
@@ -26,33 +27,11 @@ describe('telemetry over MQTT, end to end (built api and worker)', () => {
     return Number(rows[0].n);
   }
 
-  /**
-   * Publishes `count` messages (one reading each, distinct times) at QoS 1, `window` at a time; calls
-   * `midway` once, after a third of them. Returns how many the broker acknowledged.
-   */
-  async function stream(
-    client: MqttClient,
-    topic: string,
-    count: number,
-    midway: () => Promise<void>,
-  ): Promise<number> {
-    const start = Date.now() - count * 10 - 60_000;
-    let next = 0;
-    let acknowledged = 0;
-    let midwayDone: Promise<void> | undefined;
-    const lane = async () => {
-      while (next < count) {
-        const i = next++;
-        if (i === Math.floor(count / 3)) midwayDone = midway();
-        await client.publishAsync(topic, JSON.stringify({ ts: start + i * 10, values: { seq: i } }), { qos: 1 });
-        acknowledged++;
-        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5)); // a steady stream, not one burst
-      }
-    };
-    await Promise.all(Array.from({ length: 20 }, lane));
-    await midwayDone;
-    return acknowledged;
-  }
+  /** Streams `count` readings (see streamReadings); `midway` runs once a third are acknowledged. */
+  const stream = (client: MqttClient, topic: string, count: number, midway: () => Promise<void>) =>
+    streamReadings(client, topic, count, (_, acknowledged) =>
+      acknowledged === Math.floor(count / 3) ? midway() : undefined,
+    );
 
   beforeAll(async () => {
     stack = await BuiltStack.start({
