@@ -138,8 +138,22 @@ describe('AckingMqttServer (the api MQTT transport)', () => {
     await publisher.publishAsync(`${ROOT}/c/probe`, 'done-before-crash', { qos: 1 });
     await publisher.publishAsync(`${ROOT}/c/probe`, 'in-flight-at-crash', { qos: 1 });
     await waitFor(async () => deliveries.length === 2, 3000, 'both deliveries');
+    // Its PUBACK must have reached the broker before the crash (a fixed 200 ms did not always suffice on
+    // a busy machine, and then both were redelivered): wait for the client to send it, then for a QoS 1
+    // publish behind it on the same connection to be acknowledged, as the broker handles a
+    // connection's packets in order.
+    const client = (first as unknown as { client: MqttClient }).client;
+    const pubackSent = new Promise<void>((resolve) => {
+      const onSend = (packet: { cmd: string }) => {
+        if (packet.cmd !== 'puback') return;
+        client.off('packetsend', onSend);
+        resolve();
+      };
+      client.on('packetsend', onSend);
+    });
     deliveries[0].release();
-    await new Promise((r) => setTimeout(r, 200)); // its PUBACK goes out
+    await pubackSent;
+    await client.publishAsync(`${ROOT}/sync`, 'behind the puback', { qos: 1 });
     crash(first);
     deliveries.length = 0;
     autoRelease = true;

@@ -78,6 +78,8 @@ describe('MQTT bridge during a Redis outage', () => {
     await queues?.close();
     await broker?.stop();
     if (api) await deleteRedisKeys(api.config.redis.prefix);
+    // The relay's listener kept jest from exiting when this file ran alone.
+    await relay?.cut();
   });
 
   async function queuedReadings(): Promise<number[]> {
@@ -106,9 +108,10 @@ describe('MQTT bridge during a Redis outage', () => {
     // Nothing new is queued, and the broker stopped at the receive maximum: acknowledgements are held.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await queuedReadings()).toEqual([0]);
-    const held = await unacknowledged();
-    expect(held).toBeGreaterThanOrEqual(1);
-    expect(held).toBeLessThanOrEqual(6);
+    // Held ones are waited for rather than expected after the fixed pause: a busy machine may deliver
+    // them to the bridge later; the bound is what matters (the broker stops at the receive maximum).
+    await waitFor(async () => (await unacknowledged()) >= 1, 10_000, 'a message held unacknowledged');
+    expect(await unacknowledged()).toBeLessThanOrEqual(6);
 
     await relay.start();
     await waitFor(async () => (await queuedReadings()).length >= 21, 20_000, 'all 21 readings queued');
