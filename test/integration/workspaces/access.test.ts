@@ -5,16 +5,7 @@ import {
   createWorkspaceCrew,
   WorkspaceCrew,
 } from '../../support/workspace-factories';
-
-type Role = 'viewer' | 'editor' | 'owner';
-
-interface Route {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  path: string;
-  /** the lowest workspace role that may call it */
-  role: Role;
-  body?: Record<string, unknown>;
-}
+import { describeRouteTable, ScopedRoute } from '../../support/route-table';
 
 describe('workspace access (WorkspaceGuard)', () => {
   let api: TestApi;
@@ -22,7 +13,7 @@ describe('workspace access (WorkspaceGuard)', () => {
   let admin: TestUser;
   let locationId: string;
   let instrumentId: string;
-  let routes: Route[];
+  let routes: ScopedRoute[];
 
   beforeAll(async () => {
     api = await startTestApi({ LOGIN_IP_LIMIT_PER_MINUTE: '1000' });
@@ -81,48 +72,11 @@ describe('workspace access (WorkspaceGuard)', () => {
     };
   }
 
-  it('answers 404 WORKSPACE_NOT_FOUND to a signed-in non-member on every scoped route, and changes nothing', async () => {
-    const before = await snapshot();
-    for (const r of routes) {
-      const res = await api.request(r.method, r.path, { token: crew.outsider.token, body: r.body });
-      expect({ route: `${r.method} ${r.path}`, status: res.status, code: res.body.code }).toEqual({
-        route: `${r.method} ${r.path}`,
-        status: 404,
-        code: 'WORKSPACE_NOT_FOUND',
-      });
-    }
-    expect(await snapshot()).toEqual(before);
-  });
-
-  it('gives platform admins no bypass: 404 on every scoped route', async () => {
-    for (const r of routes) {
-      const res = await api.request(r.method, r.path, { token: admin.token, body: r.body });
-      expect([`${r.method} ${r.path}`, res.status]).toEqual([`${r.method} ${r.path}`, 404]);
-    }
-  });
-
-  it('answers 403 FORBIDDEN to a viewer on every write, and changes nothing', async () => {
-    const before = await snapshot();
-    for (const r of routes.filter((x) => x.role !== 'viewer')) {
-      const res = await api.request(r.method, r.path, { token: crew.viewer.token, body: r.body });
-      expect([`${r.method} ${r.path}`, res.status, res.body.code]).toEqual([`${r.method} ${r.path}`, 403, 'FORBIDDEN']);
-    }
-    expect(await snapshot()).toEqual(before);
-  });
-
-  it('answers 403 to an editor on owner-only routes', async () => {
-    for (const r of routes.filter((x) => x.role === 'owner')) {
-      const res = await api.request(r.method, r.path, { token: crew.editor.token, body: r.body });
-      expect([`${r.method} ${r.path}`, res.status]).toEqual([`${r.method} ${r.path}`, 403]);
-    }
-  });
-
-  it('lets a viewer read every readable route', async () => {
-    for (const r of routes.filter((x) => x.role === 'viewer')) {
-      const res = await api.request(r.method, r.path, { token: crew.viewer.token });
-      expect([`${r.method} ${r.path}`, res.status]).toEqual([`${r.method} ${r.path}`, 200]);
-    }
-  });
+  describeRouteTable(
+    'workspace, members, locations, instruments, audit log',
+    async () => ({ api, crew, admin, routes }),
+    snapshot,
+  );
 
   it('checks membership before validating the body: a non-member with a bad body still gets 404', async () => {
     const res = await api.request('POST', `/api/v1/workspaces/${crew.workspaceId}/instruments`, {
