@@ -16,6 +16,7 @@ import { JobsHttpModule } from './jobs/jobs-http.module';
 import { InstrumentLiveHttpModule } from './instruments/instrument-live-http.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MqttBridgeModule } from './mqtt/mqtt-bridge.module';
+import { NotificationsHttpModule } from './notifications/notifications-http.module';
 import { TelemetryHttpModule } from './telemetry/telemetry-http.module';
 import { WorkspacesHttpModule } from './workspaces/workspaces-http.module';
 
@@ -41,6 +42,7 @@ export class AppModule {
         IngestionHttpModule,
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
+        NotificationsHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],

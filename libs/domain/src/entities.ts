@@ -8,6 +8,9 @@ import { Instrument } from './instruments/instrument.entity';
 import { InstrumentStateTransition } from './instruments/instrument-state-transition.entity';
 import { Job } from './jobs/job.entity';
 import { Location } from './instruments/location.entity';
+import { NotificationAttempt } from './notifications/notification-attempt.entity';
+import { NotificationChannel } from './notifications/notification-channel.entity';
+import { NotificationDelivery } from './notifications/notification-delivery.entity';
 import { Workspace } from './workspaces/workspace.entity';
 import { WorkspaceMember } from './workspaces/workspace-member.entity';
 
@@ -25,4 +28,7 @@ export const ENTITIES = [
   Job,
   InstrumentStateTransition,
   Command,
+  NotificationChannel,
+  NotificationDelivery,
+  NotificationAttempt,
 ];

@@ -151,6 +151,29 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 1_000, age: 7 * 86400 },
     },
   },
+  [JobName.NotificationDeliver]: {
+    queue: QueueName.Notifications,
+    // a webhook answers within NOTIFY_WEBHOOK_TIMEOUT (10 s); a mail server within its own timeouts
+    timeoutMs: 60_000,
+    options: {
+      // 8 attempts over about 20 minutes: 2 s, 4 s, 8 s … each delay up to 50% shorter at random, so
+      // receivers coming back from an outage are not hit by every delivery at once.
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+      removeOnComplete: { count: 1_000, age: 3600 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.NotificationsSweep]: {
+    queue: QueueName.Notifications,
+    timeoutMs: 60_000,
+    options: {
+      attempts: 1,
+      backoff: { type: 'fixed', delay: 1_000 },
+      removeOnComplete: { count: 10 },
+      removeOnFail: { count: 100, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -168,6 +191,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Instruments]: 4,
   [QueueName.Ingestion]: 2,
   [QueueName.Classification]: 2,
+  [QueueName.Notifications]: 4,
 };
 
 /**

@@ -28,6 +28,10 @@ export enum JobName {
   IngestionRun = 'ingestion.run',
   /** Labels records with a classification scheme, page by page: a Jobs-API job (progress, cancel, retry). */
   ClassificationRun = 'classification.run',
+  /** Delivers one notification to its channel (webhook POST or mail); retried with backoff and jitter. */
+  NotificationDeliver = 'notifications.deliver',
+  /** Safety net (scheduled): queues again deliveries left pending with no job (a crash between the two). */
+  NotificationsSweep = 'notifications.sweep',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

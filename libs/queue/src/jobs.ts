@@ -142,6 +142,23 @@ export interface TelemetryRetentionResult {
   deletedInstrumentRows: number;
 }
 
+export interface NotificationDeliverData {
+  deliveryId: string;
+}
+
+export interface NotificationDeliverResult {
+  /** `unchanged` when the delivery was no longer pending (delivered, failed or gone) */
+  outcome: 'succeeded' | 'failed' | 'unchanged';
+  attempt: number;
+}
+
+export type NotificationsSweepData = Record<string, never>;
+
+export interface NotificationsSweepResult {
+  /** pending deliveries queued again */
+  requeued: number;
+}
+
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
@@ -158,7 +175,9 @@ export type JobItem =
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
   | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
   | { name: JobName.IngestionRun; data: IngestionRunData }
-  | { name: JobName.ClassificationRun; data: ClassificationRunData };
+  | { name: JobName.ClassificationRun; data: ClassificationRunData }
+  | { name: JobName.NotificationDeliver; data: NotificationDeliverData }
+  | { name: JobName.NotificationsSweep; data: NotificationsSweepData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -174,6 +193,8 @@ export interface JobQueues {
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
   [JobName.IngestionRun]: QueueName.Ingestion;
   [JobName.ClassificationRun]: QueueName.Classification;
+  [JobName.NotificationDeliver]: QueueName.Notifications;
+  [JobName.NotificationsSweep]: QueueName.Notifications;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -190,6 +211,8 @@ export interface JobResults {
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
   [JobName.IngestionRun]: IngestionRunResult;
   [JobName.ClassificationRun]: ClassificationRunResult;
+  [JobName.NotificationDeliver]: NotificationDeliverResult;
+  [JobName.NotificationsSweep]: NotificationsSweepResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

@@ -11,6 +11,8 @@ export enum QueueName {
   Ingestion = 'ingestion',
   /** records labelled with classification schemes */
   Classification = 'classification',
+  /** alert notifications delivered to webhook and email channels */
+  Notifications = 'notifications',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

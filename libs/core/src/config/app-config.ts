@@ -105,7 +105,13 @@ export interface AppConfig {
     /** what the SSRF guard lets HTTP classification endpoints reach besides public addresses */
     allowPrivateNetworks: { all: boolean; entries: string[] };
   };
-  /** SECRETS_KEY: encrypts provider API keys at rest; null when not set */
+  notifications: {
+    /** what the SSRF guard lets webhook channels reach besides public addresses */
+    allowPrivateNetworks: { all: boolean; entries: string[] };
+    /** one webhook delivery attempt's deadline */
+    webhookTimeoutMs: number;
+  };
+  /** SECRETS_KEY: encrypts provider API keys and webhook secrets at rest; null when not set */
   secretsKey: string | null;
   log: { level: ParsedEnv['LOG_LEVEL'] };
   /** METRICS_TOKEN: the bearer token /metrics (api and worker) require; null: open */
@@ -235,6 +241,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pageSize: e.CLASSIFY_PAGE_SIZE,
       maxTrainingRecords: e.CLASSIFY_MAX_TRAINING_RECORDS,
       allowPrivateNetworks: e.CLASSIFY_ALLOW_PRIVATE_NETWORKS,
+    },
+    notifications: {
+      allowPrivateNetworks: e.NOTIFY_ALLOW_PRIVATE_NETWORKS,
+      webhookTimeoutMs: e.NOTIFY_WEBHOOK_TIMEOUT * 1000,
     },
     secretsKey: e.SECRETS_KEY ?? null,
     log: { level: e.LOG_LEVEL },

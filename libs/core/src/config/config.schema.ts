@@ -203,7 +203,11 @@ export const envSchema = z.object({
   CLASSIFY_MAX_TRAINING_RECORDS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   /** SSRF allowance of HTTP classification endpoints (same syntax as INGEST_ALLOW_PRIVATE_NETWORKS) */
   CLASSIFY_ALLOW_PRIVATE_NETWORKS: privateNetworks.default({ all: false, entries: [] }),
-  /** encrypts secrets kept in the database (classification providers' API keys) */
+  /** SSRF allowance of webhook notification channels (same syntax as INGEST_ALLOW_PRIVATE_NETWORKS) */
+  NOTIFY_ALLOW_PRIVATE_NETWORKS: privateNetworks.default({ all: false, entries: [] }),
+  /** how long a webhook receiver may take to answer one delivery attempt */
+  NOTIFY_WEBHOOK_TIMEOUT: duration.default(10),
+  /** encrypts secrets kept in the database (classification providers' API keys, webhook secrets) */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

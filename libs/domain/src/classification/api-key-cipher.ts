@@ -1,52 +1,11 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@labwire/core';
-import { SecretsKeyMissingError } from './classification.errors';
+import { SecretCipher } from '../secrets/secret-cipher';
 
-/** Outside production, without SECRETS_KEY: a fixed key, so api and worker agree (not a secret). */
-const DEVELOPMENT_SECRET = 'labwire-development-secrets-key-not-for-production';
-const VERSION = 'v1';
-
-/**
- * Encrypts provider API keys for the database with AES-256-GCM (random 96-bit IV, authenticated),
- * under a key derived with HKDF-SHA-256 from SECRETS_KEY. Without SECRETS_KEY, production refuses to
- * store keys; development and tests use a fixed key and say so once.
- */
+/** Encrypts classification providers' API keys for the database (see SecretCipher). */
 @Injectable()
-export class ApiKeyCipher {
-  private readonly key: Buffer | null;
-
+export class ApiKeyCipher extends SecretCipher {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    let secret = config.secretsKey;
-    if (!secret && config.env !== 'production') {
-      secret = DEVELOPMENT_SECRET;
-      if (config.env === 'development') {
-        new Logger('Secrets').warn('SECRETS_KEY is not set: provider API keys are encrypted with a development key');
-      }
-    }
-    this.key = secret
-      ? Buffer.from(hkdfSync('sha256', secret, 'labwire', 'classification provider api keys', 32))
-      : null;
-  }
-
-  encrypt(plain: string): string {
-    if (!this.key) throw new SecretsKeyMissingError();
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return `${VERSION}.${Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64url')}`;
-  }
-
-  /** The key, or null when it cannot be read (another SECRETS_KEY, or none). */
-  decrypt(stored: string): string | null {
-    if (!this.key || !stored.startsWith(`${VERSION}.`)) return null;
-    try {
-      const raw = Buffer.from(stored.slice(VERSION.length + 1), 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    } catch {
-      return null;
-    }
+    super(config, 'classification provider api keys', 'provider API keys');
   }
 }

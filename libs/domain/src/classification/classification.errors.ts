@@ -32,12 +32,12 @@ export class ClassificationSchemeInUseError extends DomainError {
   }
 }
 
-/** Storing a provider API key needs SECRETS_KEY in production. */
+/** Storing a secret (provider API key, webhook secret) needs SECRETS_KEY in production. */
 export class SecretsKeyMissingError extends DomainError {
   constructor() {
     super(
       'SECRETS_KEY_MISSING',
-      'The server cannot store API keys: SECRETS_KEY is not configured (an operator must set it, at least 32 characters)',
+      'The server cannot store secrets (API keys, webhook secrets): SECRETS_KEY is not configured (an operator must set it, at least 32 characters)',
     );
   }
 }

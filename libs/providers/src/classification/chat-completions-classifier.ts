@@ -1,7 +1,7 @@
-import { lookup as dnsLookup } from 'node:dns';
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest, RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP, LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
+import { guardedLookup } from '../fetching/guarded-lookup';
 import { NetworkPolicy } from '../fetching/network-policy';
 import { Classification, Classifier, ClassifierSpec, ClassifyItem, LabelScore } from './classifier';
 import { ClassifierError, ClassifierFailure } from './classifier.errors';
@@ -198,7 +198,14 @@ export class ChatCompletionsClassifier implements Classifier {
       method: 'POST',
       headers,
       agent: this.agent,
-      lookup: guardedLookup(this.options.policy, port),
+      lookup: guardedLookup(
+        this.options.policy,
+        port,
+        // the category only, never the address the name resolved to
+        (hostname, problem) =>
+          new AttemptFailure('blocked', `refused by the SSRF guard: ${hostname} resolves to ${problem}`, false),
+        (hostname) => new AttemptFailure('network', `${hostname} has no address`, true),
+      ),
       signal: combined,
     };
     const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -321,29 +328,6 @@ export class ChatCompletionsClassifier implements Classifier {
     }
     return out as Classification[];
   }
-}
-
-/** Resolves the endpoint's host and refuses it when any address is not allowed (no second lookup). */
-function guardedLookup(policy: NetworkPolicy, port: number): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      if (!addresses.length) return callback(new AttemptFailure('network', `${hostname} has no address`, true), '', 0);
-      for (const { address } of addresses) {
-        const problem = policy.check(address, port);
-        if (problem) {
-          return callback(
-            // the category only, never the address the name resolved to
-            new AttemptFailure('blocked', `refused by the SSRF guard: ${hostname} resolves to ${problem}`, false),
-            '',
-            0,
-          );
-        }
-      }
-      if (options.all) callback(null, addresses);
-      else callback(null, addresses[0].address, addresses[0].family);
-    });
-  };
 }
 
 function instructions(spec: ClassifierSpec): string {

@@ -45,6 +45,8 @@ export function statusOf(code: ErrorCode): number {
     case 'RECORD_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
+    case 'NOTIFICATION_CHANNEL_NOT_FOUND':
+    case 'NOTIFICATION_DELIVERY_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -62,6 +64,7 @@ export function statusOf(code: ErrorCode): number {
     case 'DATASOURCE_BUSY':
     case 'CLASSIFICATION_SCHEME_NAME_TAKEN':
     case 'CLASSIFICATION_SCHEME_IN_USE':
+    case 'NOTIFICATION_CHANNEL_NAME_TAKEN':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { NotificationChannelRepository } from './notification-channel.repository';
+import { NotificationChannelService } from './notification-channel.service';
+import { NotificationDeliveryRepository } from './notification-delivery.repository';
+import { NotificationDeliveryService } from './notification-delivery.service';
+import { NotificationDispatcher } from './notification-dispatcher';
+import { NotificationLogService } from './notification-log.service';
+import { WebhookSecretCipher } from './webhook-secret-cipher';
+
+/** Notification channels, deliveries and their log. Needs the QueueModule (global). */
+@Module({
+  imports: [AuditModule],
+  providers: [
+    NotificationChannelRepository,
+    NotificationDeliveryRepository,
+    WebhookSecretCipher,
+    NotificationDispatcher,
+    NotificationChannelService,
+    NotificationDeliveryService,
+    NotificationLogService,
+  ],
+  exports: [NotificationChannelService, NotificationDispatcher, NotificationDeliveryService, NotificationLogService],
+})
+export class NotificationsModule {}
