@@ -18,6 +18,7 @@ import {
   IngestionModule,
   InstrumentStateModule,
   JobsModule,
+  MailingModule,
   MaintenanceModule,
   TelemetryModule,
 } from '@labwire/domain';
@@ -29,6 +30,7 @@ import { WorkerMetrics } from './metrics/worker-metrics';
 import { ClassificationProcessor } from './processors/classification.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
+import { MailProcessor } from './processors/mail.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
@@ -43,6 +45,7 @@ const PROCESSORS = [
   InstrumentsProcessor,
   IngestionProcessor,
   ClassificationProcessor,
+  MailProcessor,
 ];
 
 /**
@@ -68,6 +71,7 @@ export class WorkerModule {
         StorageModule,
         IngestionModule,
         ClassificationModule,
+        MailingModule,
       ],
       providers: [
         ...PROCESSORS,

@@ -3,3 +3,4 @@ export * from './broker';
 export * from './fetching';
 export * from './parsing';
 export * from './storage';
+export * from './mail';

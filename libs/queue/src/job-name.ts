@@ -28,6 +28,8 @@ export enum JobName {
   IngestionRun = 'ingestion.run',
   /** Labels records with a classification scheme, page by page: a Jobs-API job (progress, cancel, retry). */
   ClassificationRun = 'classification.run',
+  /** Renders a templated mail and sends it through MailTransport (SMTP, or .eml files in development). */
+  MailSend = 'mail.send',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

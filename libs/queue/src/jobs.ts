@@ -143,6 +143,23 @@ export interface TelemetryRetentionResult {
 }
 
 /**
+ * Payload of JobName.MailSend: a template of libs/providers/src/mail and its variables (checked by
+ * MailService.enqueue, which is how mails are queued). Rendered by the worker, so Redis holds no HTML.
+ */
+export interface MailSendData {
+  to: string[];
+  template: string;
+  vars: Record<string, string>;
+  /** the same on every attempt, so a receiver can drop a duplicate of a retried delivery */
+  messageId: string;
+}
+
+export interface MailSendResult {
+  messageId: string;
+  accepted: number;
+}
+
+/**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
  */
@@ -158,7 +175,8 @@ export type JobItem =
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
   | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
   | { name: JobName.IngestionRun; data: IngestionRunData }
-  | { name: JobName.ClassificationRun; data: ClassificationRunData };
+  | { name: JobName.ClassificationRun; data: ClassificationRunData }
+  | { name: JobName.MailSend; data: MailSendData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -174,6 +192,7 @@ export interface JobQueues {
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
   [JobName.IngestionRun]: QueueName.Ingestion;
   [JobName.ClassificationRun]: QueueName.Classification;
+  [JobName.MailSend]: QueueName.Mail;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -190,6 +209,7 @@ export interface JobResults {
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
   [JobName.IngestionRun]: IngestionRunResult;
   [JobName.ClassificationRun]: ClassificationRunResult;
+  [JobName.MailSend]: MailSendResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

@@ -11,6 +11,8 @@ export enum QueueName {
   Ingestion = 'ingestion',
   /** records labelled with classification schemes */
   Classification = 'classification',
+  /** outgoing mail: SMTP is slow or down at times, and a request never waits for it */
+  Mail = 'mail',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

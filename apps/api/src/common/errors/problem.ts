@@ -21,6 +21,9 @@ export function statusOf(code: ErrorCode): number {
     case 'WEAK_PASSWORD':
     case 'MALFORMED_JSON':
     case 'REFRESH_TOKEN_INVALID':
+    case 'EMAIL_TOKEN_INVALID':
+    case 'RESET_TOKEN_INVALID':
+    case 'INVITATION_INVALID':
       return HttpStatus.BAD_REQUEST;
     case 'UNAUTHENTICATED':
     case 'INVALID_CREDENTIALS':
@@ -45,6 +48,7 @@ export function statusOf(code: ErrorCode): number {
     case 'RECORD_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
+    case 'INVITATION_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -62,6 +66,7 @@ export function statusOf(code: ErrorCode): number {
     case 'DATASOURCE_BUSY':
     case 'CLASSIFICATION_SCHEME_NAME_TAKEN':
     case 'CLASSIFICATION_SCHEME_IN_USE':
+    case 'INVITATION_NOT_PENDING':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;
@@ -83,7 +88,9 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'BROKER_REJECTED':
     case 'CLASSIFICATION_PROVIDER_FAILED':
+    case 'MAIL_DELIVERY_FAILED':
       return HttpStatus.BAD_GATEWAY;
+    case 'MAIL_TEMPLATE_INVALID':
     case 'INTERNAL_ERROR':
       return HttpStatus.INTERNAL_SERVER_ERROR;
     default: {
