@@ -21,7 +21,7 @@ stamp() {
       for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const p = dir + "/" + e.name;
         if (e.isDirectory()) walk(p);
-        else if (/\.(ts|mjs|js|json)$/.test(e.name)) {
+        else if (/\.(ts|mjs|js|json|html|txt)$/.test(e.name)) {
           const s = statSync(p);
           hash.update(`${p} ${s.size} ${s.mtimeMs}\n`);
         }
@@ -55,6 +55,10 @@ find libs -name '*.worker.mjs' | while read -r f; do
 done
 for app in api worker cli; do
   [ -f "$next/apps/$app/src/main.js" ] && printf "require('./src/main.js');\n" > "$next/apps/$app/main.js"
+done
+# Mail templates (libs/providers/src/mail/templates) are read at run time from next to their code.
+find libs -type d -name templates | while read -r d; do
+  mkdir -p "$next/$d" && cp "$d"/*.html "$d"/*.txt "$next/$d/"
 done
 # The MQTT bridge as its own process: the api's code in another composition (BridgeAppModule).
 mkdir -p "$next/apps/bridge" && printf "require('../api/src/main-bridge.js');\n" > "$next/apps/bridge/main.js"

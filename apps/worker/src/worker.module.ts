@@ -18,6 +18,7 @@ import {
   IngestionModule,
   InstrumentStateModule,
   JobsModule,
+  MailingModule,
   MaintenanceModule,
   NotificationsModule,
   TelemetryModule,
@@ -30,6 +31,7 @@ import { WorkerMetrics } from './metrics/worker-metrics';
 import { ClassificationProcessor } from './processors/classification.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
+import { MailProcessor } from './processors/mail.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { NotificationsProcessor } from './processors/notifications.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
@@ -47,6 +49,7 @@ const PROCESSORS = [
   IngestionProcessor,
   ClassificationProcessor,
   NotificationsProcessor,
+  MailProcessor,
 ];
 
 /**
@@ -73,6 +76,7 @@ export class WorkerModule {
         IngestionModule,
         ClassificationModule,
         NotificationsModule,
+        MailingModule,
       ],
       providers: [
         ...PROCESSORS,

@@ -4,3 +4,4 @@ export * from './fetching';
 export * from './parsing';
 export * from './storage';
 export * from './notify';
+export * from './mail';

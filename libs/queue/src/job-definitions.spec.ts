@@ -19,6 +19,7 @@ describe('job contract', () => {
     ]);
     expect(QUEUE_JOBS[QueueName.Ingestion]).toEqual([JobName.IngestionRun]);
     expect(QUEUE_JOBS[QueueName.Classification]).toEqual([JobName.ClassificationRun]);
+    expect(QUEUE_JOBS[QueueName.Mail]).toEqual([JobName.MailSend]);
     expect(QUEUE_NAMES.flatMap((q) => QUEUE_JOBS[q]).sort()).toEqual([...JOB_NAMES].sort());
   });
 

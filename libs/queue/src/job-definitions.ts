@@ -174,6 +174,19 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 100, age: 7 * 86400 },
     },
   },
+  [JobName.MailSend]: {
+    queue: QueueName.Mail,
+    // SMTP_TIMEOUTS bound one delivery to well under this
+    timeoutMs: 90_000,
+    options: {
+      // An SMTP server down for a while: 5 s, 10 s, 20 s … about 40 minutes of tries in all.
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 5_000 },
+      // The payload holds one-time links: kept briefly once sent, a few days when it failed.
+      removeOnComplete: { count: 100, age: 3600 },
+      removeOnFail: { count: 1_000, age: 3 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -192,6 +205,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Ingestion]: 2,
   [QueueName.Classification]: 2,
   [QueueName.Notifications]: 4,
+  [QueueName.Mail]: 4,
 };
 
 /**

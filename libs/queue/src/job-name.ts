@@ -32,6 +32,8 @@ export enum JobName {
   NotificationDeliver = 'notifications.deliver',
   /** Safety net (scheduled): queues again deliveries left pending with no job (a crash between the two). */
   NotificationsSweep = 'notifications.sweep',
+  /** Renders a templated mail and sends it through MailTransport (SMTP, or .eml files in development). */
+  MailSend = 'mail.send',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

@@ -160,6 +160,23 @@ export interface NotificationsSweepResult {
 }
 
 /**
+ * Payload of JobName.MailSend: a template of libs/providers/src/mail and its variables (checked by
+ * MailService.enqueue, which is how mails are queued). Rendered by the worker, so Redis holds no HTML.
+ */
+export interface MailSendData {
+  to: string[];
+  template: string;
+  vars: Record<string, string>;
+  /** the same on every attempt, so a receiver can drop a duplicate of a retried delivery */
+  messageId: string;
+}
+
+export interface MailSendResult {
+  messageId: string;
+  accepted: number;
+}
+
+/**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
  */
@@ -177,7 +194,8 @@ export type JobItem =
   | { name: JobName.IngestionRun; data: IngestionRunData }
   | { name: JobName.ClassificationRun; data: ClassificationRunData }
   | { name: JobName.NotificationDeliver; data: NotificationDeliverData }
-  | { name: JobName.NotificationsSweep; data: NotificationsSweepData };
+  | { name: JobName.NotificationsSweep; data: NotificationsSweepData }
+  | { name: JobName.MailSend; data: MailSendData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -195,6 +213,7 @@ export interface JobQueues {
   [JobName.ClassificationRun]: QueueName.Classification;
   [JobName.NotificationDeliver]: QueueName.Notifications;
   [JobName.NotificationsSweep]: QueueName.Notifications;
+  [JobName.MailSend]: QueueName.Mail;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -213,6 +232,7 @@ export interface JobResults {
   [JobName.ClassificationRun]: ClassificationRunResult;
   [JobName.NotificationDeliver]: NotificationDeliverResult;
   [JobName.NotificationsSweep]: NotificationsSweepResult;
+  [JobName.MailSend]: MailSendResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

@@ -13,6 +13,8 @@ export enum QueueName {
   Classification = 'classification',
   /** alert notifications delivered to webhook and email channels */
   Notifications = 'notifications',
+  /** outgoing mail: SMTP is slow or down at times, and a request never waits for it */
+  Mail = 'mail',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -3,6 +3,7 @@ import {
   cpSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   rmSync,
   statSync,
@@ -33,6 +34,8 @@ function checkout(): { dir: string; build(): string } {
   write('apps/cli/src/main.ts', 'export const version: number = 1;\n');
   write('libs/core/src/index.ts', 'export const core = 1;\n');
   write('libs/core/src/text.worker.mjs', 'export {};\n');
+  write('libs/providers/src/mail/templates/layout.html', '<p>{{body}}</p>\n');
+  write('libs/providers/src/mail/templates/layout.txt', '{{body}}\n');
   write('migrations/index.ts', 'export const migrations = [];\n');
   write('bench/run.ts', 'export {};\n');
   return {
@@ -94,6 +97,16 @@ describe('scripts/build.sh', () => {
     expect(built.stdout.trim()).toBe('2');
     // The worker script is at its path in the new tree: a running process loading it later finds it.
     expect(statSync(join(dist, 'libs/core/src/text.worker.mjs')).isFile()).toBe(true);
+  });
+
+  it('copies the mail templates next to their code, and rebuilds when one changes', () => {
+    co.build();
+    const built = join(co.dir, 'dist/libs/providers/src/mail/templates');
+    expect(readdirSync(built).sort()).toEqual(['layout.html', 'layout.txt']);
+    const template = join(co.dir, 'libs/providers/src/mail/templates/layout.txt');
+    writeFileSync(template, 'Hello {{body}}\n');
+    co.build();
+    expect(readFileSync(join(built, 'layout.txt'), 'utf8')).toBe('Hello {{body}}\n');
   });
 
   it('rebuilds when a source is added', () => {

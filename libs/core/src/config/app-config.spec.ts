@@ -43,6 +43,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecretGenerated).toBe(false);
   });
 
+  it('refuses a production boot without SMTP_URL when accounts are verified by mail, and MAIL_FROM with SMTP_URL', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    expect(() => loadConfig({ ...prod, USERS_APPROVAL_FLOW: 'email' })).toThrow(/SMTP_URL: required/);
+    expect(() => loadConfig({ ...prod, USERS_APPROVAL_FLOW: 'email+admin' })).toThrow(/SMTP_URL: required/);
+    expect(loadConfig({ ...prod, USERS_APPROVAL_FLOW: 'admin' }).mail.smtpUrl).toBeNull();
+    expect(() => loadConfig({ ...prod, SMTP_URL: 'smtp://mail.lab.example:587' })).toThrow(/MAIL_FROM/);
+    const c = loadConfig({
+      ...prod,
+      USERS_APPROVAL_FLOW: 'email',
+      SMTP_URL: 'smtps://u:p@mail:465',
+      MAIL_FROM: 'L <l@x>',
+    });
+    expect(c.mail).toMatchObject({ smtpUrl: 'smtps://u:p@mail:465', from: 'L <l@x>' });
+    expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ USERS_APPROVAL_FLOW: 'magic' })).toThrow(/USERS_APPROVAL_FLOW/);
+    expect(loadConfig({ API_PORT: '4000' }).mail.publicUrl).toBe('http://localhost:4000');
+    expect(loadConfig({ PUBLIC_URL: 'https://lab.example/' }).mail.publicUrl).toBe('https://lab.example');
+  });
+
   it('parses durations and per-queue concurrency', () => {
     const c = loadConfig({
       JWT_ACCESS_TTL: '5m',

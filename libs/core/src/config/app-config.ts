@@ -80,6 +80,21 @@ export interface AppConfig {
     loginAccountMaxFailures: number;
   };
   admin: { email: string; password?: string };
+  accounts: {
+    /** USERS_APPROVAL_FLOW: what makes a registered account active */
+    approvalFlow: ParsedEnv['USERS_APPROVAL_FLOW'];
+    emailTokenTtlSeconds: number;
+    passwordResetTtlSeconds: number;
+    invitationTtlSeconds: number;
+  };
+  mail: {
+    /** SMTP_URL; null: mails are written as .eml files under `dir` (development and tests only) */
+    smtpUrl: string | null;
+    from: string;
+    dir: string;
+    /** base of the links in mails (PUBLIC_URL, default http://localhost:API_PORT), without a trailing slash */
+    publicUrl: string;
+  };
   retention: { auditSeconds: number };
   storage: { url: string };
   ingestion: {
@@ -163,6 +178,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production (at least 32 characters)']);
   }
+  // Accounts that become active by email must be able to get that email: a production process
+  // writing mails to its disk would leave every new user stuck.
+  if (e.NODE_ENV === 'production' && !e.SMTP_URL && e.USERS_APPROVAL_FLOW !== 'admin') {
+    throw new ConfigError([
+      `SMTP_URL: required when NODE_ENV=production and USERS_APPROVAL_FLOW=${e.USERS_APPROVAL_FLOW} (new accounts are verified by mail)`,
+    ]);
+  }
+  if (e.NODE_ENV === 'production' && e.SMTP_URL && !e.MAIL_FROM) {
+    throw new ConfigError([
+      'MAIL_FROM: required with SMTP_URL when NODE_ENV=production (e.g. "Labwire <labwire@lab.example>")',
+    ]);
+  }
   return {
     env: e.NODE_ENV,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
@@ -222,6 +249,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginAccountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    accounts: {
+      approvalFlow: e.USERS_APPROVAL_FLOW,
+      emailTokenTtlSeconds: e.EMAIL_TOKEN_TTL,
+      passwordResetTtlSeconds: e.PASSWORD_RESET_TTL,
+      invitationTtlSeconds: e.INVITATION_TTL,
+    },
+    mail: {
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM ?? 'Labwire <labwire@localhost>',
+      dir: e.MAIL_DIR,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/+$/, ''),
+    },
     retention: { auditSeconds: e.AUDIT_RETENTION },
     storage: { url: e.STORAGE_URL },
     ingestion: {

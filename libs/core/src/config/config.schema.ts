@@ -177,6 +177,22 @@ export const envSchema = z.object({
   ADMIN_EMAIL: z.email().default('admin@labwire.local'),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   USERS_OPEN_REGISTRATION: bool.default(false),
+  /** how a registered account becomes active: an admin approves it, its owner verifies the email, or both */
+  USERS_APPROVAL_FLOW: z.enum(['admin', 'email', 'email+admin']).default('admin'),
+  /** how long an email verification link stays valid */
+  EMAIL_TOKEN_TTL: duration.default(86400),
+  /** how long a password reset link stays valid */
+  PASSWORD_RESET_TTL: duration.default(3600),
+  /** how long a workspace invitation stays valid */
+  INVITATION_TTL: duration.default(7 * 86400),
+  /** outgoing mail server (nodemailer URL form); unset: mails are written to MAIL_DIR (not in production) */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  /** sender of Labwire's mails */
+  MAIL_FROM: z.string().min(3).optional(),
+  /** where mails go as .eml files when SMTP_URL is unset */
+  MAIL_DIR: z.string().min(1).default('./.data/mail'),
+  /** the address people reach Labwire at: the base of the links in mails */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
   LOGIN_MAX_FAILURES: positiveInt.default(5),
   LOGIN_LOCKOUT: duration.default(15 * 60),
   LOGIN_IP_LIMIT_PER_MINUTE: positiveInt.default(30),

@@ -21,6 +21,9 @@ export function statusOf(code: ErrorCode): number {
     case 'WEAK_PASSWORD':
     case 'MALFORMED_JSON':
     case 'REFRESH_TOKEN_INVALID':
+    case 'EMAIL_TOKEN_INVALID':
+    case 'RESET_TOKEN_INVALID':
+    case 'INVITATION_INVALID':
       return HttpStatus.BAD_REQUEST;
     case 'UNAUTHENTICATED':
     case 'INVALID_CREDENTIALS':
@@ -47,6 +50,7 @@ export function statusOf(code: ErrorCode): number {
     case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
     case 'NOTIFICATION_CHANNEL_NOT_FOUND':
     case 'NOTIFICATION_DELIVERY_NOT_FOUND':
+    case 'INVITATION_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -65,6 +69,7 @@ export function statusOf(code: ErrorCode): number {
     case 'CLASSIFICATION_SCHEME_NAME_TAKEN':
     case 'CLASSIFICATION_SCHEME_IN_USE':
     case 'NOTIFICATION_CHANNEL_NAME_TAKEN':
+    case 'INVITATION_NOT_PENDING':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;
@@ -86,7 +91,9 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'BROKER_REJECTED':
     case 'CLASSIFICATION_PROVIDER_FAILED':
+    case 'MAIL_DELIVERY_FAILED':
       return HttpStatus.BAD_GATEWAY;
+    case 'MAIL_TEMPLATE_INVALID':
     case 'INTERNAL_ERROR':
       return HttpStatus.INTERNAL_SERVER_ERROR;
     default: {

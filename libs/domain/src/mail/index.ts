@@ -1,0 +1,3 @@
+export * from './mail-delivery.service';
+export * from './mail.service';
+export * from './mailing.module';
