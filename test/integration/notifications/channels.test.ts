@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { NotificationDeliveryService } from '../../../libs/domain/src';
 import { waitFor } from '../../support/built-app';
 import { describeRouteTable, ScopedRoute } from '../../support/route-table';
+import { SmtpTestServer, startSmtpTestServer } from '../../support/smtp-test-server';
 import { createUser, startTestApi, TestApi, TestUser } from '../../support/test-app';
 import { startTestWorker } from '../../support/test-worker';
 import { WebhookReceiver } from '../../support/webhook-receiver';
@@ -22,10 +23,13 @@ describe('notification channels', () => {
   let crew: WorkspaceCrew;
   let receiver: WebhookReceiver;
   let ws: string;
+  let smtp: SmtpTestServer;
 
   beforeAll(async () => {
-    api = await startTestApi({ NOTIFY_ALLOW_PRIVATE_NETWORKS: 'true' });
-    worker = await startTestWorker(api, { NOTIFY_ALLOW_PRIVATE_NETWORKS: 'true' });
+    smtp = await startSmtpTestServer();
+    const env = { NOTIFY_ALLOW_PRIVATE_NETWORKS: 'true', SMTP_URL: smtp.url, MAIL_FROM: 'Labwire <labwire@lab.test>' };
+    api = await startTestApi(env);
+    worker = await startTestWorker(api, env);
     crew = await createWorkspaceCrew(api, 'Notified lab');
     receiver = await WebhookReceiver.start();
     ws = `/api/v1/workspaces/${crew.workspaceId}`;
@@ -34,6 +38,7 @@ describe('notification channels', () => {
     await worker?.close();
     await receiver?.close();
     await api?.close();
+    await smtp?.close();
   });
 
   async function webhook(name: string, owner: TestUser = crew.editor) {
@@ -217,6 +222,26 @@ describe('notification channels', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it('mails email channels through the one mailer, retrying when the SMTP server refuses', async () => {
+    const created = await api.request('POST', `${ws}/notification-channels`, {
+      token: crew.editor.token,
+      body: { name: 'Night shift', kind: 'email', recipients: ['Night.Shift@lab.test', 'night.shift@lab.test'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ recipients: ['night.shift@lab.test'], secret: null, hasSecret: false });
+    smtp.refuseNext(1);
+    const queued = await api.request('POST', `${ws}/notification-channels/${created.body.id}/test`, {
+      token: crew.editor.token,
+    });
+    const delivery = await settled(created.body.id, queued.body.id);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(delivery.attemptLog[0].error).toMatch(/could not be sent/);
+    const mail = await smtp.waitFor('night.shift@lab.test');
+    expect(mail.subject).toBe('[Labwire] Test notification');
+    expect(mail.text).toContain('A test notification from Labwire');
+    expect(smtp.mailsTo('night.shift@lab.test')).toHaveLength(1);
   });
 
   it('lets editors update and disable a channel, with validation of the new target', async () => {

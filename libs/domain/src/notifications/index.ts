@@ -6,6 +6,5 @@ export * from './notification-delivery.service';
 export * from './notification-dispatcher';
 export * from './notification-log.service';
 export * from './notification-mail';
-export * from './notification-mailer';
 export * from './notifications.errors';
 export * from './notifications.module';

@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@labwire/core';
-import { NetworkPolicy, WebhookAttempt, WebhookSender } from '@labwire/providers';
+import { MailTransport, NetworkPolicy, WebhookAttempt, WebhookSender } from '@labwire/providers';
 import { NotificationChannelRepository } from './notification-channel.repository';
 import { NotificationDeliveryRepository } from './notification-delivery.repository';
 import { deliveryJobId, NotificationDispatcher } from './notification-dispatcher';
 import { renderNotificationMail } from './notification-mail';
-import { NOTIFICATION_MAILER, NotificationMailer } from './notification-mailer';
 import { WebhookSecretCipher } from './webhook-secret-cipher';
 
 /** A failed attempt that another may mend: the job throws it, so BullMQ retries with backoff. */
@@ -40,7 +39,7 @@ export class NotificationDeliveryService {
     private readonly dispatcher: NotificationDispatcher,
     private readonly cipher: WebhookSecretCipher,
     @Inject(APP_CONFIG) config: AppConfig,
-    @Optional() @Inject(NOTIFICATION_MAILER) private readonly mailer: NotificationMailer | null,
+    private readonly mailer: MailTransport,
   ) {
     this.sender = new WebhookSender(
       new NetworkPolicy(config.notifications.allowPrivateNetworks),
@@ -86,7 +85,7 @@ export class NotificationDeliveryService {
         );
       }
     } else {
-      result = await this.mail(channel.recipients ?? [], delivery.payload, signal);
+      result = await this.mail(deliveryId, channel.recipients ?? [], delivery.payload);
     }
     const final = result.ok ? 'succeeded' : !result.retryable || lastAttempt ? 'failed' : null;
     await this.deliveries.recordAttempt(
@@ -122,20 +121,11 @@ export class NotificationDeliveryService {
     return stale.length;
   }
 
-  private async mail(to: string[], payload: Record<string, unknown>, signal?: AbortSignal): Promise<WebhookAttempt> {
+  private async mail(deliveryId: string, to: string[], payload: Record<string, unknown>): Promise<WebhookAttempt> {
     const started = Date.now();
-    if (!this.mailer) {
-      return {
-        ok: false,
-        statusCode: null,
-        latencyMs: 0,
-        error: 'no mailer is configured',
-        retryable: false,
-        answer: null,
-      };
-    }
     try {
-      await this.mailer.send(renderNotificationMail(to, payload), signal);
+      // one Message-ID per delivery: a retry after an unanswered send lets mail servers drop the copy
+      await this.mailer.send({ ...renderNotificationMail(to, payload), messageId: `<delivery-${deliveryId}@labwire>` });
       return {
         ok: true,
         statusCode: null,

@@ -1,4 +1,10 @@
-import { NotificationMail } from './notification-mailer';
+/** One rendered notification mail. */
+export interface NotificationMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
 
 const escapeHtml = (value: string) =>
   value.replace(

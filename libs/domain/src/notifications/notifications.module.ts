@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MailModule } from '@labwire/providers';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationChannelRepository } from './notification-channel.repository';
 import { NotificationChannelService } from './notification-channel.service';
@@ -8,9 +9,9 @@ import { NotificationDispatcher } from './notification-dispatcher';
 import { NotificationLogService } from './notification-log.service';
 import { WebhookSecretCipher } from './webhook-secret-cipher';
 
-/** Notification channels, deliveries and their log. Needs the QueueModule (global). */
+/** Notification channels, deliveries and their log. Needs the QueueModule (global); mails through the one MailTransport. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, MailModule],
   providers: [
     NotificationChannelRepository,
     NotificationDeliveryRepository,
