@@ -5,10 +5,12 @@ import { AlertConfigRepository } from './alert-config.repository';
 import { AlertConfigService } from './alert-config.service';
 import { AlertDisplayService } from './alert-display.service';
 import { AlertHistoryRepository } from './alert-history.repository';
+import { AlertHistoryService } from './alert-history.service';
 import { AlertJobsService } from './alert-jobs.service';
 import { AlertRepository } from './alert.repository';
 import { AlertSilenceRepository } from './alert-silence.repository';
 import { AlertSilenceService } from './alert-silence.service';
+import { AlertStatsService } from './alert-stats.service';
 import { AlertTimers } from './alert-timers';
 import { AlertTransitionRecorder } from './alert-transition-recorder';
 import { AlertsService } from './alerts.service';
@@ -28,6 +30,8 @@ import { AlertsService } from './alerts.service';
     AlertsService,
     AlertSilenceService,
     AlertJobsService,
+    AlertHistoryService,
+    AlertStatsService,
   ],
   exports: [
     AlertConfigService,
@@ -36,6 +40,8 @@ import { AlertsService } from './alerts.service';
     AlertDisplayService,
     AlertTransitionRecorder,
     AlertJobsService,
+    AlertHistoryService,
+    AlertStatsService,
     AlertHistoryRepository,
     AlertRepository,
     AlertSilenceRepository,
