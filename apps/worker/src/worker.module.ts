@@ -12,6 +12,7 @@ import {
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
+  AlertsModule,
   ClassificationModule,
   CommandsModule,
   DatabaseModule,
@@ -28,6 +29,7 @@ import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { AlertsProcessor } from './processors/alerts.processor';
 import { ClassificationProcessor } from './processors/classification.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
@@ -50,6 +52,7 @@ const PROCESSORS = [
   ClassificationProcessor,
   NotificationsProcessor,
   MailProcessor,
+  AlertsProcessor,
 ];
 
 /**
@@ -72,6 +75,7 @@ export class WorkerModule {
         JobsModule,
         InstrumentStateModule,
         CommandsModule,
+        AlertsModule,
         StorageModule,
         IngestionModule,
         ClassificationModule,

@@ -14,3 +14,4 @@ export * from './ingestion';
 export * from './classification';
 export * from './notifications';
 export * from './mail';
+export * from './alerts';

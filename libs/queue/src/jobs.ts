@@ -175,6 +175,30 @@ export interface MailSendResult {
   messageId: string;
   accepted: number;
 }
+export interface AlertsEscalateData {
+  alertId: string;
+  /** the escalations the alert must have had so far for this job to act (its step) */
+  escalations: number;
+}
+
+export interface AlertsAutoResolveData {
+  alertId: string;
+  /** a re-triggered alert is checked again later under the next round's job id */
+  round: number;
+}
+
+export interface AlertsPublishDisplayData {
+  workspaceId: string;
+}
+
+export interface AlertJobResult {
+  outcome: 'changed' | 'unchanged' | 'rescheduled';
+}
+
+export interface AlertsPublishDisplayResult {
+  /** the seq published, null when publishing failed again (a retry follows) */
+  seq: number | null;
+}
 
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
@@ -195,7 +219,10 @@ export type JobItem =
   | { name: JobName.ClassificationRun; data: ClassificationRunData }
   | { name: JobName.NotificationDeliver; data: NotificationDeliverData }
   | { name: JobName.NotificationsSweep; data: NotificationsSweepData }
-  | { name: JobName.MailSend; data: MailSendData };
+  | { name: JobName.MailSend; data: MailSendData }
+  | { name: JobName.AlertsEscalate; data: AlertsEscalateData }
+  | { name: JobName.AlertsAutoResolve; data: AlertsAutoResolveData }
+  | { name: JobName.AlertsPublishDisplay; data: AlertsPublishDisplayData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -214,6 +241,9 @@ export interface JobQueues {
   [JobName.NotificationDeliver]: QueueName.Notifications;
   [JobName.NotificationsSweep]: QueueName.Notifications;
   [JobName.MailSend]: QueueName.Mail;
+  [JobName.AlertsEscalate]: QueueName.Alerts;
+  [JobName.AlertsAutoResolve]: QueueName.Alerts;
+  [JobName.AlertsPublishDisplay]: QueueName.Alerts;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -233,6 +263,9 @@ export interface JobResults {
   [JobName.NotificationDeliver]: NotificationDeliverResult;
   [JobName.NotificationsSweep]: NotificationsSweepResult;
   [JobName.MailSend]: MailSendResult;
+  [JobName.AlertsEscalate]: AlertJobResult;
+  [JobName.AlertsAutoResolve]: AlertJobResult;
+  [JobName.AlertsPublishDisplay]: AlertsPublishDisplayResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

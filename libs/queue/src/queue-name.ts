@@ -15,6 +15,8 @@ export enum QueueName {
   Notifications = 'notifications',
   /** outgoing mail: SMTP is slow or down at times, and a request never waits for it */
   Mail = 'mail',
+  /** alert escalation, auto-resolution and display republishing */
+  Alerts = 'alerts',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

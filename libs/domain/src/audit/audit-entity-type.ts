@@ -10,5 +10,7 @@ export const AUDIT_ENTITY_TYPES = [
   'record',
   'classification_scheme',
   'notification_channel',
+  'alert_config',
+  'alert_silence',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
