@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { NotificationChannelService } from '../notifications/notification-channel.service';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, toPage, ValidationError } from '@labwire/core';
 import { AuditChanges } from '../audit/audit-entry.entity';
@@ -82,6 +83,7 @@ export class AlertConfigService {
     private readonly dataSource: DataSource,
     private readonly configs: AlertConfigRepository,
     private readonly audit: AuditService,
+    private readonly channels: NotificationChannelService,
   ) {}
 
   async list(workspaceId: string, page: PageRequest): Promise<Page<AlertConfig>> {
@@ -100,6 +102,7 @@ export class AlertConfigService {
     const fields = { ...defaultAlertConfig(key), ...stripUndefined(input) };
     validate(fields);
     return this.dataSource.transaction(async (em) => {
+      await this.channels.assertChannels(workspaceId, fields.notificationChannelIds, 'notificationChannelIds', em);
       const created = await this.configs.insert(workspaceId, key, fields, em);
       if (!created) throw new AlertConfigKeyTakenError(key);
       await this.record(em, workspaceId, actor, 'create', null, created);
@@ -123,6 +126,7 @@ export class AlertConfigService {
         ...stripUndefined({ ...input, display: undefined }),
       };
       validate(fields);
+      await this.channels.assertChannels(workspaceId, fields.notificationChannelIds, 'notificationChannelIds', em);
       const updated = await this.configs.update(workspaceId, id, fields, em);
       if (!updated) throw new AlertConfigNotFoundError(id);
       await this.record(em, workspaceId, actor, 'update', current, updated);

@@ -15,6 +15,12 @@ export interface TransitionInput {
   silenced?: boolean;
 }
 
+/**
+ * Called inside the transaction that records a transition, after its history row: writes that must
+ * commit or roll back with it (the notification outbox). A throw rolls the transition back.
+ */
+export type AlertTransitionRecordedListener = (em: EntityManager, transition: AlertTransition) => Promise<void>;
+
 /** Called after the transaction that recorded these transitions committed (one call per commit). */
 export type AlertTransitionListener = (transitions: AlertTransition[]) => Promise<void> | void;
 
@@ -33,12 +39,14 @@ export interface AlertEvent {
  * acknowledged, escalated, cleared, auto-resolved, suppressed) goes through `recordTransition`
  * inside its transaction (it writes the history row), and through `committed` once that transaction
  * committed, which relays the workspace's SSE event and calls the listeners registered with
- * `onCommitted` (display refresh and timers by the alerts module; notifications can hook in the same way).
+ * `onCommitted` (display refresh and timers by the alerts module, queueing notifications); listeners
+ * registered with `onRecorded` run inside the transaction (the notification outbox).
  */
 @Injectable()
 export class AlertTransitionRecorder {
   private readonly logger = new Logger('AlertTransitions');
   private readonly listeners: AlertTransitionListener[] = [];
+  private readonly recordedListeners: AlertTransitionRecordedListener[] = [];
 
   constructor(
     private readonly history: AlertHistoryRepository,
@@ -48,6 +56,10 @@ export class AlertTransitionRecorder {
 
   onCommitted(listener: AlertTransitionListener): void {
     this.listeners.push(listener);
+  }
+
+  onRecorded(listener: AlertTransitionRecordedListener): void {
+    this.recordedListeners.push(listener);
   }
 
   async recordTransition(em: EntityManager, t: TransitionInput): Promise<AlertTransition> {
@@ -67,7 +79,7 @@ export class AlertTransitionRecorder {
       },
       em,
     );
-    return {
+    const transition: AlertTransition = {
       action: t.action,
       alert: t.alert,
       config: t.config,
@@ -76,6 +88,8 @@ export class AlertTransitionRecorder {
       silenced: t.silenced ?? false,
       entry,
     };
+    for (const listener of this.recordedListeners) await listener(em, transition);
+    return transition;
   }
 
   /** After commit: events and listeners. Never rejects (the change is committed; these are best effort). */

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MqttPublisherModule } from '@labwire/providers';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { AlertNotifier } from './alert-notifier';
 import { AlertConfigRepository } from './alert-config.repository';
 import { AlertConfigService } from './alert-config.service';
 import { AlertDisplayService } from './alert-display.service';
@@ -17,7 +19,7 @@ import { AlertsService } from './alerts.service';
 
 /** Alerts for api and worker (the JobProducer and Redis come from the global modules). */
 @Module({
-  imports: [AuditModule, MqttPublisherModule],
+  imports: [AuditModule, MqttPublisherModule, NotificationsModule],
   providers: [
     AlertConfigRepository,
     AlertRepository,
@@ -27,6 +29,7 @@ import { AlertsService } from './alerts.service';
     AlertTransitionRecorder,
     AlertDisplayService,
     AlertTimers,
+    AlertNotifier,
     AlertsService,
     AlertSilenceService,
     AlertJobsService,

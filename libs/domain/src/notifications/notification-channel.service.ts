@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   APP_CONFIG,
   AppConfig,
@@ -206,6 +206,20 @@ export class NotificationChannelService {
       });
       return { channel: { ...before, ...bump }, secret };
     });
+  }
+
+  /**
+   * Refuses (400, field `field[i]`) channel ids that are not channels of the workspace: what an alert
+   * config may notify.
+   */
+  async assertChannels(workspaceId: string, ids: string[], field: string, em?: EntityManager): Promise<void> {
+    const found = new Set(await this.channels.existing(workspaceId, ids, em));
+    const errors = ids.flatMap((id, i) =>
+      found.has(id)
+        ? []
+        : [{ field: `${field}[${i}]`, message: `${id} is not a notification channel of this workspace` }],
+    );
+    if (errors.length) throw new ValidationError('Unknown notification channels', errors);
   }
 
   /** Queues a test notification to the channel (even a disabled one) and answers its delivery id. */
