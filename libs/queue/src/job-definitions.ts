@@ -156,7 +156,7 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     // a webhook answers within NOTIFY_WEBHOOK_TIMEOUT (10 s); a mail server within its own timeouts
     timeoutMs: 60_000,
     options: {
-      // 8 attempts over about 20 minutes: 2 s, 4 s, 8 s … each delay up to 50% shorter at random, so
+      // 8 attempts over about 4 minutes: 2 s, 4 s, 8 s … each delay up to 50% shorter at random, so
       // receivers coming back from an outage are not hit by every delivery at once.
       attempts: 8,
       backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
