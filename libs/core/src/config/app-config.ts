@@ -95,7 +95,7 @@ export interface AppConfig {
     /** base of the links in mails (PUBLIC_URL, default http://localhost:API_PORT), without a trailing slash */
     publicUrl: string;
   };
-  retention: { auditSeconds: number };
+  retention: { auditSeconds: number; alertHistorySeconds: number };
   storage: { url: string };
   ingestion: {
     /** largest data source upload (DATASOURCE_MAX_BYTES) */
@@ -261,7 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       dir: e.MAIL_DIR,
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/+$/, ''),
     },
-    retention: { auditSeconds: e.AUDIT_RETENTION },
+    retention: { auditSeconds: e.AUDIT_RETENTION, alertHistorySeconds: e.ALERT_HISTORY_RETENTION },
     storage: { url: e.STORAGE_URL },
     ingestion: {
       maxUploadBytes: e.DATASOURCE_MAX_BYTES,
