@@ -16,6 +16,8 @@ export interface MaintenancePurgeResult {
   alerts: number;
   alertHistoryEntries: number;
   alertSilences: number;
+  /** finished notification deliveries deleted (same cut-off) */
+  notificationDeliveries: number;
   alertsBefore: string;
 }
 

@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
-import { NotificationDeliveryService } from '../../../libs/domain/src';
+import { NOTIFICATIONS_SWEEP_SCHEDULER_ID } from '../../../apps/worker/src/schedules/notifications-scheduler';
+import { MaintenanceService, NotificationDeliveryService } from '../../../libs/domain/src';
+import { JobName, JobProducer } from '../../../libs/queue/src';
 import { waitFor } from '../../support/built-app';
 import { describeRouteTable, ScopedRoute } from '../../support/route-table';
 import { SmtpTestServer, startSmtpTestServer } from '../../support/smtp-test-server';
@@ -213,7 +215,8 @@ describe('notification channels', () => {
       ).rows;
       const before = receiver.received.length;
       const sweeper = worker.get(NotificationDeliveryService);
-      expect(await sweeper.sweep()).toBeGreaterThanOrEqual(1);
+      // (the scheduled sweep may get there first: either way it is delivered once)
+      await sweeper.sweep();
       const delivery = await settled(channel.id, id);
       expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
       // sweeping again finds nothing pending and sends nothing twice
@@ -261,6 +264,44 @@ describe('notification channels', () => {
     expect(del.status).toBe(204);
     const gone = await api.request('GET', `${ws}/notification-channels/${channel.id}`, { token: crew.editor.token });
     expect([gone.status, gone.body.code]).toEqual([404, 'NOTIFICATION_CHANNEL_NOT_FOUND']);
+  });
+
+  it('purges finished deliveries past ALERT_HISTORY_RETENTION, never pending ones', async () => {
+    // the sweep would deliver the old pending row below: this test keeps it pending
+    await worker.get(JobProducer).unschedule(JobName.NotificationsSweep, NOTIFICATIONS_SWEEP_SCHEDULER_ID);
+    const channel = await webhook('Purged');
+    const queued = await api.request('POST', `${ws}/notification-channels/${channel.id}/test`, {
+      token: crew.editor.token,
+    });
+    await settled(channel.id, queued.body.id);
+    const db = new Client({ connectionString: api.dbUrl });
+    await db.connect();
+    try {
+      const pending = (
+        await db.query(
+          `INSERT INTO notification_deliveries (workspace_id, channel_id, event, payload, status)
+           VALUES ($1, $2, 'test', '{}', 'pending') RETURNING id`,
+          [crew.workspaceId, channel.id],
+        )
+      ).rows[0].id;
+      // the finished delivery is made older than the default 365 days of retention
+      await db.query(`UPDATE notification_deliveries SET created_at = now() - interval '400 days' WHERE id = $1`, [
+        queued.body.id,
+      ]);
+      await db.query(`UPDATE notification_deliveries SET created_at = now() - interval '400 days' WHERE id = $1`, [
+        pending,
+      ]);
+      const report = await worker.get(MaintenanceService).purge(new Date());
+      expect(report.notificationDeliveries).toBeGreaterThanOrEqual(1);
+      const left = await db.query('SELECT id FROM notification_deliveries WHERE channel_id = $1', [channel.id]);
+      expect(left.rows.map((r) => r.id)).toEqual([pending]);
+      expect(
+        (await db.query('SELECT 1 FROM notification_attempts WHERE delivery_id = $1', [queued.body.id])).rowCount,
+      ).toBe(0);
+      await db.query('DELETE FROM notification_deliveries WHERE id = $1', [pending]);
+    } finally {
+      await db.end();
+    }
   });
 
   let routeChannelId: string;

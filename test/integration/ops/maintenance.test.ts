@@ -114,6 +114,7 @@ describe('maintenance purge', () => {
       alerts: 0,
       alertHistoryEntries: 0,
       alertSilences: 0,
+      notificationDeliveries: 0,
       alertsBefore: new Date(now.getTime() - 365 * DAY).toISOString(),
     });
 

@@ -8,12 +8,14 @@ export interface AlertPurgeCounts {
   alertHistoryEntries: number;
   /** silences that ended before the cut-off */
   alertSilences: number;
+  /** notification deliveries (and their attempts) finished before the cut-off */
+  notificationDeliveries: number;
 }
 
 /**
  * Retention of alerts (ALERT_HISTORY_RETENTION), across every workspace: resolved alerts resolved
  * before the cut-off, history entries older than it (never those of an alert still open), silences
- * that ended before it. In batches, like the audit purge.
+ * that ended before it, notification deliveries that ended before it. In batches, like the audit purge.
  */
 @Injectable()
 export class AlertRetentionRepository {
@@ -36,6 +38,12 @@ export class AlertRetentionRepository {
       ),
       alertSilences: await this.inBatches(
         `DELETE FROM alert_silences WHERE id IN (SELECT id FROM alert_silences WHERE ends_at < $1 LIMIT $2)`,
+        before,
+        batchSize,
+      ),
+      notificationDeliveries: await this.inBatches(
+        `DELETE FROM notification_deliveries WHERE id IN (
+           SELECT id FROM notification_deliveries WHERE status <> 'pending' AND created_at < $1 LIMIT $2)`,
         before,
         batchSize,
       ),
