@@ -144,7 +144,7 @@ describe('alert history, stats and events', () => {
         { groupBy: 'colour' },
         { from: 'yesterday' },
         { from: at(10).toISOString(), to: at(0).toISOString() },
-      ]) {
+      ] as Array<Record<string, string>>) {
         const res = await api.request('GET', `${path(stats)}/alerts/stats`, { token: stats.viewer.token, query });
         expect([JSON.stringify(query), res.status, res.body.code]).toEqual([
           JSON.stringify(query),
