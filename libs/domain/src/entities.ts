@@ -1,3 +1,4 @@
+import { AccountToken } from './accounts/account-token.entity';
 import { ApiKey } from './identity/api-key.entity';
 import { RefreshToken } from './identity/refresh-token.entity';
 import { Session } from './identity/session.entity';
@@ -9,6 +10,7 @@ import { InstrumentStateTransition } from './instruments/instrument-state-transi
 import { Job } from './jobs/job.entity';
 import { Location } from './instruments/location.entity';
 import { Workspace } from './workspaces/workspace.entity';
+import { WorkspaceInvitation } from './invitations/workspace-invitation.entity';
 import { WorkspaceMember } from './workspaces/workspace-member.entity';
 
 /** Every entity TypeORM maps; the data source of api, worker, CLI and tests uses this list. */
@@ -25,4 +27,6 @@ export const ENTITIES = [
   Job,
   InstrumentStateTransition,
   Command,
+  AccountToken,
+  WorkspaceInvitation,
 ];
