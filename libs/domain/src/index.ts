@@ -14,3 +14,4 @@ export * from './ingestion';
 export * from './classification';
 export * from './mail';
 export * from './accounts';
+export * from './invitations';

@@ -91,6 +91,42 @@ export class AccountMails {
     }
   }
 
+  /**
+   * A workspace invitation: to someone with an account, a link to their invitations (accepted after
+   * signing in); to someone without, the link that registers them with the invitation's token.
+   */
+  async invitation(input: {
+    email: string;
+    hasAccount: boolean;
+    workspace: string;
+    inviter: string;
+    role: string;
+    token: string;
+    key: string;
+  }): Promise<void> {
+    const vars = {
+      workspace: input.workspace,
+      inviter: input.inviter,
+      role: input.role,
+      expiresIn: describeDuration(this.config.accounts.invitationTtlSeconds),
+    };
+    await this.mail.enqueue(
+      input.hasAccount
+        ? {
+            to: input.email,
+            template: 'workspace-invitation',
+            vars: { ...vars, link: this.link('/account/invitations') },
+            key: input.key,
+          }
+        : {
+            to: input.email,
+            template: 'workspace-invitation-signup',
+            vars: { ...vars, link: this.link('/account/accept-invitation', input.token) },
+            key: input.key,
+          },
+    );
+  }
+
   async accountApproved(user: User): Promise<void> {
     await this.mail.enqueue({
       to: user.email,
