@@ -10,8 +10,9 @@ import { ClassificationResultsByPosition1795352000000 } from './1795352000000-cl
 import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
 import { TelemetryDrops1795380000000 } from './1795380000000-telemetry-drops';
 import { TelemetryCompressOrderby1795395000000 } from './1795395000000-telemetry-compress-orderby';
-import { Notifications1795420000000 } from './1795420000000-notifications';
 import { Alerts1795400000000 } from './1795400000000-alerts';
+import { Notifications1795420000000 } from './1795420000000-notifications';
+import { AccountsByEmail1795450000000 } from './1795450000000-accounts-by-email';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
 export const MIGRATIONS = [
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   TelemetryPurge1795370000000,
   TelemetryDrops1795380000000,
   TelemetryCompressOrderby1795395000000,
-  Notifications1795420000000,
   Alerts1795400000000,
+  Notifications1795420000000,
+  AccountsByEmail1795450000000,
 ];

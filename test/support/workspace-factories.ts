@@ -8,7 +8,10 @@ export async function createWorkspace(api: TestApi, owner: TestUser, name = 'Tes
   return res.body.id;
 }
 
-/** Adds `user` to the workspace with a role (the caller must be an owner). */
+/**
+ * Adds `user` to the workspace with a role: the owner invites them (POST …/members) and they accept
+ * (POST /users/me/invitations/{id}/accept), as people join a workspace.
+ */
 export async function addMember(
   api: TestApi,
   owner: TestUser,
@@ -16,11 +19,15 @@ export async function addMember(
   user: TestUser,
   role: WorkspaceRole,
 ): Promise<void> {
-  const res = await api.request('POST', `/api/v1/workspaces/${workspaceId}/members`, {
+  const invited = await api.request('POST', `/api/v1/workspaces/${workspaceId}/members`, {
     token: owner.token,
     body: { email: user.email, role },
   });
-  if (res.status !== 201) throw new Error(`add member failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (invited.status !== 202) throw new Error(`invite failed: ${invited.status} ${JSON.stringify(invited.body)}`);
+  const accepted = await api.request('POST', `/api/v1/users/me/invitations/${invited.body.id}/accept`, {
+    token: user.token,
+  });
+  if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
 }
 
 export interface WorkspaceCrew {

@@ -1,3 +1,4 @@
+import { AccountToken } from './accounts/account-token.entity';
 import { ApiKey } from './identity/api-key.entity';
 import { RefreshToken } from './identity/refresh-token.entity';
 import { Session } from './identity/session.entity';
@@ -12,6 +13,7 @@ import { NotificationAttempt } from './notifications/notification-attempt.entity
 import { NotificationChannel } from './notifications/notification-channel.entity';
 import { NotificationDelivery } from './notifications/notification-delivery.entity';
 import { Workspace } from './workspaces/workspace.entity';
+import { WorkspaceInvitation } from './invitations/workspace-invitation.entity';
 import { WorkspaceMember } from './workspaces/workspace-member.entity';
 
 /** Every entity TypeORM maps; the data source of api, worker, CLI and tests uses this list. */
@@ -31,4 +33,6 @@ export const ENTITIES = [
   NotificationChannel,
   NotificationDelivery,
   NotificationAttempt,
+  AccountToken,
+  WorkspaceInvitation,
 ];

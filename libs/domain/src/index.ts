@@ -15,3 +15,5 @@ export * from './classification';
 export * from './notifications';
 export * from './mail';
 export * from './alerts';
+export * from './accounts';
+export * from './invitations';

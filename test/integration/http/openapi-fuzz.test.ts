@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { createUser, startTestApi, TestApi, TestUser } from '../../support/test-app';
 import { multipartBody } from '../../support/multipart';
 import { startTestWorker } from '../../support/test-worker';
-import { createInstrument, createLocation, createWorkspace } from '../../support/workspace-factories';
+import { addMember, createInstrument, createLocation, createWorkspace } from '../../support/workspace-factories';
 import {
   BadQueryValue,
   bodyCorpus,
@@ -24,6 +24,11 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
     me_change_password: { currentPassword: owner.password, newPassword: 'another long enough password' },
     users_create: { email: 'fuzz-new@lab.test', fullName: 'Fuzz', password: 'a long enough password' },
     workspace_members_create: { email: stranger.email, role: 'viewer' },
+    workspace_invitations_create: { email: stranger.email, role: 'viewer' },
+    me_change_email: { email: 'fuzz-moved@lab.test', currentPassword: owner.password },
+    accounts_verify_email: { token: 'x'.repeat(43) },
+    accounts_reset: { token: 'x'.repeat(43), password: 'a long enough password' },
+    invited_registration_register: { token: 'x'.repeat(43), fullName: 'Fuzz', password: 'a long enough password' },
     datasources_create: { type: 'text', text: 'a line', name: 'Fuzz' },
     classification_schemes_create: { name: 'Fuzz scheme', mode: 'single', labels: [{ name: 'a' }, { name: 'b' }] },
     classification_jobs_create: { schemeId: ids.schemeId, datasourceIds: [ids.datasourceId] },
@@ -224,7 +229,8 @@ describe('every operation of /openapi.json refuses bad input', () => {
       }
       throw new Error(`job ${jobId} did not finish`);
     };
-    await post('/members', { email: member.email, role: 'editor' });
+    await addMember(api, owner, workspaceId, member, 'editor');
+    const invitation = await post('/invitations', { email: 'fuzz-invitee@lab.test', role: 'viewer' });
     const location = await createLocation(api, owner, workspaceId);
     const instrument = await createInstrument(api, owner, workspaceId, { locationId: location.id });
     const datasource = await post('/datasources', { type: 'text', text: 'one\ntwo', name: 'Notes' });
@@ -252,6 +258,7 @@ describe('every operation of /openapi.json refuses bad input', () => {
     const ids: Record<string, string> = {
       workspaceId,
       userId: member.id,
+      invitationId: invitation.id,
       apiKeyId: key.body.id,
       locationId: location.id,
       instrumentId: instrument.id,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { waitFor } from '../../support/built-app';
 import { createUser, startTestApi, TestApi } from '../../support/test-app';
+import { addMember } from '../../support/workspace-factories';
 
 /**
  * Authentication state is cached per replica for a few seconds; every change that affects it must
@@ -34,11 +35,7 @@ describe('auth cache across replicas', () => {
     const owner = await createUser(a);
     const member = await createUser(a);
     const ws = await a.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Cache lab' } });
-    const add = await a.request('POST', `/api/v1/workspaces/${ws.body.id}/members`, {
-      token: owner.token,
-      body: { email: member.email, role: 'editor' },
-    });
-    expect(add.status).toBe(201);
+    await addMember(a, owner, ws.body.id, member, 'editor');
     const instruments = `/api/v1/workspaces/${ws.body.id}/instruments`;
     expect(await ok(b, instruments, member.token)).toBe(200); // cached on b as editor
     const removed = await a.request('DELETE', `/api/v1/workspaces/${ws.body.id}/members/${member.id}`, {
@@ -54,10 +51,7 @@ describe('auth cache across replicas', () => {
     const ws = await a.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Join lab' } });
     const locations = `/api/v1/workspaces/${ws.body.id}/locations`;
     expect(await ok(b, locations, newcomer.token)).toBe(404);
-    await a.request('POST', `/api/v1/workspaces/${ws.body.id}/members`, {
-      token: owner.token,
-      body: { email: newcomer.email, role: 'viewer' },
-    });
+    await addMember(a, owner, ws.body.id, newcomer, 'viewer');
     await waitFor(async () => (await ok(b, locations, newcomer.token)) === 200, 2000, 'b to see the new member');
   });
 

@@ -1,5 +1,6 @@
 import { createUser, startTestApi, TestApi } from '../../support/test-app';
 import {
+  addMember,
   createInstrument,
   createLocation,
   createWorkspaceCrew,
@@ -19,7 +20,7 @@ describe('audit log', () => {
   });
   afterAll(() => api.close());
 
-  it('records the workspace creation and member additions', async () => {
+  it('records the workspace creation, the invitations and the members joining', async () => {
     const res = await audit({ sort: 'createdAt', pageSize: 500 });
     expect(res.status).toBe(200);
     const entries = res.body.items.map((e: any) => [e.action, e.entityType, e.entityId, e.actorUserId]);
@@ -27,10 +28,18 @@ describe('audit log', () => {
       expect.arrayContaining([
         ['create', 'workspace', crew.workspaceId, crew.owner.id],
         ['create', 'member', crew.owner.id, crew.owner.id],
-        ['create', 'member', crew.editor.id, crew.owner.id],
-        ['create', 'member', crew.viewer.id, crew.owner.id],
+        // the owner invites; each member joins by accepting (their own act)
+        ['create', 'member', crew.editor.id, crew.editor.id],
+        ['create', 'member', crew.viewer.id, crew.viewer.id],
       ]),
     );
+    const invitations = res.body.items.filter((e: any) => e.entityType === 'invitation');
+    expect(invitations.map((e: any) => [e.action, e.actorUserId, e.changes.status?.to ?? e.changes.role?.to])).toEqual([
+      ['create', crew.owner.id, 'editor'],
+      ['update', crew.editor.id, 'accepted'],
+      ['create', crew.owner.id, 'viewer'],
+      ['update', crew.viewer.id, 'accepted'],
+    ]);
     const ws = res.body.items.find((e: any) => e.entityType === 'workspace');
     expect(ws.changes).toEqual({
       name: { to: 'Audited lab' },
@@ -38,7 +47,11 @@ describe('audit log', () => {
       telemetryRetentionDays: { to: 365 },
     });
     const editor = res.body.items.find((e: any) => e.entityId === crew.editor.id);
-    expect(editor.changes).toEqual({ email: { to: crew.editor.email }, role: { to: 'editor' } });
+    expect(editor.changes).toEqual({
+      email: { to: crew.editor.email },
+      role: { to: 'editor' },
+      invitation: { to: invitations[0].entityId },
+    });
   });
 
   it('records instrument create, update (changed fields only, from/to) and delete, with actor and request id', async () => {
@@ -111,17 +124,15 @@ describe('audit log', () => {
     expect(wsUpdate.body.items[0].changes).toEqual({ description: { from: null, to: 'Now described' } });
 
     const temp = await createUser(api);
-    await api.request('POST', `${ws()}/members`, {
-      token: crew.owner.token,
-      body: { email: temp.email, role: 'viewer' },
-    });
+    await addMember(api, crew.owner, crew.workspaceId, temp, 'viewer');
     await api.request('PATCH', `${ws()}/members/${temp.id}`, { token: crew.owner.token, body: { role: 'editor' } });
     await api.request('DELETE', `${ws()}/members/${temp.id}`, { token: temp.token });
     const member = await audit({ entityType: 'member', entityId: temp.id });
     expect(member.body.items.map((e: any) => [e.action, e.actorUserId, e.changes.role])).toEqual([
       ['delete', temp.id, { from: 'editor' }],
       ['update', crew.owner.id, { from: 'viewer', to: 'editor' }],
-      ['create', crew.owner.id, { to: 'viewer' }],
+      // joining is the invitee's own act: they accepted the owner's invitation
+      ['create', temp.id, { to: 'viewer' }],
     ]);
   });
 
@@ -142,7 +153,8 @@ describe('audit log', () => {
 
   it('filters by actor and action, paginates newest first', async () => {
     const byViewer = await audit({ actorUserId: crew.viewer.id });
-    expect(byViewer.body.total).toBe(0);
+    // a viewer changes nothing but their own joining (accepting the invitation)
+    expect(byViewer.body.items.map((e: any) => e.entityType).sort()).toEqual(['invitation', 'member']);
     const byEditor = await audit({ actorUserId: crew.editor.id });
     expect(byEditor.body.total).toBeGreaterThan(0);
     expect(byEditor.body.items.every((e: any) => e.actorUserId === crew.editor.id)).toBe(true);

@@ -1,4 +1,5 @@
 import { createUser, startTestApi, TestApi } from '../../support/test-app';
+import { addMember } from '../../support/workspace-factories';
 
 describe('workspace telemetry retention setting', () => {
   let api: TestApi;
@@ -11,10 +12,7 @@ describe('workspace telemetry retention setting', () => {
     const owner = await createUser(api);
     const editor = await createUser(api);
     const ws = await api.request('POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Guarded' } });
-    await api.request('POST', `/api/v1/workspaces/${ws.body.id}/members`, {
-      token: owner.token,
-      body: { email: editor.email, role: 'editor' },
-    });
+    await addMember(api, owner, ws.body.id, editor, 'editor');
     const url = `/api/v1/workspaces/${ws.body.id}`;
     const denied = await api.request('PATCH', url, { token: editor.token, body: { telemetryRetentionDays: 1 } });
     expect(denied.status).toBe(403);

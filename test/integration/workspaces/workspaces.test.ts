@@ -136,28 +136,48 @@ describe('workspaces and members', () => {
       await addMember(api, owner, workspaceId, editor, 'editor');
     });
 
-    it('adds a member by email (case-insensitive) with a role, defaulting to viewer', async () => {
+    it('invites by email (case-insensitive) with a role, defaulting to viewer; they join once they accept', async () => {
       const res = await api.request('POST', members(), {
         token: owner.token,
         body: { email: viewer.email.toUpperCase() },
       });
-      expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ userId: viewer.id, email: viewer.email, role: 'viewer' });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ email: viewer.email, role: 'viewer', status: 'pending' });
+      // not a member before consenting
+      expect((await api.request('GET', members(), { token: viewer.token })).status).toBe(404);
+      const accepted = await api.request('POST', `/api/v1/users/me/invitations/${res.body.id}/accept`, {
+        token: viewer.token,
+      });
+      expect(accepted.status).toBe(200);
       const list = await api.request('GET', members(), { token: viewer.token, query: { sort: 'role' } });
       expect(list.body.total).toBe(3);
       expect(list.body.items.map((m: any) => m.role)).toEqual(['editor', 'owner', 'viewer']);
     });
 
-    it('answers 404 USER_NOT_FOUND for an unknown email and 409 MEMBER_EXISTS for a member', async () => {
+    it('answers an unknown email exactly like a known one (no account enumeration); 409 MEMBER_EXISTS for a member', async () => {
       const unknown = await api.request('POST', members(), {
         token: owner.token,
         body: { email: 'nobody@nowhere.test', role: 'editor' },
       });
-      expect(unknown.status).toBe(404);
-      expect(unknown.body.code).toBe('USER_NOT_FOUND');
+      const known = await api.request('POST', members(), {
+        token: owner.token,
+        body: { email: viewer.email, role: 'editor' },
+      });
+      expect(unknown.status).toBe(202);
+      expect(known.status).toBe(202);
+      expect(Object.keys(unknown.body).sort()).toEqual(Object.keys(known.body).sort());
+      expect([unknown.body.status, unknown.body.role]).toEqual([known.body.status, known.body.role]);
       const dup = await api.request('POST', members(), { token: owner.token, body: { email: editor.email } });
       expect(dup.status).toBe(409);
       expect(dup.body.code).toBe('MEMBER_EXISTS');
+    });
+
+    it('never adds a pending or disabled account: an invitation waits for its owner to sign in and accept', async () => {
+      const disabled = await createUser(api, { status: 'disabled' });
+      const res = await api.request('POST', members(), { token: owner.token, body: { email: disabled.email } });
+      expect(res.status).toBe(202);
+      const list = await api.request('GET', members(), { token: owner.token });
+      expect(list.body.items.map((m: any) => m.email)).not.toContain(disabled.email);
     });
 
     it('validates the body: bad role or extra fields are 400', async () => {

@@ -1,10 +1,25 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ApiKeyService, PasswordChangeService, Principal, SessionRequiredError, UserService } from '@labwire/domain';
+import {
+  ApiKeyService,
+  EmailChangeService,
+  PasswordChangeService,
+  Principal,
+  SessionRequiredError,
+  UserService,
+} from '@labwire/domain';
 import { CurrentPrincipal } from '../common/auth/auth.decorators';
 import { clientInfo } from '../common/client-info';
 import { ApiProblems } from '../common/openapi/api-problems.decorator';
+import { AcceptedDto, ChangeEmailDto } from './dto/accounts.dto';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { UserDto } from './dto/user.dto';
 import { ChangePasswordDto, PasswordChangedDto } from './dto/user-admin.dto';
@@ -18,6 +33,7 @@ export class MeController {
     private readonly users: UserService,
     private readonly apiKeys: ApiKeyService,
     private readonly passwords: PasswordChangeService,
+    private readonly emailChange: EmailChangeService,
   ) {}
 
   @Get()
@@ -46,6 +62,26 @@ export class MeController {
     @Req() request: FastifyRequest,
   ): Promise<PasswordChangedDto> {
     return this.passwords.change(principal, body, clientInfo(request));
+  }
+
+  @Post('email')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Change the caller's email address: it takes effect once the new address is verified",
+    description:
+      'Needs a signed-in session and the current password (401 INVALID_CREDENTIALS, counted like a failed ' +
+      'sign-in). A verification link goes to the new address; POST /auth/verify-email with its token ' +
+      'moves the account. Answers 202 whether or not the new address is taken (its owner is told).',
+  })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiProblems(400, 403, 429)
+  async changeEmail(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChangeEmailDto,
+    @Req() request: FastifyRequest,
+  ): Promise<AcceptedDto> {
+    await this.emailChange.request(principal, body.email, body.currentPassword, clientInfo(request));
+    return { message: 'A verification link was mailed to the new address; the change waits for it.' };
   }
 
   @Get('api-keys')

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { mapPage, Page, parseSort } from '@labwire/core';
-import { Principal, USER_SORT_FIELDS, UserService } from '@labwire/domain';
+import { Principal, RegistrationService, USER_SORT_FIELDS, UserService } from '@labwire/domain';
 import { CurrentPrincipal, RequirePlatformRole } from '../common/auth/auth.decorators';
 import { pageRequest } from '../common/dto/page-query.dto';
 import { ApiPageResponse } from '../common/dto/page.dto';
@@ -15,7 +15,10 @@ import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user-admi
 @RequirePlatformRole('admin')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UserService) {}
+  constructor(
+    private readonly users: UserService,
+    private readonly registration: RegistrationService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List users (filter by status, role, q)' })
@@ -60,11 +63,17 @@ export class UsersController {
   }
 
   @Post(':userId/approve')
-  @ApiOperation({ summary: 'Approve a pending user (status → active)' })
+  @ApiOperation({
+    summary: 'Approve a pending user',
+    description:
+      'The account becomes active and its owner is mailed, unless USERS_APPROVAL_FLOW=email+admin still ' +
+      'waits for its email verification (then it stays pending, approved). A user that is not pending is ' +
+      'answered as it is.',
+  })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(404)
   async approve(@Param('userId', new ParseUUIDPipe()) userId: string, @CurrentPrincipal() actor: Principal) {
-    return UserDto.from(await this.users.update(userId, { status: 'active' }, actor));
+    return UserDto.from(await this.registration.approve(userId, actor));
   }
 
   @Post(':userId/disable')

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiCreatedResponse,
+  ApiAcceptedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -10,6 +10,7 @@ import {
 import { mapPage, Page, parseSort } from '@labwire/core';
 import {
   Actor,
+  InvitationService,
   MEMBER_SORT_FIELDS,
   MemberNotFoundError,
   WorkspaceMemberService,
@@ -26,6 +27,7 @@ import {
   WorkspaceScoped,
 } from '../common/workspaces/workspace-access.decorators';
 import { AddMemberDto } from './dto/add-member.dto';
+import { InvitationDto } from './dto/invitation.dto';
 import { MemberDto } from './dto/member.dto';
 import { UpdateMemberDto } from './dto/update-member.dto';
 
@@ -38,7 +40,10 @@ const userIdPipe = new ResourceIdPipe((id) => new MemberNotFoundError(id));
 @RequireWorkspaceRole('viewer')
 @Controller('workspaces/:workspaceId/members')
 export class WorkspaceMembersController {
-  constructor(private readonly members: WorkspaceMemberService) {}
+  constructor(
+    private readonly members: WorkspaceMemberService,
+    private readonly invitations: InvitationService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List the members of a workspace' })
@@ -54,16 +59,22 @@ export class WorkspaceMembersController {
   }
 
   @Post()
+  @HttpCode(202)
   @RequireWorkspaceRole('owner')
-  @ApiOperation({ summary: 'Add an existing user by email with a role (owners only)' })
-  @ApiCreatedResponse({ type: MemberDto })
+  @ApiOperation({
+    summary: 'Invite someone by email with a role (owners only): they join once they accept',
+    description:
+      'The same as POST …/invitations: answers 202 with the invitation whether or not the address has an ' +
+      'account (an account is never added without its consent); 409 MEMBER_EXISTS for a member.',
+  })
+  @ApiAcceptedResponse({ type: InvitationDto })
   @ApiProblems(400, 403, 409)
   async create(
     @CurrentMembership() membership: WorkspaceMembership,
     @Body() body: AddMemberDto,
     @CurrentActor() actor: Actor,
-  ): Promise<MemberDto> {
-    return MemberDto.from(await this.members.add(membership, body.email, body.role ?? 'viewer', actor));
+  ): Promise<InvitationDto> {
+    return InvitationDto.from(await this.invitations.invite(membership, body.email, body.role ?? 'viewer', actor));
   }
 
   @Patch(':userId')

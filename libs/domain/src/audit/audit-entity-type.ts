@@ -12,5 +12,6 @@ export const AUDIT_ENTITY_TYPES = [
   'notification_channel',
   'alert_config',
   'alert_silence',
+  'invitation',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

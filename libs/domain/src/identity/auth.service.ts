@@ -4,10 +4,8 @@ import { APP_CONFIG, AppConfig } from '@labwire/core';
 import {
   AccountDisabledError,
   AccountPendingError,
-  EmailTakenError,
   InvalidCredentialsError,
   RefreshTokenInvalidError,
-  RegistrationClosedError,
 } from './identity.errors';
 import { AuthCache } from './auth-cache';
 import { LoginThrottle } from './login-throttle';
@@ -17,7 +15,7 @@ import { randomToken, sha256 } from './secret-tokens';
 import { SessionRepository } from './session.repository';
 import { TokenService } from './token.service';
 import { User } from './user.entity';
-import { EmailInUse, UserRepository } from './user.repository';
+import { UserRepository } from './user.repository';
 
 export interface ClientInfo {
   ip: string;
@@ -96,26 +94,15 @@ export class AuthService {
     await this.cache.invalidateUser(principal.userId);
   }
 
-  async register(input: { email: string; password: string; fullName: string }): Promise<User> {
-    if (!this.config.auth.openRegistration) throw new RegistrationClosedError();
-    const email = input.email.trim().toLowerCase();
-    this.hasher.assertAcceptable(input.password, email);
-    try {
-      return await this.users.insert({
-        email,
-        fullName: input.fullName.trim(),
-        role: 'user',
-        status: 'pending',
-        passwordHash: await this.hasher.hash(input.password),
-      });
-    } catch (err) {
-      if (err instanceof EmailInUse) throw new EmailTakenError(email);
-      throw err;
-    }
-  }
-
   private assertCanSignIn(user: User): void {
-    if (user.status === 'pending') throw new AccountPendingError();
+    if (user.status === 'pending') {
+      const unverified = this.config.accounts.approvalFlow !== 'admin' && !user.emailVerifiedAt;
+      throw new AccountPendingError(
+        unverified
+          ? 'This account waits for its email address to be confirmed: follow the link in the mail (a new one: POST /api/v1/auth/verify-email/resend)'
+          : undefined,
+      );
+    }
     if (user.status === 'disabled') throw new AccountDisabledError();
   }
 

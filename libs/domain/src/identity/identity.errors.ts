@@ -17,8 +17,8 @@ export class SessionRequiredError extends DomainError {
 }
 
 export class AccountPendingError extends DomainError {
-  constructor() {
-    super('ACCOUNT_PENDING', 'This account is waiting for an administrator to approve it');
+  constructor(message = 'This account is waiting for an administrator to approve it') {
+    super('ACCOUNT_PENDING', message);
   }
 }
 

@@ -41,6 +41,9 @@ import { UserService } from './user.service';
     PasswordChangeService,
     SessionRepository,
     PasswordHasher,
+    UserRepository,
+    ApiKeyRepository,
+    LoginThrottle,
   ],
 })
 export class IdentityModule {}

@@ -32,6 +32,14 @@ export class User {
   @Column('timestamptz', { nullable: true })
   lastLoginAt!: Date | null;
 
+  /** when the owner proved the address (followed a verification, reset or invitation link) */
+  @Column('timestamptz', { nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  /** when an administrator approved the account (USERS_APPROVAL_FLOW admin or email+admin) */
+  @Column('timestamptz', { nullable: true })
+  approvedAt!: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

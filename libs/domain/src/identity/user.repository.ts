@@ -25,8 +25,8 @@ export class UserRepository {
     return this.repo(em).findOneBy({ id });
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.repo().findOneBy({ email: email.toLowerCase() });
+  findByEmail(email: string, em?: EntityManager): Promise<User | null> {
+    return this.repo(em).findOneBy({ email: email.toLowerCase() });
   }
 
   findByIds(ids: string[]): Promise<User[]> {
@@ -36,7 +36,8 @@ export class UserRepository {
 
   /** Inserts a user; throws EmailInUse when the (lower-cased) email exists. */
   async insert(
-    data: Pick<User, 'email' | 'fullName' | 'role' | 'status' | 'passwordHash'>,
+    data: Pick<User, 'email' | 'fullName' | 'role' | 'status' | 'passwordHash'> &
+      Partial<Pick<User, 'emailVerifiedAt' | 'approvedAt'>>,
     em?: EntityManager,
   ): Promise<User> {
     const repo = this.repo(em);
@@ -61,12 +62,25 @@ export class UserRepository {
       .getManyAndCount();
   }
 
+  /** Active administrators (whom a user waiting for approval is announced to). */
+  listActiveAdmins(): Promise<User[]> {
+    return this.repo().find({ where: { role: 'admin', status: 'active' }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Changes fields; throws EmailInUse when a new email is taken. */
   async update(
     id: string,
-    patch: Partial<Pick<User, 'role' | 'status' | 'fullName' | 'passwordHash'>>,
+    patch: Partial<
+      Pick<User, 'role' | 'status' | 'fullName' | 'passwordHash' | 'email' | 'emailVerifiedAt' | 'approvedAt'>
+    >,
     em?: EntityManager,
   ) {
-    await this.repo(em).update({ id }, patch);
+    try {
+      await this.repo(em).update({ id }, patch);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new EmailInUse();
+      throw err;
+    }
   }
 
   async touchLogin(id: string): Promise<void> {

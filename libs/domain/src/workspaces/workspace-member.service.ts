@@ -4,23 +4,20 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
-import { UserNotFoundError } from '../identity/identity.errors';
-import { UserService } from '../identity/user.service';
 import { WorkspaceRole } from './workspace-member.entity';
 import { MemberSortField, MemberView, WorkspaceMemberRepository } from './workspace-member.repository';
 import { assertWorkspaceRole, WorkspaceMembership } from './workspace-membership';
-import { LastOwnerError, MemberExistsError, MemberNotFoundError } from './workspaces.errors';
+import { LastOwnerError, MemberNotFoundError } from './workspaces.errors';
 
 /**
  * Who belongs to a workspace and with which role. Owners manage members; anyone may leave; a
- * workspace always keeps at least one owner.
+ * workspace always keeps at least one owner. People join by accepting an invitation (InvitationService).
  */
 @Injectable()
 export class WorkspaceMemberService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly members: WorkspaceMemberRepository,
-    private readonly users: UserService,
     private readonly audit: AuditService,
     private readonly authCache: AuthInvalidator,
   ) {}
@@ -34,26 +31,6 @@ export class WorkspaceMemberService {
     const member = await this.members.findInWorkspace(workspaceId, userId);
     if (!member) throw new MemberNotFoundError(userId);
     return member;
-  }
-
-  /** Adds an existing user by email (owners only). */
-  async add(membership: WorkspaceMembership, email: string, role: WorkspaceRole, actor: Actor): Promise<MemberView> {
-    assertWorkspaceRole(membership, 'owner');
-    const { workspaceId } = membership;
-    const normalized = email.trim().toLowerCase();
-    const user = await this.users.findByEmail(normalized);
-    if (!user) throw new UserNotFoundError(normalized);
-    await this.dataSource.transaction(async (em) => {
-      if (!(await this.members.insert(workspaceId, user.id, role, em))) throw new MemberExistsError(normalized);
-      await this.audit.record(em, workspaceId, actor, {
-        action: 'create',
-        entityType: 'member',
-        entityId: user.id,
-        changes: { email: { to: user.email }, role: { to: role } },
-      });
-    });
-    await this.authCache.invalidateUser(user.id);
-    return this.get(workspaceId, user.id);
   }
 
   /** Changes a member's role (owners only); the last owner cannot be demoted. */

@@ -20,6 +20,12 @@ export class UserDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastLoginAt!: string | null;
 
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when the address was confirmed' })
+  emailVerifiedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when an administrator approved it' })
+  approvedAt!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -34,6 +40,8 @@ export class UserDto {
       role: u.role,
       status: u.status,
       lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+      emailVerifiedAt: u.emailVerifiedAt?.toISOString() ?? null,
+      approvedAt: u.approvedAt?.toISOString() ?? null,
       createdAt: u.createdAt.toISOString(),
       updatedAt: u.updatedAt.toISOString(),
     };

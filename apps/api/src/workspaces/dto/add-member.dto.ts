@@ -3,7 +3,7 @@ import { IsEmail, IsIn, IsOptional, MaxLength } from 'class-validator';
 import { WORKSPACE_ROLES, WorkspaceRole } from '@labwire/domain';
 
 export class AddMemberDto {
-  @ApiProperty({ example: 'ada@lab.example', description: 'An existing user' })
+  @ApiProperty({ example: 'ada@lab.example', description: 'Who is invited (with or without an account)' })
   @IsEmail()
   @MaxLength(320)
   email!: string;
