@@ -22,6 +22,9 @@ export class CalibrationAndMaintenance1795440000000 implements MigrationInterfac
       `CREATE INDEX "IDX_instruments_workspace_calibration_due" ON "instruments" ("workspace_id", "calibration_due_at")`,
     );
     await queryRunner.query(
+      `CREATE INDEX "IDX_instruments_maintenance_resume" ON "instruments" ("maintenance_resume_status") WHERE maintenance_resume_status IS NOT NULL`,
+    );
+    await queryRunner.query(
       `CREATE TABLE "instrument_calibrations" (
         "id" uuid NOT NULL DEFAULT gen_random_uuid(),
         "workspace_id" uuid NOT NULL REFERENCES "workspaces"("id") ON DELETE CASCADE,
@@ -95,6 +98,7 @@ export class CalibrationAndMaintenance1795440000000 implements MigrationInterfac
     await queryRunner.query(`DROP TABLE "calibration_due_notices"`);
     await queryRunner.query(`DROP TABLE "instrument_maintenance_windows"`);
     await queryRunner.query(`DROP TABLE "instrument_calibrations"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_instruments_maintenance_resume"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_instruments_workspace_calibration_due"`);
     await queryRunner.query(`ALTER TABLE "instruments" DROP CONSTRAINT "CHK_instruments_maintenance_resume_status"`);
     await queryRunner.query(`ALTER TABLE "instruments" DROP CONSTRAINT "CHK_instruments_last_calibration_result"`);

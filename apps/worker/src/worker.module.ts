@@ -12,6 +12,7 @@ import {
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
+  CalibrationModule,
   ClassificationModule,
   CommandsModule,
   DatabaseModule,
@@ -68,6 +69,7 @@ export class WorkerModule {
         StorageModule,
         IngestionModule,
         ClassificationModule,
+        CalibrationModule,
       ],
       providers: [
         ...PROCESSORS,

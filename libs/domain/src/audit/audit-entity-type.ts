@@ -9,5 +9,8 @@ export const AUDIT_ENTITY_TYPES = [
   'datasource',
   'record',
   'classification_scheme',
+  'instrument_calibration',
+  'instrument_maintenance_window',
+  'calibration_due_notice',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

@@ -33,6 +33,9 @@ export type MaintainableStatus = (typeof MAINTAINABLE_STATUSES)[number];
 @Index('IDX_instruments_workspace_name', ['workspaceId', 'name'])
 @Index('IDX_instruments_location', ['locationId'])
 @Index('IDX_instruments_workspace_calibration_due', ['workspaceId', 'calibrationDueAt'])
+@Index('IDX_instruments_maintenance_resume', ['maintenanceResumeStatus'], {
+  where: 'maintenance_resume_status IS NOT NULL',
+})
 @Check('CHK_instruments_status', `status IN ('active', 'maintenance', 'offline', 'retired')`)
 @Check('CHK_instruments_connection_state', `connection_state IN ('online', 'offline', 'unknown')`)
 @Check('CHK_instruments_expected_interval', `expected_interval_seconds > 0`)

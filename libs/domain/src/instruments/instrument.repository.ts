@@ -191,6 +191,25 @@ export class InstrumentRepository {
     }
   }
 
+  /**
+   * The fields only Labwire sets (calibration outcome, maintenance status), with the same version
+   * check as update: null when the version moved on (the caller holds the row lock, so it never does).
+   */
+  applyDerived(
+    workspaceId: string,
+    id: string,
+    version: number,
+    patch: Partial<
+      Pick<
+        Instrument,
+        'lastCalibratedAt' | 'calibrationDueAt' | 'lastCalibrationResult' | 'status' | 'maintenanceResumeStatus'
+      >
+    >,
+    em: EntityManager,
+  ): Promise<VersionBump | null> {
+    return versionedUpdate(em, Instrument, { workspaceId, id, version }, patch);
+  }
+
   async delete(workspaceId: string, id: string, em: EntityManager): Promise<void> {
     await this.repo(em).delete({ workspaceId, id });
   }
