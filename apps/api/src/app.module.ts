@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/cor
 import { DatabaseModule } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
+import { AlertsHttpModule } from './alerts/alerts-http.module';
 import { BrokerHttpModule } from './broker/broker-http.module';
 import { CalibrationHttpModule } from './calibration/calibration-http.module';
 import { AuthGuard } from './common/auth/auth.guard';
@@ -43,6 +44,7 @@ export class AppModule {
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
         CalibrationHttpModule,
+        AlertsHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],

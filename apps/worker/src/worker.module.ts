@@ -12,6 +12,7 @@ import {
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
+  AlertsModule,
   CalibrationModule,
   ClassificationModule,
   CommandsModule,
@@ -27,6 +28,7 @@ import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { AlertsProcessor } from './processors/alerts.processor';
 import { ClassificationProcessor } from './processors/classification.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
@@ -44,6 +46,7 @@ const PROCESSORS = [
   InstrumentsProcessor,
   IngestionProcessor,
   ClassificationProcessor,
+  AlertsProcessor,
 ];
 
 /**
@@ -66,6 +69,7 @@ export class WorkerModule {
         JobsModule,
         InstrumentStateModule,
         CommandsModule,
+        AlertsModule,
         StorageModule,
         IngestionModule,
         ClassificationModule,

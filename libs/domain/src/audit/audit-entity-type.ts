@@ -12,5 +12,7 @@ export const AUDIT_ENTITY_TYPES = [
   'instrument_calibration',
   'instrument_maintenance_window',
   'calibration_due_notice',
+  'alert_config',
+  'alert_silence',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
