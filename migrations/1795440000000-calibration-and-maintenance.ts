@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Calibration and maintenance of instruments: calibration records (with an optional certificate in
  * object storage), maintenance windows, the notices of calibrations coming due (one per instrument
  * and due date), and on instruments the result of their last calibration and the status a
- * maintenance window put aside (restored when the window ends).
+ * maintenance window put aside (restored when the window ends). A notice is pending until its
+ * `calibration.due` alert has been raised (raised_at).
  */
 export class CalibrationAndMaintenance1795440000000 implements MigrationInterface {
   name = 'CalibrationAndMaintenance1795440000000';
@@ -82,15 +83,18 @@ export class CalibrationAndMaintenance1795440000000 implements MigrationInterfac
         "instrument_id" uuid NOT NULL REFERENCES "instruments"("id") ON DELETE CASCADE,
         "due_at" TIMESTAMP WITH TIME ZONE NOT NULL,
         "overdue" boolean NOT NULL,
-        "raised_as" text NOT NULL,
+        "alert_id" uuid,
+        "raised_at" TIMESTAMP WITH TIME ZONE,
         "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
         CONSTRAINT "PK_calibration_due_notices" PRIMARY KEY ("id"),
-        CONSTRAINT "UQ_calibration_due_notices_instrument_due" UNIQUE ("instrument_id", "due_at"),
-        CONSTRAINT "CHK_calibration_due_notices_raised_as" CHECK (raised_as IN ('audit', 'alert'))
+        CONSTRAINT "UQ_calibration_due_notices_instrument_due" UNIQUE ("instrument_id", "due_at")
       )`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_calibration_due_notices_workspace" ON "calibration_due_notices" ("workspace_id")`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_calibration_due_notices_pending" ON "calibration_due_notices" ("created_at") WHERE raised_at IS NULL`,
     );
   }
 

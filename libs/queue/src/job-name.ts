@@ -28,7 +28,7 @@ export enum JobName {
   InstrumentMaintenanceEdge = 'instruments.maintenance-edge',
   /** Safety net (scheduled): instruments whose status disagrees with their maintenance windows. */
   InstrumentMaintenanceSweep = 'instruments.maintenance-sweep',
-  /** Raises a notice (alert, or audit entry) for instruments whose calibration is due soon or overdue (daily). */
+  /** Raises a calibration.due alert for instruments whose calibration is due soon or overdue (daily). */
   CalibrationCheckDue = 'maintenance.calibration-due',
   /** Reads a data source and writes its records in batches: a Jobs-API job (progress, cancel, retry). */
   IngestionRun = 'ingestion.run',

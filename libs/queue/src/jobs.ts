@@ -157,10 +157,8 @@ export type CalibrationCheckDueData = Record<string, never>;
 export interface CalibrationCheckDueResult {
   /** instruments due within the horizon or overdue */
   due: number;
-  /** notices raised by this run (the others were raised by an earlier run for the same due date) */
+  /** calibration.due alerts raised by this run (the others were raised by an earlier run for the same due date) */
   raised: number;
-  /** how they were raised: as alerts (the alerts module) or as audit entries */
-  raisedAs: 'alert' | 'audit';
 }
 
 export interface TelemetryRetentionResult {

@@ -559,31 +559,34 @@ describe('calibration, maintenance and qualification', () => {
   });
 
   describe('daily calibration-due check', () => {
-    it('raises one notice per instrument and due date, however often it runs', async () => {
+    it('raises one calibration.due alert per instrument and due date, however often it runs', async () => {
       const service = api.app.get(CalibrationDueService);
       const own = await createWorkspaceCrew(api, 'Due lab');
       const mk = (body: Record<string, unknown>) => createInstrument(api, own.owner, own.workspaceId, body);
-      const soon = await mk({ calibrationDueAt: iso(Date.now() + 5 * DAY) });
-      const overdue = await mk({ calibrationDueAt: iso(Date.now() - 5 * DAY) });
+      const soon = await mk({ name: 'soon', calibrationDueAt: iso(Date.now() + 5 * DAY) });
+      const overdue = await mk({ name: 'overdue', calibrationDueAt: iso(Date.now() - 5 * DAY) });
       await mk({ calibrationDueAt: iso(Date.now() + 30 * DAY) });
       await mk({});
       await mk({ calibrationDueAt: iso(Date.now() - DAY), status: 'retired' });
-      const notices = async () =>
-        (await api.app.get(DataSource).query(
-          `SELECT entity_id AS "entityId", actor_user_id AS "actorUserId", changes FROM audit_entries
-                WHERE workspace_id = $1 AND entity_type = 'calibration_due_notice' ORDER BY created_at`,
-          [own.workspaceId],
-        )) as Array<{ actorUserId: string | null; changes: Record<string, { to: unknown }> }>;
+      const alerts = async () => {
+        const res = await api.request('GET', `/api/v1/workspaces/${own.workspaceId}/alerts`, {
+          token: own.viewer.token,
+          query: { key: 'calibration.due' },
+        });
+        return new Map<string, any>(res.body.items.map((a: { instrumentId: string }) => [a.instrumentId, a]));
+      };
 
-      expect(await service.checkDue()).toMatchObject({ raisedAs: 'audit', due: expect.any(Number) });
-      const raised = await notices();
-      expect(raised.map((n) => [n.changes.instrumentId.to, n.changes.overdue.to]).sort()).toEqual(
-        [
-          [soon.id, false],
-          [overdue.id, true],
-        ].sort(),
-      );
-      expect(raised.every((n) => n.actorUserId === null)).toBe(true);
+      // (the worker's daily run may be the one that raised them: either way, one alert each)
+      expect(await service.checkDue()).toMatchObject({ due: expect.any(Number), raised: expect.any(Number) });
+      let raised = await alerts();
+      expect([...raised.keys()].sort()).toEqual([soon.id, overdue.id].sort());
+      expect(raised.get(overdue.id)).toMatchObject({
+        state: 'active',
+        priority: 2,
+        triggerCount: 1,
+        note: expect.stringContaining('overdue'),
+      });
+      expect(raised.get(soon.id)).toMatchObject({ state: 'active', priority: 4, triggerCount: 1 });
 
       // again, and through the worker as the daily schedule runs it: nothing new
       expect(await service.checkDue()).toMatchObject({ raised: 0 });
@@ -597,22 +600,37 @@ describe('calibration, maintenance and qualification', () => {
         async () => worker.get(QueueRegistry).get(QueueName.Maintenance).getJob(queued.id),
         (j) => j?.finishedOn !== undefined,
       );
-      expect(job?.returnvalue).toMatchObject({ raised: 0, raisedAs: 'audit' });
-      expect(await notices()).toHaveLength(2);
+      expect(job?.returnvalue).toMatchObject({ raised: 0 });
+      raised = await alerts();
+      expect([...raised.values()].map((a) => a.triggerCount)).toEqual([1, 1]);
 
-      // a new calibration moves the due date: that date gets its own notice when it comes near
+      // a calibration not due again soon clears the instrument's alert
       await api.request('POST', `/api/v1/workspaces/${own.workspaceId}/instruments/${overdue.id}/calibrations`, {
         token: own.editor.token,
         body: {
           performedAt: iso(Date.now() - 1000),
           performedBy: 'x',
           result: 'pass',
+          nextDueAt: iso(Date.now() + 200 * DAY),
+        },
+      });
+      expect((await alerts()).get(overdue.id)).toMatchObject({ state: 'resolved', resolution: 'cleared' });
+      expect(await service.checkDue()).toMatchObject({ raised: 0 });
+
+      // one due again within the horizon keeps its alert, and its new due date raises it once more
+      await api.request('POST', `/api/v1/workspaces/${own.workspaceId}/instruments/${soon.id}/calibrations`, {
+        token: own.editor.token,
+        body: {
+          performedAt: iso(Date.now() - 1000),
+          performedBy: 'x',
+          result: 'adjusted',
           nextDueAt: iso(Date.now() + 7 * DAY),
         },
       });
       await service.checkDue();
-      expect(await notices()).toHaveLength(3);
-      expect(await service.checkDue()).toMatchObject({ raised: 0 });
+      expect((await alerts()).get(soon.id)).toMatchObject({ state: 'active', triggerCount: 2 });
+      await service.checkDue();
+      expect((await alerts()).get(soon.id)).toMatchObject({ triggerCount: 2 });
     });
   });
 });

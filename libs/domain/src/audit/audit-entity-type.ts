@@ -11,7 +11,6 @@ export const AUDIT_ENTITY_TYPES = [
   'classification_scheme',
   'instrument_calibration',
   'instrument_maintenance_window',
-  'calibration_due_notice',
   'alert_config',
   'alert_silence',
 ] as const;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
 import { AuditModule } from '../audit/audit.module';
 import { InstrumentQualificationService } from '../instruments/instrument-qualification.service';
 import { InstrumentRepository } from '../instruments/instrument.repository';
@@ -12,10 +13,11 @@ import { MaintenanceWindowService } from './maintenance-window.service';
 /**
  * Calibration records, maintenance windows, the daily calibration-due check and qualification, for
  * api and worker alike: no broker needed (the instruments' repository is provided here, not through
- * InstrumentsModule); OBJECT_STORAGE comes from StorageModule and JobProducer from QueueModule (global).
+ * InstrumentsModule); OBJECT_STORAGE comes from StorageModule and JobProducer from QueueModule (global);
+ * AlertsModule raises the calibration.due alerts.
  */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, AlertsModule],
   providers: [
     InstrumentRepository,
     InstrumentQualificationService,

@@ -13,6 +13,8 @@ import {
   ValidationError,
 } from '@labwire/core';
 import { OBJECT_STORAGE, ObjectStorage, StorageObjectNotFoundError } from '@labwire/providers';
+import { alertActorOf } from '../alerts/alert-actor';
+import { AlertsService } from '../alerts/alerts.service';
 import { Actor } from '../audit/actor';
 import { changedFields, createdChanges } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
@@ -27,6 +29,7 @@ import {
   CalibrationCertificateTooLargeError,
   CalibrationNotFoundError,
 } from './calibration.errors';
+import { CALIBRATION_DUE_ALERT_KEY, CALIBRATION_DUE_HORIZON_DAYS } from './calibration-due.service';
 import { metered } from './certificate-stream';
 
 export interface CalibrationInput {
@@ -72,6 +75,7 @@ export class CalibrationService {
     private readonly calibrations: CalibrationRepository,
     private readonly instruments: InstrumentRepository,
     private readonly audit: AuditService,
+    private readonly alerts: AlertsService,
   ) {}
 
   async list(
@@ -123,8 +127,10 @@ export class CalibrationService {
     await this.assertInstrument(workspaceId, instrumentId);
     const id = randomUUID();
     const certificate = upload ? await this.storeCertificate(workspaceId, id, upload) : null;
+    let latest = false;
+    let record: CalibrationRecord;
     try {
-      return await this.dataSource.transaction(async (em) => {
+      record = await this.dataSource.transaction(async (em) => {
         const instrument = await this.instruments.lockInWorkspace(workspaceId, instrumentId, em);
         if (!instrument) throw new InstrumentNotFoundError(instrumentId);
         const record = await this.calibrations.insert(
@@ -138,7 +144,7 @@ export class CalibrationService {
           entityId: id,
           changes: createdChanges(record, AUDITED),
         });
-        const latest = !instrument.lastCalibratedAt || record.performedAt >= new Date(instrument.lastCalibratedAt);
+        latest = !instrument.lastCalibratedAt || record.performedAt >= new Date(instrument.lastCalibratedAt);
         if (latest) {
           const patch = {
             lastCalibratedAt: record.performedAt,
@@ -166,6 +172,27 @@ export class CalibrationService {
       }
       throw err;
     }
+    if (latest) await this.clearDueAlert(record, actor);
+    return record;
+  }
+
+  /**
+   * A calibration that passed (or was adjusted) and is not due again soon clears the instrument's
+   * calibration.due alert. After the commit: should clearing fail, the record stands and the alert
+   * stays open for someone to clear.
+   */
+  private async clearDueAlert(record: CalibrationRecord, actor: Actor): Promise<void> {
+    const soon = Date.now() + CALIBRATION_DUE_HORIZON_DAYS * 86400_000;
+    if (record.result === 'fail' || (record.nextDueAt && record.nextDueAt.getTime() < soon)) return;
+    await this.alerts
+      .clear(record.workspaceId, CALIBRATION_DUE_ALERT_KEY, {
+        instrumentId: record.instrumentId,
+        note: `calibrated at ${record.performedAt.toISOString()} (${record.result})`,
+        actor: alertActorOf(actor),
+      })
+      .catch((err: Error) => {
+        this.logger.warn(`calibration ${record.id}: the calibration.due alert was not cleared: ${err.message}`);
+      });
   }
 
   private validate(input: CalibrationInput): Required<Omit<CalibrationInput, 'notes'>> & { notes: string | null } {
