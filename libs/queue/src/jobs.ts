@@ -12,6 +12,11 @@ export interface MaintenancePurgeResult {
   auditBefore: string;
   /** ISO-8601: sessions that ended before this were deleted */
   sessionsBefore: string;
+  /** resolved alerts, other alert history entries and ended silences deleted (ALERT_HISTORY_RETENTION) */
+  alerts: number;
+  alertHistoryEntries: number;
+  alertSilences: number;
+  alertsBefore: string;
 }
 
 export type TelemetryRetentionData = Record<string, never>;

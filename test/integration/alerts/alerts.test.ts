@@ -1,12 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createUser, startTestApi, TestApi, TestUser } from '../../support/test-app';
 import { describeRouteTable, ScopedRoute } from '../../support/route-table';
-import {
-  createInstrument,
-  createLocation,
-  createWorkspaceCrew,
-  WorkspaceCrew,
-} from '../../support/workspace-factories';
+import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
 
 /**
  * Alert configs, the alert lifecycle over REST, history, stats and silences against the real

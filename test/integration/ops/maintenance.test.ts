@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Job } from 'bullmq';
 import { AppConfig, loadConfig } from '../../../libs/core/src';
 import {
+  AlertRetentionRepository,
   AuditRetentionRepository,
   createDomainDataSource,
   MaintenanceService,
@@ -36,7 +37,12 @@ describe('maintenance purge', () => {
     config = loadConfig(testEnv(db.url, { AUDIT_RETENTION: '30d' }));
     ds = createDomainDataSource(config, 'labwire-test');
     await ds.initialize();
-    service = new MaintenanceService(config, new SessionRepository(ds), new AuditRetentionRepository(ds));
+    service = new MaintenanceService(
+      config,
+      new SessionRepository(ds),
+      new AuditRetentionRepository(ds),
+      new AlertRetentionRepository(ds),
+    );
     const repo = new TelemetryRepository(ds);
     telemetry = new TelemetryMaintenanceService(repo, new TelemetryWriter(ds, repo));
   });
@@ -105,6 +111,11 @@ describe('maintenance purge', () => {
       auditEntries: 2,
       sessionsBefore: now.toISOString(),
       auditBefore: new Date(now.getTime() - 30 * DAY).toISOString(),
+      // no alerts here (see test/integration/alerts/alert-timers.test.ts); ALERT_HISTORY_RETENTION defaults to 365d
+      alerts: 0,
+      alertHistoryEntries: 0,
+      alertSilences: 0,
+      alertsBefore: new Date(now.getTime() - 365 * DAY).toISOString(),
     });
 
     // idempotent: a second run finds nothing more

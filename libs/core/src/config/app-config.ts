@@ -80,7 +80,7 @@ export interface AppConfig {
     loginAccountMaxFailures: number;
   };
   admin: { email: string; password?: string };
-  retention: { auditSeconds: number };
+  retention: { auditSeconds: number; alertHistorySeconds: number };
   storage: { url: string };
   ingestion: {
     /** largest data source upload (DATASOURCE_MAX_BYTES) */
@@ -216,7 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginAccountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
-    retention: { auditSeconds: e.AUDIT_RETENTION },
+    retention: { auditSeconds: e.AUDIT_RETENTION, alertHistorySeconds: e.ALERT_HISTORY_RETENTION },
     storage: { url: e.STORAGE_URL },
     ingestion: {
       maxUploadBytes: e.DATASOURCE_MAX_BYTES,

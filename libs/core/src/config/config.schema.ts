@@ -183,6 +183,8 @@ export const envSchema = z.object({
   /** failed sign-ins to one account from all addresses after which unfamiliar addresses are locked out */
   LOGIN_ACCOUNT_MAX_FAILURES: positiveInt.default(100),
   AUDIT_RETENTION: duration.default(365 * 86400),
+  /** resolved alerts and alert history older than this are purged by the maintenance job */
+  ALERT_HISTORY_RETENTION: duration.default(365 * 86400),
   STORAGE_URL: url(['file:', 's3:']).default('file://./.data/storage'),
   /** largest data source upload */
   DATASOURCE_MAX_BYTES: positiveInt.default(104_857_600),

@@ -108,8 +108,17 @@ export class AlertDisplayService {
     return p.running;
   }
 
-  /** One serialized publication (see the class comment). */
-  async publishOnce(workspaceId: string, scope: DisplayScope): Promise<number | null> {
+  /**
+   * One serialized publication (see the class comment). With the broker connection down it does not
+   * wait for it (holding the workspace's row lock up to the publish timeout would stall every change of
+   * the workspace): a job publishes a moment later, where `waitForBroker` is set.
+   */
+  async publishOnce(workspaceId: string, scope: DisplayScope, waitForBroker = false): Promise<number | null> {
+    if (!waitForBroker && !this.publisher.connected) {
+      this.logger.warn(`broker not connected: the current alert of workspace ${workspaceId} is published by a job`);
+      await this.scheduleRetry(workspaceId);
+      return null;
+    }
     let failed = false;
     const seq = await this.dataSource
       .transaction(async (em) => {
@@ -153,7 +162,8 @@ export class AlertDisplayService {
       .enqueue(
         JobName.AlertsPublishDisplay,
         { workspaceId },
-        { jobId: `alerts-display.${workspaceId}.${Date.now()}`, delayMs: 2_000 },
+        // one per workspace and 2-second slot: an outage does not pile up a job per change
+        { jobId: `alerts-display-retry.${workspaceId}.${Math.floor(Date.now() / 2000)}`, delayMs: 2_000 },
       )
       .catch((err: Error) => this.logger.warn(`display republish of ${workspaceId} not scheduled: ${err.message}`));
   }

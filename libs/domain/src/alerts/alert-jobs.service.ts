@@ -40,6 +40,6 @@ export class AlertJobsService {
   }
 
   async publishDisplay(workspaceId: string): Promise<AlertsPublishDisplayResult> {
-    return { seq: await this.display.publishOnce(workspaceId, 'all-locations') };
+    return { seq: await this.display.publishOnce(workspaceId, 'all-locations', true) };
   }
 }

@@ -14,6 +14,7 @@ import { AlertStatsService } from './alert-stats.service';
 import { AlertTimers } from './alert-timers';
 import { AlertTransitionRecorder } from './alert-transition-recorder';
 import { AlertsService } from './alerts.service';
+import { InstrumentAlertsService } from './instrument-alerts.service';
 
 /** Alerts for api and worker (the JobProducer and Redis come from the global modules). */
 @Module({
@@ -32,8 +33,10 @@ import { AlertsService } from './alerts.service';
     AlertJobsService,
     AlertHistoryService,
     AlertStatsService,
+    InstrumentAlertsService,
   ],
   exports: [
+    InstrumentAlertsService,
     AlertConfigService,
     AlertsService,
     AlertSilenceService,

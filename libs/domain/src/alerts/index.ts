@@ -17,3 +17,5 @@ export * from './alert.types';
 export * from './alerts.errors';
 export * from './alerts.module';
 export * from './alerts.service';
+export * from './instrument-alert-message';
+export * from './instrument-alerts.service';

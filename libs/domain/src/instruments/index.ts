@@ -15,3 +15,4 @@ export * from './location.entity';
 export * from './location.repository';
 export * from './location.service';
 export * from './versioned-update';
+export * from './instrument-display-access';

@@ -1,3 +1,4 @@
+export * from './alert-retention.repository';
 export * from './audit-retention.repository';
 export * from './maintenance.module';
 export * from './maintenance.service';
