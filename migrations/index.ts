@@ -12,6 +12,7 @@ import { TelemetryDrops1795380000000 } from './1795380000000-telemetry-drops';
 import { TelemetryCompressOrderby1795395000000 } from './1795395000000-telemetry-compress-orderby';
 import { Alerts1795400000000 } from './1795400000000-alerts';
 import { Notifications1795420000000 } from './1795420000000-notifications';
+import { CalibrationAndMaintenance1795440000000 } from './1795440000000-calibration-and-maintenance';
 import { AccountsByEmail1795450000000 } from './1795450000000-accounts-by-email';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   TelemetryCompressOrderby1795395000000,
   Alerts1795400000000,
   Notifications1795420000000,
+  CalibrationAndMaintenance1795440000000,
   AccountsByEmail1795450000000,
 ];

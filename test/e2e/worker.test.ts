@@ -58,9 +58,25 @@ describe('worker (built, as a process)', () => {
           every: 86_400_000,
         }),
         expect.objectContaining({ key: 'maintenance.jobs-sweep', name: JobName.JobsSweep, every: 60_000 }),
+        expect.objectContaining({
+          key: 'maintenance.calibration-due',
+          name: JobName.CalibrationCheckDue,
+          pattern: '0 6 * * *',
+          tz: 'UTC',
+        }),
       ]),
     );
-    expect(schedulers).toHaveLength(3);
+    expect(schedulers).toHaveLength(4);
+    const instrumentSchedulers = await queues.get(QueueName.Instruments).getJobSchedulers();
+    expect(instrumentSchedulers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          key: 'instruments.maintenance-sweep',
+          name: JobName.InstrumentMaintenanceSweep,
+          every: 60_000,
+        }),
+      ]),
+    );
   });
 
   it('stores a queued telemetry batch once, however often it is delivered, and publishes it live', async () => {

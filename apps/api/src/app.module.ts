@@ -7,6 +7,7 @@ import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
 import { AlertsHttpModule } from './alerts/alerts-http.module';
 import { BrokerHttpModule } from './broker/broker-http.module';
+import { CalibrationHttpModule } from './calibration/calibration-http.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
@@ -44,6 +45,7 @@ export class AppModule {
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
         NotificationsHttpModule,
+        CalibrationHttpModule,
         AlertsHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),

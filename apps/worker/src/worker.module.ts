@@ -13,6 +13,7 @@ import {
 import { databaseHealthCheck } from '@labwire/database';
 import {
   AlertsModule,
+  CalibrationModule,
   ClassificationModule,
   CommandsModule,
   DatabaseModule,
@@ -81,6 +82,7 @@ export class WorkerModule {
         ClassificationModule,
         NotificationsModule,
         MailingModule,
+        CalibrationModule,
       ],
       providers: [
         ...PROCESSORS,

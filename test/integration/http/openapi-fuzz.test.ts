@@ -33,6 +33,16 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
     classification_schemes_create: { name: 'Fuzz scheme', mode: 'single', labels: [{ name: 'a' }, { name: 'b' }] },
     classification_jobs_create: { schemeId: ids.schemeId, datasourceIds: [ids.datasourceId] },
     telemetry_backfill_create: { ts: Date.now() - 60_000, values: { ph: 7 } },
+    calibrations_create: {
+      performedAt: new Date(Date.now() - 86_400_000).toISOString(),
+      performedBy: 'Fuzz',
+      result: 'pass',
+    },
+    maintenance_windows_create: {
+      startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      endsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      kind: 'preventive',
+    },
   };
 }
 

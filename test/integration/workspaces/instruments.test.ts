@@ -41,6 +41,10 @@ describe('instruments', () => {
         workspaceId: crew.workspaceId,
         serialNumber: 'DEAB123456',
         calibrationDueAt: '2027-01-15T10:00:00.000Z',
+        lastCalibrationResult: null,
+        // in maintenance, so not qualified (see test/integration/calibration)
+        qualified: false,
+        qualificationReasons: [{ code: 'NOT_ACTIVE', message: expect.stringContaining('maintenance') }],
         lastSeenAt: null,
         expectedIntervalSeconds: null,
         connectionState: 'unknown',

@@ -54,6 +54,9 @@ export function statusOf(code: ErrorCode): number {
     case 'NOTIFICATION_CHANNEL_NOT_FOUND':
     case 'NOTIFICATION_DELIVERY_NOT_FOUND':
     case 'INVITATION_NOT_FOUND':
+    case 'CALIBRATION_NOT_FOUND':
+    case 'CALIBRATION_CERTIFICATE_NOT_FOUND':
+    case 'MAINTENANCE_WINDOW_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
