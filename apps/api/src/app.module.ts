@@ -11,6 +11,7 @@ import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
 import { ClassificationHttpModule } from './classification/classification-http.module';
+import { SchedulesHttpModule } from './schedules/schedules-http.module';
 import { IngestionHttpModule } from './ingestion/ingestion-http.module';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { InstrumentLiveHttpModule } from './instruments/instrument-live-http.module';
@@ -40,6 +41,7 @@ export class AppModule {
         StorageModule,
         IngestionHttpModule,
         ClassificationHttpModule,
+        SchedulesHttpModule,
         InstrumentLiveHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),

@@ -19,6 +19,7 @@ import {
   InstrumentStateModule,
   JobsModule,
   MaintenanceModule,
+  SchedulesModule,
   TelemetryModule,
 } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
@@ -30,11 +31,13 @@ import { ClassificationProcessor } from './processors/classification.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { SchedulesProcessor } from './processors/schedules.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
 import { WorkerRunner } from './runner/worker-runner';
 import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-scheduler';
 import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
+import { UserSchedulesReconciler } from './schedules/user-schedules-reconciler';
 
 /** Every processor, one per QueueName. A processor missing here fails the boot-time check. */
 const PROCESSORS = [
@@ -43,6 +46,7 @@ const PROCESSORS = [
   InstrumentsProcessor,
   IngestionProcessor,
   ClassificationProcessor,
+  SchedulesProcessor,
 ];
 
 /**
@@ -68,6 +72,7 @@ export class WorkerModule {
         StorageModule,
         IngestionModule,
         ClassificationModule,
+        SchedulesModule,
       ],
       providers: [
         ...PROCESSORS,
@@ -76,6 +81,7 @@ export class WorkerModule {
         WorkerMetrics,
         MaintenanceScheduler,
         InstrumentLivenessScheduler,
+        UserSchedulesReconciler,
         {
           provide: WORKER_READINESS_CHECKS,
           inject: [DataSource, REDIS, WorkerRunner],

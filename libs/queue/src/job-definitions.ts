@@ -151,6 +151,29 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 1_000, age: 7 * 86400 },
     },
   },
+  [JobName.ScheduleTick]: {
+    queue: QueueName.Schedules,
+    timeoutMs: 60_000,
+    // A tick only records its run and creates the run's job (one transaction, unique per tick), so a
+    // retry after a crash either finds the run recorded or makes it.
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.SchedulesReconcile]: {
+    queue: QueueName.Schedules,
+    timeoutMs: 5 * 60_000,
+    // Runs every minute and on every change: a failed run is mostly the next one's work.
+    options: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 5_000 },
+      removeOnComplete: { count: 10 },
+      removeOnFail: { count: 100, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -168,6 +191,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Instruments]: 4,
   [QueueName.Ingestion]: 2,
   [QueueName.Classification]: 2,
+  [QueueName.Schedules]: 2,
 };
 
 /**

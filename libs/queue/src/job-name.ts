@@ -28,6 +28,10 @@ export enum JobName {
   IngestionRun = 'ingestion.run',
   /** Labels records with a classification scheme, page by page: a Jobs-API job (progress, cancel, retry). */
   ClassificationRun = 'classification.run',
+  /** One firing of a user's schedule (a BullMQ job scheduler per schedule): starts its run's job. */
+  ScheduleTick = 'schedules.tick',
+  /** Makes BullMQ's job schedulers match the schedules table (at boot, on changes, every minute). */
+  SchedulesReconcile = 'schedules.reconcile',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

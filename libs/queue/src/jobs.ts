@@ -142,6 +142,31 @@ export interface TelemetryRetentionResult {
   deletedInstrumentRows: number;
 }
 
+export interface ScheduleTickData {
+  scheduleId: string;
+  workspaceId: string;
+  /** the schedule's timing revision the BullMQ job scheduler was made for (a stale one is dropped) */
+  revision: number;
+}
+
+export interface ScheduleTickResult {
+  /** `started`: the run's job was created; `skipped`: recorded as skipped (overlap); `dropped`: no run */
+  outcome: 'started' | 'skipped' | 'dropped';
+  /** ISO-8601: the tick the run stands for */
+  tickAt?: string;
+  reason?: string;
+}
+
+/** Payload of JobName.SchedulesReconcile: one schedule, or every schedule when absent. */
+export interface SchedulesReconcileData {
+  scheduleId?: string;
+}
+
+export interface SchedulesReconcileResult {
+  upserted: number;
+  removed: number;
+}
+
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
@@ -158,7 +183,9 @@ export type JobItem =
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
   | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
   | { name: JobName.IngestionRun; data: IngestionRunData }
-  | { name: JobName.ClassificationRun; data: ClassificationRunData };
+  | { name: JobName.ClassificationRun; data: ClassificationRunData }
+  | { name: JobName.ScheduleTick; data: ScheduleTickData }
+  | { name: JobName.SchedulesReconcile; data: SchedulesReconcileData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -174,6 +201,8 @@ export interface JobQueues {
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
   [JobName.IngestionRun]: QueueName.Ingestion;
   [JobName.ClassificationRun]: QueueName.Classification;
+  [JobName.ScheduleTick]: QueueName.Schedules;
+  [JobName.SchedulesReconcile]: QueueName.Schedules;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -190,6 +219,8 @@ export interface JobResults {
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
   [JobName.IngestionRun]: IngestionRunResult;
   [JobName.ClassificationRun]: ClassificationRunResult;
+  [JobName.ScheduleTick]: ScheduleTickResult;
+  [JobName.SchedulesReconcile]: SchedulesReconcileResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

@@ -11,6 +11,8 @@ export enum QueueName {
   Ingestion = 'ingestion',
   /** records labelled with classification schemes */
   Classification = 'classification',
+  /** the ticks of users' schedules and their reconciliation with the schedules table */
+  Schedules = 'schedules',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -105,6 +105,12 @@ export interface AppConfig {
     /** what the SSRF guard lets HTTP classification endpoints reach besides public addresses */
     allowPrivateNetworks: { all: boolean; entries: string[] };
   };
+  schedules: {
+    /** most schedules per workspace (SCHEDULES_MAX_PER_WORKSPACE) */
+    maxPerWorkspace: number;
+    /** shortest interval (SCHEDULES_MIN_INTERVAL_MS) */
+    minIntervalMs: number;
+  };
   /** SECRETS_KEY: encrypts provider API keys at rest; null when not set */
   secretsKey: string | null;
   log: { level: ParsedEnv['LOG_LEVEL'] };
@@ -236,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxTrainingRecords: e.CLASSIFY_MAX_TRAINING_RECORDS,
       allowPrivateNetworks: e.CLASSIFY_ALLOW_PRIVATE_NETWORKS,
     },
+    schedules: { maxPerWorkspace: e.SCHEDULES_MAX_PER_WORKSPACE, minIntervalMs: e.SCHEDULES_MIN_INTERVAL_MS },
     secretsKey: e.SECRETS_KEY ?? null,
     log: { level: e.LOG_LEVEL },
     metrics: { token: e.METRICS_TOKEN ?? null },

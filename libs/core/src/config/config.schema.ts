@@ -203,6 +203,10 @@ export const envSchema = z.object({
   CLASSIFY_MAX_TRAINING_RECORDS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   /** SSRF allowance of HTTP classification endpoints (same syntax as INGEST_ALLOW_PRIVATE_NETWORKS) */
   CLASSIFY_ALLOW_PRIVATE_NETWORKS: privateNetworks.default({ all: false, entries: [] }),
+  /** most schedules one workspace may have */
+  SCHEDULES_MAX_PER_WORKSPACE: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** shortest interval a schedule may have (tests and demos lower it) */
+  SCHEDULES_MIN_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
   /** encrypts secrets kept in the database (classification providers' API keys) */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: z.string().default(''),

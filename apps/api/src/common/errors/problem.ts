@@ -45,6 +45,7 @@ export function statusOf(code: ErrorCode): number {
     case 'RECORD_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
+    case 'SCHEDULE_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -62,6 +63,9 @@ export function statusOf(code: ErrorCode): number {
     case 'DATASOURCE_BUSY':
     case 'CLASSIFICATION_SCHEME_NAME_TAKEN':
     case 'CLASSIFICATION_SCHEME_IN_USE':
+    case 'SCHEDULE_LIMIT_REACHED':
+    case 'SCHEDULE_RUN_OVERLAP':
+    case 'SCHEDULE_SUSPENDED':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;

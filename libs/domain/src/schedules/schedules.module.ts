@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { ClassificationModule } from '../classification/classification.module';
+import { IdentityModule } from '../identity/identity.module';
+import { DatasourceRepository } from '../ingestion/datasource.repository';
+import { IngestionModule } from '../ingestion/ingestion.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { ScheduleRepository } from './schedule.repository';
+import { ScheduleRunRepository } from './schedule-run.repository';
+import { ScheduleRunService } from './schedule-run.service';
+import { ScheduleService } from './schedule.service';
+import { ScheduleSync } from './schedule-sync';
+
+/** Schedules and their runs. Needs the QueueModule and OBJECT_STORAGE (global in api and worker). */
+@Module({
+  imports: [AuditModule, IdentityModule, JobsModule, IngestionModule, ClassificationModule],
+  providers: [
+    DatasourceRepository,
+    ScheduleRepository,
+    ScheduleRunRepository,
+    ScheduleSync,
+    ScheduleRunService,
+    ScheduleService,
+  ],
+  exports: [ScheduleService, ScheduleRunService, ScheduleSync],
+})
+export class SchedulesModule {}
