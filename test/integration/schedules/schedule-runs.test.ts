@@ -1,0 +1,351 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { JobName, JobProducer } from '../../../libs/queue/src';
+import { ScheduleSync } from '../../../libs/domain/src';
+import { startTestApi, TestApi } from '../../support/test-app';
+import { startTestWorker } from '../../support/test-worker';
+import { createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
+
+const TICK_MS = 2000;
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+/**
+ * Schedules firing on real workers (BullMQ job schedulers on Redis, runs in PostgreSQL): one run per
+ * tick with two workers, run-now, pause and resume, skip-on-overlap, one catch-up after an outage,
+ * URL lists appending only new content (served from a loopback server the SSRF guard is told about),
+ * deletion and a flushed Redis reconciled, the creator checked at run time.
+ */
+describe('schedule runs', () => {
+  let api: TestApi;
+  let workers: INestApplicationContext[] = [];
+  let crew: WorkspaceCrew;
+  let storageDir: string;
+  let site: Server;
+  let port: number;
+  const docs = new Map<string, string>();
+  const held: ServerResponse[] = [];
+  let env: Record<string, string>;
+  const base = () => `/api/v1/workspaces/${crew.workspaceId}`;
+  const url = (path: string) => `http://127.0.0.1:${port}${path}`;
+
+  beforeAll(async () => {
+    site = createServer((req: IncomingMessage, res: ServerResponse) => {
+      if (req.url === '/slow') {
+        // headers now, the body when the test releases it
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.flushHeaders();
+        held.push(res);
+        return;
+      }
+      const body = docs.get(req.url ?? '');
+      if (body === undefined) res.writeHead(404).end();
+      else res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
+    });
+    port = await listen(site);
+    storageDir = mkdtempSync(join(tmpdir(), 'labwire-schedules-'));
+    env = {
+      STORAGE_URL: `file://${storageDir}`,
+      INGEST_ALLOW_PRIVATE_NETWORKS: `127.0.0.1:${port}`,
+      INGEST_URL_TIMEOUT_MS: '60000',
+      SCHEDULES_MIN_INTERVAL_MS: '1000',
+    };
+    api = await startTestApi(env);
+    workers = [await startTestWorker(api, env), await startTestWorker(api, env)];
+    crew = await createWorkspaceCrew(api, 'Scheduled runs');
+  });
+  afterAll(async () => {
+    for (const res of held) res.end('late');
+    for (const w of workers) await w.close();
+    await api?.close();
+    site?.closeAllConnections();
+    await new Promise((r) => site?.close(r));
+    rmSync(storageDir, { recursive: true, force: true });
+  });
+
+  // Liveness bounds, not timing targets: a loaded 2-core machine may be slow.
+  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met in time: ${JSON.stringify(value).slice(0, 2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const create = async (body: Record<string, unknown>) => {
+    const res = await api.request('POST', `${base()}/schedules`, { token: crew.editor.token, body });
+    if (res.status !== 201) throw new Error(`create schedule: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const runs = async (id: string): Promise<any[]> =>
+    (await api.request('GET', `${base()}/schedules/${id}/runs`, { token: crew.viewer.token, query: { pageSize: 500 } }))
+      .body.items;
+  const jobsOf = async (id: string): Promise<any[]> =>
+    (await api.request('GET', `${base()}/jobs`, { token: crew.viewer.token, query: { scheduleId: id, pageSize: 500 } }))
+      .body.items;
+  const job = async (id: string) =>
+    (await api.request('GET', `${base()}/jobs/${id}`, { token: crew.viewer.token })).body;
+  const finished = (id: string) =>
+    until(
+      () => job(id),
+      (j) => ['succeeded', 'failed', 'cancelled'].includes(j.status),
+    );
+  const records = async (datasourceId: string): Promise<any[]> =>
+    (
+      await api.request('GET', `${base()}/records`, {
+        token: crew.viewer.token,
+        query: { datasourceId, pageSize: 500, sort: 'position' },
+      })
+    ).body.items;
+  const pause = (id: string) => api.request('POST', `${base()}/schedules/${id}/pause`, { token: crew.editor.token });
+  const runNow = (id: string) => api.request('POST', `${base()}/schedules/${id}/run`, { token: crew.editor.token });
+  /** A start on the tick grid a little ahead, so every tick of the test is at start + k·TICK_MS. */
+  const gridStart = () => new Date(Math.ceil((Date.now() + 1500) / TICK_MS) * TICK_MS).toISOString();
+
+  it('runs a URL list now and again, appending only records whose content is new', async () => {
+    docs.set('/a/1', 'Protocol one: stir');
+    docs.set('/a/2', 'Protocol two: shake');
+    docs.set('/a/3', 'Protocol three: heat');
+    const s = await create({
+      name: 'Append scrape',
+      kind: 'ingestion',
+      config: { urls: ['/a/1', '/a/2', '/a/3'].map(url), mode: 'append' },
+      intervalMs: 3_600_000,
+    });
+    const first = await runNow(s.id);
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ kind: 'ingestion.run', scheduleId: s.id });
+    const done1 = await finished(first.body.id);
+    expect(done1).toMatchObject({ status: 'succeeded', result: { inserted: 3 } });
+    const target = done1.input.datasourceId as string;
+    expect((await records(target)).map((r) => r.text)).toEqual([
+      'Protocol one: stir',
+      'Protocol two: shake',
+      'Protocol three: heat',
+    ]);
+
+    // nothing changed: nothing added
+    const second = await finished((await runNow(s.id)).body.id);
+    expect(second).toMatchObject({ status: 'succeeded', input: { datasourceId: target }, result: { inserted: 0 } });
+    // one page changed: only its new content is appended, after the others
+    docs.set('/a/2', 'Protocol two, revised: shake gently');
+    const third = await finished((await runNow(s.id)).body.id);
+    expect(third).toMatchObject({ status: 'succeeded', input: { datasourceId: target }, result: { inserted: 1 } });
+    const after = await records(target);
+    expect(after.map((r) => [r.position, r.text])).toEqual([
+      [1, 'Protocol one: stir'],
+      [2, 'Protocol two: shake'],
+      [3, 'Protocol three: heat'],
+      [4, 'Protocol two, revised: shake gently'],
+    ]);
+    // every run is a job of the schedule, and a manual run in its history
+    expect((await jobsOf(s.id)).length).toBe(3);
+    expect((await runs(s.id)).map((r) => [r.trigger, r.status])).toEqual([
+      ['manual', 'started'],
+      ['manual', 'started'],
+      ['manual', 'started'],
+    ]);
+    const got = await api.request('GET', `${base()}/schedules/${s.id}`, { token: crew.viewer.token });
+    expect(got.body.lastRun).toMatchObject({
+      trigger: 'manual',
+      status: 'started',
+      jobId: third.id,
+      jobStatus: 'succeeded',
+    });
+  });
+
+  it('makes a new data source per run in new-datasource mode', async () => {
+    docs.set('/n/1', 'Fresh page');
+    const s = await create({
+      name: 'Snapshot',
+      kind: 'ingestion',
+      config: { urls: [url('/n/1')], mode: 'new-datasource' },
+      intervalMs: 3_600_000,
+    });
+    const a = await finished((await runNow(s.id)).body.id);
+    const b = await finished((await runNow(s.id)).body.id);
+    expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
+    expect(a.input.datasourceId).not.toBe(b.input.datasourceId);
+    for (const j of [a, b]) expect((await records(j.input.datasourceId)).map((r) => r.text)).toEqual(['Fresh page']);
+  });
+
+  it('with two workers, a short-interval schedule yields exactly one job per tick, on the grid; pause stops it', async () => {
+    docs.set('/t/1', 'Tick page');
+    const startAt = gridStart();
+    const s = await create({
+      name: 'Every two seconds',
+      kind: 'ingestion',
+      config: { urls: [url('/t/1')], mode: 'append' },
+      intervalMs: TICK_MS,
+      startAt,
+    });
+    expect(s.nextRuns[0]).toBe(startAt);
+    await until(
+      () => runs(s.id),
+      (r) => r.filter((x) => x.status === 'started').length >= 5,
+    );
+    expect((await pause(s.id)).body.status).toBe('paused');
+    // let what was already taken settle, then compare runs and jobs
+    await new Promise((r) => setTimeout(r, TICK_MS * 2));
+    const all = await runs(s.id);
+    const started = all.filter((r) => r.status === 'started');
+    const ticks = all.map((r) => r.tickAt);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    for (const t of ticks) expect((Date.parse(t) - Date.parse(startAt)) % TICK_MS).toBe(0);
+    const jobs = await jobsOf(s.id);
+    expect(jobs.length).toBe(started.length);
+    expect(new Set(started.map((r) => r.jobId))).toEqual(new Set(jobs.map((j) => j.id)));
+    // paused: no further tick
+    await new Promise((r) => setTimeout(r, TICK_MS * 3));
+    expect((await runs(s.id)).length).toBe(all.length);
+    // resumed: it fires again
+    const resumed = await api.request('POST', `${base()}/schedules/${s.id}/resume`, { token: crew.editor.token });
+    expect(resumed.body.status).toBe('active');
+    await until(
+      () => runs(s.id),
+      (r) => r.length > all.length,
+    );
+    await pause(s.id);
+  });
+
+  it('skips (and records) a run whose previous run is still going; run-now answers 409', async () => {
+    docs.set('/o/1', 'Overlap page');
+    const s = await create({
+      name: 'Overlapping',
+      kind: 'ingestion',
+      config: { urls: [url('/o/1'), url('/slow')], mode: 'append' },
+      intervalMs: TICK_MS,
+      startAt: gridStart(),
+    });
+    const withSkips = await until(
+      () => runs(s.id),
+      (r) => r.filter((x) => x.status === 'skipped').length >= 2,
+    );
+    const started = withSkips.filter((r) => r.status === 'started');
+    expect(started).toHaveLength(1);
+    for (const skipped of withSkips.filter((r) => r.status === 'skipped')) {
+      expect(skipped.reason).toBe(`the previous run (job ${started[0].jobId}) is still going`);
+      expect(skipped.jobId).toBeNull();
+    }
+    const now = await runNow(s.id);
+    expect([now.status, now.body.code, now.body.jobId]).toEqual([409, 'SCHEDULE_RUN_OVERLAP', started[0].jobId]);
+    await pause(s.id);
+    for (const res of held.splice(0)) res.end('Slow page, at last');
+    expect((await finished(started[0].jobId)).status).toBe('succeeded');
+    expect((await jobsOf(s.id)).length).toBe(1);
+  });
+
+  it('after every worker was down, makes one catch-up run for the missed ticks, not one per tick', async () => {
+    docs.set('/c/1', 'Catch-up page');
+    const s = await create({
+      name: 'Catching up',
+      kind: 'ingestion',
+      config: { urls: [url('/c/1')], mode: 'append' },
+      intervalMs: TICK_MS,
+      startAt: gridStart(),
+    });
+    await until(
+      () => runs(s.id),
+      (r) => r.length >= 1,
+    );
+    for (const w of workers) await w.close();
+    workers = [];
+    const before = await runs(s.id);
+    const lastTick = Math.max(...before.map((r) => Date.parse(r.tickAt)));
+    // at least three ticks pass with no worker
+    await new Promise((r) => setTimeout(r, TICK_MS * 4));
+    const restartedAt = Date.now();
+    workers = [await startTestWorker(api, env), await startTestWorker(api, env)];
+    const after = await until(
+      () => runs(s.id),
+      (r) => r.filter((x) => Date.parse(x.tickAt) > restartedAt).length >= 2,
+    );
+    await pause(s.id);
+    const missed = after
+      .filter((r) => Date.parse(r.tickAt) > lastTick)
+      .sort((a, b) => Date.parse(a.tickAt) - Date.parse(b.tickAt));
+    // the first run after the outage is the one catch-up; no other run stands for a tick of the outage
+    expect(missed[0].trigger).toBe('catch-up');
+    expect(after.filter((r) => r.trigger === 'catch-up')).toHaveLength(1);
+    // at least three ticks fell in the outage; at most one run stands for them
+    expect(missed.filter((r) => Date.parse(r.tickAt) < restartedAt).length).toBeLessThanOrEqual(1);
+    expect(missed.slice(1).every((r) => r.trigger === 'schedule')).toBe(true);
+  });
+
+  it('never runs a schedule deleted behind BullMQ’s back, and gives a flushed Redis its schedulers back', async () => {
+    docs.set('/d/1', 'Deleted page');
+    const sync = workers[0].get(ScheduleSync);
+    const producer = workers[0].get(JobProducer);
+    const db = api.app.get(DataSource);
+    const gone = await create({
+      name: 'Deleted while Redis was away',
+      kind: 'ingestion',
+      config: { urls: [url('/d/1')], mode: 'append' },
+      intervalMs: TICK_MS,
+      startAt: gridStart(),
+    });
+    const kept = await create({
+      name: 'Kept',
+      kind: 'ingestion',
+      config: { urls: [url('/d/1')], mode: 'append' },
+      intervalMs: 3_600_000,
+    });
+    // as if the api's delete could not reach Redis: the row goes, the scheduler stays
+    await db.query(`DELETE FROM schedules WHERE id = $1`, [gone.id]);
+    expect(await producer.schedulerIds(JobName.ScheduleTick, `schedule:${gone.id}:`)).toHaveLength(1);
+    // its next tick finds no schedule: no run, and the scheduler is removed
+    await until(
+      () => producer.schedulerIds(JobName.ScheduleTick, `schedule:${gone.id}:`),
+      (ids) => ids.length === 0,
+    );
+    expect(await jobsOf(gone.id)).toEqual([]);
+
+    // a flushed Redis: the schedulers are gone, the reconciliation makes them again from the table
+    for (const id of await producer.schedulerIds(JobName.ScheduleTick, 'schedule:')) {
+      await producer.unschedule(JobName.ScheduleTick, id);
+    }
+    expect(await producer.schedulerIds(JobName.ScheduleTick, `schedule:${kept.id}:`)).toEqual([]);
+    const reconciled = await sync.reconcileAll();
+    expect(reconciled.upserted).toBeGreaterThanOrEqual(1);
+    expect(await producer.schedulerIds(JobName.ScheduleTick, `schedule:${kept.id}:`)).toEqual([
+      `schedule:${kept.id}:1`,
+    ]);
+    // paused schedules get none
+    const paused = (await runs(kept.id)).length;
+    await pause(kept.id);
+    expect(await producer.schedulerIds(JobName.ScheduleTick, `schedule:${kept.id}:`)).toEqual([]);
+    expect(paused).toBe(0);
+  });
+
+  it('checks the creator at run time: a disabled creator suspends the schedule instead of running it', async () => {
+    docs.set('/u/1', 'Creator page');
+    const s = await create({
+      name: 'Creator checked',
+      kind: 'ingestion',
+      config: { urls: [url('/u/1')], mode: 'append' },
+      intervalMs: TICK_MS,
+      startAt: gridStart(),
+    });
+    // disabled without going through the api (so no membership hook ran): the next tick notices
+    await api.app.get(DataSource).query(`UPDATE users SET status = 'disabled' WHERE id = $1`, [crew.editor.id]);
+    const suspended = await until(
+      () => api.request('GET', `${base()}/schedules/${s.id}`, { token: crew.viewer.token }),
+      (res) => res.body.status === 'suspended',
+    );
+    expect(suspended.body.suspendedReason).toBe("its creator's account is disabled");
+    expect(suspended.body.lastRun).toMatchObject({
+      status: 'skipped',
+      reason: "suspended: its creator's account is disabled",
+    });
+    expect(await jobsOf(s.id)).toEqual([]);
+    await api.app.get(DataSource).query(`UPDATE users SET status = 'active' WHERE id = $1`, [crew.editor.id]);
+  });
+});
