@@ -325,6 +325,52 @@ describe('schedule runs', () => {
     expect(paused).toBe(0);
   });
 
+  it('classifies the records added since the last successful run (scope new), or all of them', async () => {
+    const text = async (lines: string[]) => {
+      const res = await api.request('POST', `${base()}/datasources`, {
+        token: crew.editor.token,
+        body: { type: 'text', text: lines.join('\n'), name: `lines ${Math.random()}` },
+      });
+      expect(res.status).toBe(201);
+      expect((await finished(res.body.lastJobId)).status).toBe('succeeded');
+    };
+    const scheme = await api.request('POST', `${base()}/classification-schemes`, {
+      token: crew.editor.token,
+      body: {
+        name: `Topics ${Math.random()}`,
+        mode: 'single',
+        labels: [
+          { name: 'chemistry', rules: [{ type: 'keyword', pattern: 'titration', weight: 1 }] },
+          { name: 'other', rules: [{ type: 'keyword', pattern: 'coffee', weight: 1 }] },
+        ],
+      },
+    });
+    expect(scheme.status).toBe(201);
+    const make = (scope: string) =>
+      create({
+        name: `Classify ${scope}`,
+        kind: 'classification',
+        config: { schemeId: scheme.body.id, scope },
+        intervalMs: 3_600_000,
+      });
+    const fresh = await make('new');
+    const every = await make('all');
+    const before = (await api.request('GET', `${base()}/records`, { token: crew.viewer.token, query: { pageSize: 1 } }))
+      .body.total as number;
+    await text(['a titration at noon', 'coffee break']);
+    const first = await finished((await runNow(fresh.id)).body.id);
+    expect(first).toMatchObject({ status: 'succeeded', kind: 'classification.run', scheduleId: fresh.id });
+    expect(first.counts.processed).toBe(before + 2);
+    await text(['another titration', 'more coffee', 'a third titration']);
+    const second = await finished((await runNow(fresh.id)).body.id);
+    expect(second.counts.processed).toBe(3);
+    expect(second.input.filter.createdAfter).toBe(first.createdAt);
+    const all = await finished((await runNow(every.id)).body.id);
+    expect(all.counts.processed).toBe(before + 5);
+    await pause(fresh.id);
+    await pause(every.id);
+  });
+
   it('checks the creator at run time: a disabled creator suspends the schedule instead of running it', async () => {
     docs.set('/u/1', 'Creator page');
     const s = await create({
