@@ -174,6 +174,28 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 100, age: 7 * 86400 },
     },
   },
+  [JobName.ScheduleTelemetryExport]: {
+    queue: QueueName.Schedules,
+    // a window of readings streamed page by page into storage
+    timeoutMs: 60 * 60_000,
+    options: {
+      // Each attempt writes the whole CSV again under the same key: nothing is kept twice.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.ScheduleExportsPurge]: {
+    queue: QueueName.Schedules,
+    timeoutMs: 10 * 60_000,
+    options: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 30_000 },
+      removeOnComplete: { count: 10 },
+      removeOnFail: { count: 100, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */

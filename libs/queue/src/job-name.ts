@@ -32,6 +32,10 @@ export enum JobName {
   ScheduleTick = 'schedules.tick',
   /** Makes BullMQ's job schedulers match the schedules table (at boot, on changes, every minute). */
   SchedulesReconcile = 'schedules.reconcile',
+  /** A CSV of a telemetry window written to storage (a schedule's run): a Jobs-API job. */
+  ScheduleTelemetryExport = 'schedules.telemetry-export',
+  /** Deletes the stored telemetry exports past their 30 days (scheduled). */
+  ScheduleExportsPurge = 'schedules.purge-exports',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

@@ -167,6 +167,21 @@ export interface SchedulesReconcileResult {
   removed: number;
 }
 
+export type ScheduleTelemetryExportData = TrackedJobData;
+
+export interface ScheduleTelemetryExportResult {
+  outcome: TrackedJobOutcome;
+  /** readings written to the CSV */
+  rows: number;
+}
+
+export type ScheduleExportsPurgeData = Record<string, never>;
+
+export interface ScheduleExportsPurgeResult {
+  /** stored exports deleted */
+  purged: number;
+}
+
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
@@ -185,7 +200,9 @@ export type JobItem =
   | { name: JobName.IngestionRun; data: IngestionRunData }
   | { name: JobName.ClassificationRun; data: ClassificationRunData }
   | { name: JobName.ScheduleTick; data: ScheduleTickData }
-  | { name: JobName.SchedulesReconcile; data: SchedulesReconcileData };
+  | { name: JobName.SchedulesReconcile; data: SchedulesReconcileData }
+  | { name: JobName.ScheduleTelemetryExport; data: ScheduleTelemetryExportData }
+  | { name: JobName.ScheduleExportsPurge; data: ScheduleExportsPurgeData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -203,6 +220,8 @@ export interface JobQueues {
   [JobName.ClassificationRun]: QueueName.Classification;
   [JobName.ScheduleTick]: QueueName.Schedules;
   [JobName.SchedulesReconcile]: QueueName.Schedules;
+  [JobName.ScheduleTelemetryExport]: QueueName.Schedules;
+  [JobName.ScheduleExportsPurge]: QueueName.Schedules;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -221,6 +240,8 @@ export interface JobResults {
   [JobName.ClassificationRun]: ClassificationRunResult;
   [JobName.ScheduleTick]: ScheduleTickResult;
   [JobName.SchedulesReconcile]: SchedulesReconcileResult;
+  [JobName.ScheduleTelemetryExport]: ScheduleTelemetryExportResult;
+  [JobName.ScheduleExportsPurge]: ScheduleExportsPurgeResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
@@ -232,7 +253,12 @@ export type JobNamesOf<Q extends QueueName> = { [N in JobName]: JobQueues[N] ext
  * The jobs the Jobs API tracks: a `jobs` row's `kind` is one of these names. Their payload is
  * TrackedJobData (checked below), so the Jobs service can enqueue and re-enqueue any of them.
  */
-export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill, JobName.IngestionRun, JobName.ClassificationRun] as const;
+export const TRACKED_JOB_NAMES = [
+  JobName.TelemetryBackfill,
+  JobName.IngestionRun,
+  JobName.ClassificationRun,
+  JobName.ScheduleTelemetryExport,
+] as const;
 export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
 
 type UntrackedPayload = { [N in TrackedJobName]: JobDataOf<N> extends TrackedJobData ? never : N }[TrackedJobName];

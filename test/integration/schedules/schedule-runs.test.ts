@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobName, JobProducer } from '../../../libs/queue/src';
-import { ScheduleSync } from '../../../libs/domain/src';
+import { ScheduleSync, TelemetryExportService } from '../../../libs/domain/src';
 import { startTestApi, TestApi } from '../../support/test-app';
 import { startTestWorker } from '../../support/test-worker';
-import { createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
+import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
 
 const TICK_MS = 2000;
 
@@ -369,6 +369,68 @@ describe('schedule runs', () => {
     expect(all.counts.processed).toBe(before + 5);
     await pause(fresh.id);
     await pause(every.id);
+  });
+
+  it('exports a telemetry window as CSV through storage, downloadable until it is purged after 30 days', async () => {
+    const [a, b] = [
+      await createInstrument(api, crew.owner, crew.workspaceId, { serialNumber: `EXP-${Math.random()}` }),
+      await createInstrument(api, crew.owner, crew.workspaceId, { serialNumber: `EXP-${Math.random()}` }),
+    ];
+    const now = Date.now();
+    const backfill = async (id: string, body: unknown) => {
+      const res = await api.request('POST', `${base()}/instruments/${id}/telemetry`, {
+        token: crew.editor.token,
+        body,
+      });
+      expect(res.status).toBe(202);
+      expect((await finished(res.body.id)).status).toBe('succeeded');
+    };
+    // inside the last hour, and two hours ago (outside the window)
+    await backfill(a.id, [
+      { ts: now - 30 * 60_000, values: { ph: 7.1, temp: 21 } },
+      { ts: now - 2 * 3600_000, values: { ph: 6.5 } },
+    ]);
+    await backfill(b.id, [{ ts: now - 10 * 60_000, values: { ph: 7.4 } }]);
+    const s = await create({
+      name: 'Hourly pH export',
+      kind: 'telemetry-export',
+      config: { instrumentIds: [a.id, b.id], windowMs: 3600_000, metrics: ['ph'] },
+      cron: '0 * * * *',
+      timezone: 'Europe/Berlin',
+    });
+    const done = await finished((await runNow(s.id)).body.id);
+    expect(done).toMatchObject({ status: 'succeeded', kind: 'schedules.telemetry-export', scheduleId: s.id });
+    expect(done.result).toMatchObject({ rows: 2 });
+    expect(Date.parse(done.input.to) - Date.parse(done.input.from)).toBe(3600_000);
+    const path = `${base()}/schedules/${s.id}/exports/${done.id}/download`;
+    const csv = await api.request('GET', path, { token: crew.viewer.token });
+    expect(csv.status).toBe(200);
+    expect(String(csv.headers['content-type'])).toContain('text/csv');
+    const lines = String(csv.body).trim().split('\n');
+    expect(lines[0]).toBe('time,instrument_id,metric,value,tags');
+    expect(lines.slice(1).map((l) => l.split(',').slice(1, 4))).toEqual([
+      [a.id, 'ph', '7.1'],
+      [b.id, 'ph', '7.4'],
+    ]);
+    // another schedule's id, or a job that is not an export: 404
+    const wrong = await api.request(
+      'GET',
+      `${base()}/schedules/${s.id}/exports/${(await jobsOf(s.id))[0].id}x/download`,
+      {
+        token: crew.viewer.token,
+      },
+    );
+    expect(wrong.status).toBe(404);
+    // 31 days on, the purge deletes the file and the download answers 404
+    await api.app
+      .get(DataSource)
+      .query(`UPDATE jobs SET finished_at = now() - interval '31 days' WHERE id = $1`, [done.id]);
+    const purged = await workers[0].get(TelemetryExportService).purgeExpired();
+    expect(purged.purged).toBeGreaterThanOrEqual(1);
+    const gone = await api.request('GET', path, { token: crew.viewer.token });
+    expect([gone.status, gone.body.code]).toEqual([404, 'SCHEDULE_EXPORT_NOT_FOUND']);
+    expect((await job(done.id)).result.purged).toBe(true);
+    await pause(s.id);
   });
 
   it('checks the creator at run time: a disabled creator suspends the schedule instead of running it', async () => {

@@ -107,6 +107,14 @@ describe('schedules', () => {
       [ingestion({ config: { urls, mode: 'sometimes' } }), 'config.mode'],
       [ingestion({ config: { mode: 'append' } }), 'config.urls'],
       [{ ...ingestion(), kind: 'classification', config: { scope: 'new' } }, 'config.schemeId'],
+      [
+        { ...ingestion(), kind: 'telemetry-export', config: { instrumentIds: [], windowMs: 3600_000 } },
+        'config.instrumentIds',
+      ],
+      [
+        { ...ingestion(), kind: 'telemetry-export', config: { instrumentIds: [crew.workspaceId], windowMs: 10 } },
+        'config.windowMs',
+      ],
     ];
     for (const [body, field] of cases) {
       const res = await api.request('POST', ws(), { token: crew.editor.token, body });

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiProduces } from '@nestjs/swagger';
 import {
   ApiAcceptedResponse,
   ApiCreatedResponse,
@@ -15,9 +16,11 @@ import {
   Actor,
   SCHEDULE_SORT_FIELDS,
   ScheduleConfig,
+  ScheduleExportNotFoundError,
   ScheduleNotFoundError,
   SchedulePatch,
   ScheduleService,
+  TelemetryExportService,
   WorkspaceMembership,
 } from '@labwire/domain';
 import { PageQueryDto, pageRequest } from '../common/dto/page-query.dto';
@@ -38,11 +41,13 @@ import {
   CreateScheduleDto,
   IngestionScheduleConfigDto,
   ScheduleFieldsDto,
+  TelemetryExportScheduleConfigDto,
   UpdateScheduleDto,
 } from './dto/schedule-input.dto';
 
 const scheduleIdPipe = new ResourceIdPipe((id) => new ScheduleNotFoundError(id));
 const SCHEDULE_ID = { name: 'scheduleId', type: String, format: 'uuid' } as const;
+const exportIdPipe = new ResourceIdPipe((id) => new ScheduleExportNotFoundError(id));
 
 const date = (value: string | undefined): Date | undefined => (value === undefined ? undefined : new Date(value));
 
@@ -62,13 +67,16 @@ function timing(body: ScheduleFieldsDto) {
  * schedule's id: run history is …/jobs?scheduleId=, skipped runs are listed under …/runs.
  */
 @ApiTags('schedules')
-@ApiExtraModels(IngestionScheduleConfigDto, ClassificationScheduleConfigDto)
+@ApiExtraModels(IngestionScheduleConfigDto, ClassificationScheduleConfigDto, TelemetryExportScheduleConfigDto)
 @ApiProblems(401)
 @WorkspaceScoped()
 @RequireWorkspaceRole('viewer')
 @Controller('workspaces/:workspaceId/schedules')
 export class SchedulesController {
-  constructor(private readonly schedules: ScheduleService) {}
+  constructor(
+    private readonly schedules: ScheduleService,
+    private readonly exports: TelemetryExportService,
+  ) {}
 
   @Post()
   @RequireWorkspaceRole('editor')
@@ -130,6 +138,31 @@ export class SchedulesController {
   ): Promise<Page<ScheduleRunDto>> {
     const page = await this.schedules.listRuns(membership.workspaceId, scheduleId, pageRequest(query));
     return mapPage(page, (r) => ScheduleRunDto.from(r));
+  }
+
+  @Get(':scheduleId/exports/:jobId/download')
+  @ApiParam(SCHEDULE_ID)
+  @ApiParam({ name: 'jobId', type: String, format: 'uuid' })
+  @ApiOperation({
+    summary: "Download a telemetry-export run's CSV",
+    description:
+      'The CSV (time,instrument_id,metric,value,tags) a succeeded run of a telemetry-export schedule stored; kept 30 ' +
+      'days after the run, then 404 SCHEDULE_EXPORT_NOT_FOUND.',
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'The CSV', schema: { type: 'string' } })
+  @ApiProblems(404)
+  async download(
+    @CurrentMembership() membership: WorkspaceMembership,
+    @Param('scheduleId', scheduleIdPipe) scheduleId: string,
+    @Param('jobId', exportIdPipe) jobId: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const body = await this.exports.download(membership.workspaceId, scheduleId, jobId);
+    await reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="telemetry-export-${jobId}.csv"`)
+      .send(body);
   }
 
   @Patch(':scheduleId')

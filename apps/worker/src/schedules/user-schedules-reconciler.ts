@@ -5,6 +5,8 @@ import { JobName, JobProducer } from '@labwire/queue';
 export const SCHEDULES_RECONCILE_SCHEDULER_ID = 'schedules.reconcile';
 /** How often BullMQ's job schedulers are checked against the schedules table. */
 export const SCHEDULES_RECONCILE_EVERY_MS = 60_000;
+export const EXPORTS_PURGE_SCHEDULER_ID = 'schedules.purge-exports';
+const EXPORTS_PURGE_EVERY_MS = 3600_000;
 
 /**
  * Users' schedules live in the `schedules` table; their BullMQ job schedulers are derived from it. At
@@ -32,5 +34,8 @@ export class UserSchedulesReconciler implements OnApplicationBootstrap {
       .schedule(SCHEDULES_RECONCILE_SCHEDULER_ID, JobName.SchedulesReconcile, {}, { everyMs })
       .then(() => this.logger.log(`user schedules reconciled every ${everyMs / 1000} s`))
       .catch((err: Error) => this.logger.error(`could not schedule the schedules reconciliation: ${err.message}`));
+    this.producer
+      .schedule(EXPORTS_PURGE_SCHEDULER_ID, JobName.ScheduleExportsPurge, {}, { everyMs: EXPORTS_PURGE_EVERY_MS })
+      .catch((err: Error) => this.logger.error(`could not schedule the telemetry exports purge: ${err.message}`));
   }
 }

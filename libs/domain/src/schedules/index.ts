@@ -7,3 +7,4 @@ export * from './schedule-sync';
 export * from './schedule-timing';
 export * from './schedules.errors';
 export * from './schedules.module';
+export * from './telemetry-export.service';

@@ -62,6 +62,27 @@ export class ScheduleRunRepository {
     return rows[0]?.at ?? null;
   }
 
+  /**
+   * For the purge, across workspaces: telemetry exports (jobs of `kind`) that succeeded before
+   * `before` and whose stored CSV is not deleted yet.
+   */
+  expiredExports(kind: string, before: Date, limit: number): Promise<Array<{ id: string; workspaceId: string }>> {
+    return this.dataSource.query(
+      `SELECT id, workspace_id AS "workspaceId" FROM jobs
+        WHERE kind = $1 AND status = 'succeeded' AND finished_at < $2 AND NOT COALESCE((result ->> 'purged')::boolean, false)
+        ORDER BY finished_at LIMIT $3`,
+      [kind, before, limit],
+    );
+  }
+
+  async markExportPurged(workspaceId: string, jobId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE jobs SET result = COALESCE(result, '{}'::jsonb) || '{"purged": true}'::jsonb, updated_at = now()
+        WHERE id = $1 AND workspace_id = $2`,
+      [jobId, workspaceId],
+    );
+  }
+
   async last(workspaceId: string, scheduleId: string): Promise<ScheduleRun | null> {
     const rows: ScheduleRun[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM ${FROM} WHERE r.schedule_id = $1 AND r.workspace_id = $2

@@ -18,7 +18,9 @@ import {
   Schedule,
   ScheduleRunTrigger,
   scheduleStatus,
+  TelemetryExportScheduleConfig,
 } from './schedule';
+import { TelemetryExportPayload } from './telemetry-export.service';
 import { ScheduleRepository } from './schedule.repository';
 import { ScheduleCreatorCheck } from './schedule-creator-check';
 import { ScheduleRunRepository } from './schedule-run.repository';
@@ -172,7 +174,32 @@ export class ScheduleRunService {
         return this.startIngestion(schedule, schedule.config as IngestionScheduleConfig, actor, tick, link);
       case 'classification':
         return this.startClassification(schedule, schedule.config as ClassificationScheduleConfig, actor, link);
+      case 'telemetry-export':
+        return this.startExport(schedule, schedule.config as TelemetryExportScheduleConfig, actor, tick, link);
     }
+  }
+
+  /** The window ends at the tick (a run-now: when it was asked) and reaches `windowMs` back. */
+  private startExport(
+    schedule: Schedule,
+    config: TelemetryExportScheduleConfig,
+    actor: Actor,
+    tick: Date,
+    link: Link,
+  ): Promise<Job> {
+    const payload: TelemetryExportPayload = {
+      instrumentIds: config.instrumentIds,
+      ...(config.metrics?.length && { metrics: config.metrics }),
+      from: new Date(tick.getTime() - config.windowMs).toISOString(),
+      to: tick.toISOString(),
+    };
+    return this.jobs.create(schedule.workspaceId, actor, {
+      kind: JobName.ScheduleTelemetryExport,
+      input: { ...payload, scheduleId: schedule.id },
+      payload,
+      scheduleId: schedule.id,
+      link,
+    });
   }
 
   private async startClassification(

@@ -30,7 +30,10 @@ import {
   ScheduleRun,
   ScheduleStatus,
   scheduleStatus,
+  TelemetryExportScheduleConfig,
 } from './schedule';
+import { TelemetryRepository } from '../telemetry/telemetry.repository';
+import { InstrumentNotFoundError } from '../instruments/instruments.errors';
 import { ScheduleChanges, ScheduleFilter, ScheduleRepository, ScheduleSortField } from './schedule.repository';
 import { ScheduleCreatorCheck } from './schedule-creator-check';
 import { ScheduleRunRepository } from './schedule-run.repository';
@@ -85,6 +88,7 @@ export class ScheduleService {
     private readonly datasources: DatasourceRepository,
     private readonly datasourceService: DatasourceService,
     private readonly audit: AuditService,
+    private readonly telemetry: TelemetryRepository,
   ) {}
 
   async list(
@@ -295,6 +299,55 @@ export class ScheduleService {
     };
   }
 
+  /** 1 to 50 instruments of the workspace, a window of a minute to 366 days, optional metric names. */
+  private async checkExportConfig(
+    workspaceId: string,
+    config: Record<string, unknown>,
+  ): Promise<TelemetryExportScheduleConfig> {
+    const errors: FieldError[] = [];
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const ids = config.instrumentIds;
+    if (
+      !Array.isArray(ids) ||
+      !ids.length ||
+      ids.length > 50 ||
+      ids.some((id) => typeof id !== 'string' || !uuid.test(id))
+    ) {
+      errors.push({ field: 'config.instrumentIds', message: 'must be 1 to 50 instrument ids' });
+    }
+    const windowMs = config.windowMs;
+    if (
+      typeof windowMs !== 'number' ||
+      !Number.isInteger(windowMs) ||
+      windowMs < 60_000 ||
+      windowMs > 366 * 86_400_000
+    ) {
+      errors.push({
+        field: 'config.windowMs',
+        message: 'must be whole milliseconds, from 60000 (a minute) to 366 days',
+      });
+    }
+    const metrics = config.metrics;
+    if (
+      metrics !== undefined &&
+      (!Array.isArray(metrics) ||
+        metrics.length > 50 ||
+        metrics.some((m) => typeof m !== 'string' || !m || m.length > 200))
+    ) {
+      errors.push({ field: 'config.metrics', message: 'must be at most 50 metric names' });
+    }
+    if (errors.length) throw new ValidationError('The schedule config is not valid', errors);
+    const instrumentIds = [...new Set((ids as string[]).map((id) => id.toLowerCase()))];
+    const known = await this.telemetry.instrumentsInWorkspace(workspaceId, instrumentIds);
+    const missing = instrumentIds.find((id) => !known.has(id));
+    if (missing) throw new InstrumentNotFoundError(missing);
+    return {
+      instrumentIds,
+      windowMs: windowMs as number,
+      ...(Array.isArray(metrics) && metrics.length && { metrics: metrics as string[] }),
+    };
+  }
+
   private checkName(name: string): string {
     const clean = name.trim();
     if (!clean || clean.length > 200) {
@@ -357,6 +410,7 @@ export class ScheduleService {
       };
       return result;
     }
+    if (kind === 'telemetry-export') return this.checkExportConfig(workspaceId, config);
     const schemeId = optionalId('schemeId');
     if (!schemeId && !errors.length) errors.push({ field: 'config.schemeId', message: 'is required' });
     const datasourceId = optionalId('datasourceId');

@@ -1,4 +1,4 @@
-export const SCHEDULE_KINDS = ['ingestion', 'classification'] as const;
+export const SCHEDULE_KINDS = ['ingestion', 'classification', 'telemetry-export'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 /** `new-datasource`: each run makes a data source; `append`: runs add only new content to one. */
@@ -25,7 +25,15 @@ export interface ClassificationScheduleConfig {
   scope: ClassificationScope;
 }
 
-export type ScheduleConfig = IngestionScheduleConfig | ClassificationScheduleConfig;
+/** `telemetry-export`: a CSV of the readings of the `windowMs` before each run, kept 30 days. */
+export interface TelemetryExportScheduleConfig {
+  instrumentIds: string[];
+  windowMs: number;
+  /** only these metrics (default: all) */
+  metrics?: string[];
+}
+
+export type ScheduleConfig = IngestionScheduleConfig | ClassificationScheduleConfig | TelemetryExportScheduleConfig;
 
 /** When a schedule fires: a cron expression read in a time zone, or a fixed interval. */
 export type ScheduleTiming = { cron: string; timezone: string } | { intervalMs: number };

@@ -6,6 +6,13 @@ export class ScheduleNotFoundError extends NotFoundError {
   }
 }
 
+/** No stored export: not an export of the schedule, not finished, or past its 30 days (purged). */
+export class ScheduleExportNotFoundError extends NotFoundError {
+  constructor(jobId: string) {
+    super('SCHEDULE_EXPORT_NOT_FOUND', 'Telemetry export', jobId);
+  }
+}
+
 export class ScheduleLimitReachedError extends DomainError {
   constructor(limit: number) {
     super(

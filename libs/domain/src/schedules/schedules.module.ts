@@ -5,6 +5,8 @@ import { IdentityModule } from '../identity/identity.module';
 import { DatasourceRepository } from '../ingestion/datasource.repository';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { TelemetryModule } from '../telemetry/telemetry.module';
+import { TelemetryExportService } from './telemetry-export.service';
 import { ScheduleRepository } from './schedule.repository';
 import { ScheduleRunRepository } from './schedule-run.repository';
 import { ScheduleRunService } from './schedule-run.service';
@@ -13,7 +15,7 @@ import { ScheduleSync } from './schedule-sync';
 
 /** Schedules and their runs. Needs the QueueModule and OBJECT_STORAGE (global in api and worker). */
 @Module({
-  imports: [AuditModule, IdentityModule, JobsModule, IngestionModule, ClassificationModule],
+  imports: [AuditModule, IdentityModule, JobsModule, IngestionModule, ClassificationModule, TelemetryModule],
   providers: [
     DatasourceRepository,
     ScheduleRepository,
@@ -21,7 +23,8 @@ import { ScheduleSync } from './schedule-sync';
     ScheduleSync,
     ScheduleRunService,
     ScheduleService,
+    TelemetryExportService,
   ],
-  exports: [ScheduleService, ScheduleRunService, ScheduleSync],
+  exports: [ScheduleService, ScheduleRunService, ScheduleSync, TelemetryExportService],
 })
 export class SchedulesModule {}

@@ -46,6 +46,7 @@ export function statusOf(code: ErrorCode): number {
     case 'CLASSIFICATION_SCHEME_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
     case 'SCHEDULE_NOT_FOUND':
+    case 'SCHEDULE_EXPORT_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;

@@ -58,6 +58,24 @@ export class ClassificationScheduleConfigDto {
   scope?: string;
 }
 
+/** `telemetry-export`: a CSV of the readings of the window before each run, downloadable for 30 days. */
+export class TelemetryExportScheduleConfigDto {
+  @ApiProperty({ type: [String], format: 'uuid', description: '1 to 50 instruments of the workspace' })
+  instrumentIds!: string[];
+
+  @ApiProperty({ example: 86400000, description: 'The window ending at the run time, in ms (a minute to 366 days)' })
+  windowMs!: number;
+
+  @ApiPropertyOptional({ type: [String], description: 'Only these metrics (default: all)' })
+  metrics?: string[];
+}
+
+export const CONFIG_SCHEMAS = [
+  { $ref: getSchemaPath(IngestionScheduleConfigDto) },
+  { $ref: getSchemaPath(ClassificationScheduleConfigDto) },
+  { $ref: getSchemaPath(TelemetryExportScheduleConfigDto) },
+];
+
 const TIMING_DOC =
   'Give cron (five fields, read in timezone, default UTC) or intervalMs (at least SCHEDULES_MIN_INTERVAL_MS, 60000 by default).';
 
@@ -113,10 +131,7 @@ export class CreateScheduleDto extends ScheduleFieldsDto {
 
   @ApiProperty({
     description: 'What each run does, by kind',
-    oneOf: [
-      { $ref: getSchemaPath(IngestionScheduleConfigDto) },
-      { $ref: getSchemaPath(ClassificationScheduleConfigDto) },
-    ],
+    oneOf: CONFIG_SCHEMAS,
   })
   @IsObject()
   config!: Record<string, unknown>;
@@ -133,10 +148,7 @@ export class UpdateScheduleDto extends ScheduleFieldsDto {
 
   @ApiPropertyOptional({
     description: "The kind's config, whole (an append schedule given new URLs starts a new data source)",
-    oneOf: [
-      { $ref: getSchemaPath(IngestionScheduleConfigDto) },
-      { $ref: getSchemaPath(ClassificationScheduleConfigDto) },
-    ],
+    oneOf: CONFIG_SCHEMAS,
   })
   @IsOptional()
   @IsObject()

@@ -1,4 +1,4 @@
-import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import {
   SCHEDULE_KINDS,
   SCHEDULE_RUN_STATUSES,
@@ -10,7 +10,7 @@ import {
   ScheduleStatus,
   ScheduleView,
 } from '@labwire/domain';
-import { ClassificationScheduleConfigDto, IngestionScheduleConfigDto } from './schedule-input.dto';
+import { CONFIG_SCHEMAS } from './schedule-input.dto';
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
@@ -68,10 +68,7 @@ export class ScheduleDto {
   kind!: ScheduleKind;
 
   @ApiProperty({
-    oneOf: [
-      { $ref: getSchemaPath(IngestionScheduleConfigDto) },
-      { $ref: getSchemaPath(ClassificationScheduleConfigDto) },
-    ],
+    oneOf: CONFIG_SCHEMAS,
   })
   config!: Record<string, unknown>;
 
