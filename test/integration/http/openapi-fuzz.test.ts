@@ -28,6 +28,12 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
     classification_schemes_create: { name: 'Fuzz scheme', mode: 'single', labels: [{ name: 'a' }, { name: 'b' }] },
     classification_jobs_create: { schemeId: ids.schemeId, datasourceIds: [ids.datasourceId] },
     telemetry_backfill_create: { ts: Date.now() - 60_000, values: { ph: 7 } },
+    schedules_create: {
+      name: 'Fuzz schedule',
+      kind: 'ingestion',
+      config: { urls: ['https://example.org/fuzz'], mode: 'append' },
+      intervalMs: 3_600_000,
+    },
   };
 }
 
@@ -248,6 +254,13 @@ describe('every operation of /openapi.json refuses bad input', () => {
       await worker.close();
     }
     const command = await post(`/instruments/${instrument.id}/commands`, { name: 'start' });
+    const schedule = await post('/schedules', {
+      name: 'Fuzzed',
+      kind: 'ingestion',
+      config: { urls: ['https://example.org/fuzz'], mode: 'append' },
+      intervalMs: 3_600_000,
+      enabled: false,
+    });
     const key = await api.request('POST', '/api/v1/users/me/api-keys', { token: owner.token, body: { name: 'k' } });
     const ids: Record<string, string> = {
       workspaceId,
@@ -262,6 +275,7 @@ describe('every operation of /openapi.json refuses bad input', () => {
       version: '1',
       commandId: command.id,
       recordId,
+      scheduleId: schedule.id,
       name: 'ingestion',
     };
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as OpenApiDocument;

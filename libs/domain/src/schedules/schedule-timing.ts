@@ -107,11 +107,20 @@ export function latestDue(schedule: Timed, at: Date): Date | null {
   const timing = scheduleTiming(schedule);
   let due: number;
   if ('cron' in timing) {
-    const iterator = parseExpression(timing.cron, { tz: timing.timezone, currentDate: new Date(limit + 1) });
     try {
-      due = iterator.prev().getTime();
+      due = parseExpression(timing.cron, { tz: timing.timezone, currentDate: new Date(limit + 1) })
+        .prev()
+        .getTime();
     } catch {
       return null;
+    }
+    // cron-parser's prev() can miss the run a DST change moved (03:30 for a 02:30 on the spring-forward
+    // day), which next() (and so BullMQ) makes: walk forward with next() from there.
+    const forward = parseExpression(timing.cron, { tz: timing.timezone, currentDate: new Date(due) });
+    for (let i = 0; i < 1000; i++) {
+      const next = forward.next().getTime();
+      if (next > limit) break;
+      due = next;
     }
   } else {
     const anchor = schedule.anchorAt.getTime();
