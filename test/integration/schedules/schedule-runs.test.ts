@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobName, JobProducer } from '../../../libs/queue/src';
-import { ScheduleSync, TelemetryExportService } from '../../../libs/domain/src';
+import { ScheduleRunService, ScheduleSync, TelemetryExportService } from '../../../libs/domain/src';
 import { startTestApi, TestApi } from '../../support/test-app';
 import { startTestWorker } from '../../support/test-worker';
 import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
@@ -430,6 +430,39 @@ describe('schedule runs', () => {
     const gone = await api.request('GET', path, { token: crew.viewer.token });
     expect([gone.status, gone.body.code]).toEqual([404, 'SCHEDULE_EXPORT_NOT_FOUND']);
     expect((await job(done.id)).result.purged).toBe(true);
+    await pause(s.id);
+  });
+
+  it('runs a 02:30 Europe/Berlin schedule once on each DST change day, whatever ticks BullMQ delivers', async () => {
+    const instrument = await createInstrument(api, crew.owner, crew.workspaceId, {
+      serialNumber: `DST-${Math.random()}`,
+    });
+    const s = await create({
+      name: 'Nightly export',
+      kind: 'telemetry-export',
+      config: { instrumentIds: [instrument.id], windowMs: 3600_000 },
+      cron: '30 2 * * *',
+      timezone: 'Europe/Berlin',
+      startAt: '2027-03-27T00:00:00Z',
+    });
+    await pause(s.id); // the ticks below are delivered by hand, at the times they would come
+    const [{ revision }] = await api.app.get(DataSource).query(`SELECT revision FROM schedules WHERE id = $1`, [s.id]);
+    await api.app.get(DataSource).query(`UPDATE schedules SET enabled = true WHERE id = $1`, [s.id]);
+    const runner = workers[0].get(ScheduleRunService);
+    const data = { scheduleId: s.id, workspaceId: crew.workspaceId, revision };
+    const tick = (at: string, lateMs = 1000) => runner.tick(data, new Date(at), new Date(Date.parse(at) + lateMs));
+    // spring forward (28 March): 02:30 does not exist; the run is at 03:30 CEST (01:30Z), once
+    expect(await tick('2027-03-28T01:30:00Z')).toMatchObject({
+      outcome: 'started',
+      tickAt: '2027-03-28T01:30:00.000Z',
+    });
+    expect(await tick('2027-03-28T01:30:00Z')).toMatchObject({ outcome: 'dropped' });
+    await finished((await runs(s.id))[0].jobId); // (so the next one is no overlap)
+    // fall back (31 October): 02:30 CEST (00:30Z) runs; 02:30 CET an hour later (01:30Z) does not
+    expect(await tick('2027-10-31T00:30:00Z')).toMatchObject({ outcome: 'started' });
+    expect(await tick('2027-10-31T01:30:00Z')).toMatchObject({ outcome: 'dropped' });
+    const all = await runs(s.id);
+    expect(all.map((r) => r.tickAt).sort()).toEqual(['2027-03-28T01:30:00.000Z', '2027-10-31T00:30:00.000Z']);
     await pause(s.id);
   });
 

@@ -41,6 +41,28 @@ export class ScheduleRunRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Whether a tick of the schedule at the same wall-clock minute in `timezone` is recorded: on the
+   * night clocks fall back, 02:30 comes twice, and a fixed-time schedule runs at the first only.
+   */
+  async wallClockTaken(
+    workspaceId: string,
+    scheduleId: string,
+    tick: Date,
+    timezone: string,
+    em?: EntityManager,
+  ): Promise<boolean> {
+    const rows: unknown[] = await (em ?? this.dataSource.manager).query(
+      `SELECT 1 FROM schedule_runs
+        WHERE schedule_id = $1 AND workspace_id = $2 AND trigger <> 'manual' AND tick_at <> $3
+          AND tick_at BETWEEN $3::timestamptz - interval '3 hours' AND $3::timestamptz + interval '3 hours'
+          AND date_trunc('minute', tick_at AT TIME ZONE $4) = date_trunc('minute', $3::timestamptz AT TIME ZONE $4)
+        LIMIT 1`,
+      [scheduleId, workspaceId, tick, timezone],
+    );
+    return rows.length > 0;
+  }
+
   /** The job of the schedule's run that is still queued or running, if any (a new run would overlap). */
   async activeJob(workspaceId: string, scheduleId: string, em?: EntityManager): Promise<string | null> {
     const rows: Array<{ id: string }> = await (em ?? this.dataSource.manager).query(

@@ -25,7 +25,7 @@ import { ScheduleRepository } from './schedule.repository';
 import { ScheduleCreatorCheck } from './schedule-creator-check';
 import { ScheduleRunRepository } from './schedule-run.repository';
 import { ScheduleSync } from './schedule-sync';
-import { latestDue } from './schedule-timing';
+import { fixedHours, latestDue } from './schedule-timing';
 import { ScheduleNotFoundError, ScheduleRunOverlapError, ScheduleSuspendedError } from './schedules.errors';
 
 /** Thrown inside a run's transaction: the tick was taken by another worker (nothing is written). */
@@ -155,6 +155,17 @@ export class ScheduleRunService {
     return async (job, em) => {
       const locked = await this.schedules.lockForRun(schedule.workspaceId, schedule.id, em);
       if (!locked) throw new ScheduleNotFoundError(schedule.id);
+      // runs of one schedule are serialised by the lock: a tick recorded already is another worker's
+      if (trigger !== 'manual' && (await this.runs.tickRecorded(locked.workspaceId, locked.id, tick, em))) {
+        throw new TickTakenError();
+      }
+      if (
+        trigger !== 'manual' &&
+        fixedHours(locked) &&
+        (await this.runs.wallClockTaken(locked.workspaceId, locked.id, tick, locked.timezone ?? 'UTC', em))
+      ) {
+        throw new TickTakenError(); // the repeated hour of a fall-back night: this wall-clock time ran
+      }
       const active = await this.runs.activeJob(schedule.workspaceId, schedule.id, em);
       if (active && active !== job.id) throw new OverlapError(active);
       const recorded = await this.runs.insert(

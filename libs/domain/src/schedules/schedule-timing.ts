@@ -100,6 +100,15 @@ export function nextRuns(schedule: Timed, from: Date, count: number): Date[] {
   return out;
 }
 
+/**
+ * Whether the cron expression names its hours (`30 2 * * *`) rather than every hour (`0,30 * * * *`):
+ * such a schedule runs once at a wall-clock time that comes twice when clocks fall back, as cron does.
+ */
+export function fixedHours(schedule: Pick<Schedule, 'cron' | 'timezone'>): boolean {
+  if (schedule.cron === null) return false;
+  return parseExpression(schedule.cron, { tz: schedule.timezone ?? 'UTC' }).fields.hour.length < 24;
+}
+
 /** The last time the schedule fired at or before `at`, or null when none (before its start). */
 export function latestDue(schedule: Timed, at: Date): Date | null {
   const start = schedule.startAt?.getTime() ?? -Infinity;
