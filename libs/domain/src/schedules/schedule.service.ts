@@ -1,40 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  APP_CONFIG,
-  AppConfig,
-  FieldError,
-  Page,
-  PageRequest,
-  SortField,
-  toPage,
-  ValidationError,
-} from '@labwire/core';
+import { APP_CONFIG, AppConfig, Page, PageRequest, SortField, toPage, ValidationError } from '@labwire/core';
 import { Actor } from '../audit/actor';
 import { changedFields, createdChanges, deletedChanges } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
-import { ClassificationSchemeNotFoundError } from '../classification/classification.errors';
-import { DatasourceRepository } from '../ingestion/datasource.repository';
-import { DatasourceService } from '../ingestion/datasource.service';
-import { DatasourceNotFoundError } from '../ingestion/ingestion.errors';
 import { Job } from '../jobs/job.entity';
 import { assertWorkspaceRole, WorkspaceMembership } from '../workspaces/workspace-membership';
-import {
-  CLASSIFICATION_SCOPES,
-  ClassificationScheduleConfig,
-  INGESTION_MODES,
-  IngestionScheduleConfig,
-  Schedule,
-  ScheduleConfig,
-  ScheduleKind,
-  ScheduleRun,
-  ScheduleStatus,
-  scheduleStatus,
-  TelemetryExportScheduleConfig,
-} from './schedule';
-import { TelemetryRepository } from '../telemetry/telemetry.repository';
-import { InstrumentNotFoundError } from '../instruments/instruments.errors';
+import { Schedule, ScheduleConfig, ScheduleKind, ScheduleRun, ScheduleStatus, scheduleStatus } from './schedule';
 import { ScheduleChanges, ScheduleFilter, ScheduleRepository, ScheduleSortField } from './schedule.repository';
+import { ScheduleConfigCheck } from './schedule-config-check';
 import { ScheduleCreatorCheck } from './schedule-creator-check';
 import { ScheduleRunRepository } from './schedule-run.repository';
 import { ScheduleRunService } from './schedule-run.service';
@@ -85,10 +59,8 @@ export class ScheduleService {
     private readonly runner: ScheduleRunService,
     private readonly sync: ScheduleSync,
     private readonly creators: ScheduleCreatorCheck,
-    private readonly datasources: DatasourceRepository,
-    private readonly datasourceService: DatasourceService,
+    private readonly configs: ScheduleConfigCheck,
     private readonly audit: AuditService,
-    private readonly telemetry: TelemetryRepository,
   ) {}
 
   async list(
@@ -126,7 +98,7 @@ export class ScheduleService {
     assertWorkspaceRole(membership, 'editor');
     const { workspaceId } = membership;
     const timing = checkTiming(input, this.config.schedules.minIntervalMs);
-    const config = await this.checkConfig(workspaceId, input.kind, input.config);
+    const config = await this.configs.check(workspaceId, input.kind, input.config);
     const name = this.checkName(input.name);
     const created = await this.dataSource.transaction(async (em) => {
       const limit = this.config.schedules.maxPerWorkspace;
@@ -170,7 +142,7 @@ export class ScheduleService {
     const changes: ScheduleChanges = {};
     if (patch.name !== undefined) changes.name = this.checkName(patch.name);
     if (patch.config !== undefined) {
-      changes.config = await this.checkConfig(workspaceId, current.kind, patch.config);
+      changes.config = await this.configs.check(workspaceId, current.kind, patch.config);
       // a new URL list or source makes a new data source to append to
       changes.state = {};
     }
@@ -299,137 +271,11 @@ export class ScheduleService {
     };
   }
 
-  /** 1 to 50 instruments of the workspace, a window of a minute to 366 days, optional metric names. */
-  private async checkExportConfig(
-    workspaceId: string,
-    config: Record<string, unknown>,
-  ): Promise<TelemetryExportScheduleConfig> {
-    const errors: FieldError[] = [];
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    const ids = config.instrumentIds;
-    if (
-      !Array.isArray(ids) ||
-      !ids.length ||
-      ids.length > 50 ||
-      ids.some((id) => typeof id !== 'string' || !uuid.test(id))
-    ) {
-      errors.push({ field: 'config.instrumentIds', message: 'must be 1 to 50 instrument ids' });
-    }
-    const windowMs = config.windowMs;
-    if (
-      typeof windowMs !== 'number' ||
-      !Number.isInteger(windowMs) ||
-      windowMs < 60_000 ||
-      windowMs > 366 * 86_400_000
-    ) {
-      errors.push({
-        field: 'config.windowMs',
-        message: 'must be whole milliseconds, from 60000 (a minute) to 366 days',
-      });
-    }
-    const metrics = config.metrics;
-    if (
-      metrics !== undefined &&
-      (!Array.isArray(metrics) ||
-        metrics.length > 50 ||
-        metrics.some((m) => typeof m !== 'string' || !m || m.length > 200))
-    ) {
-      errors.push({ field: 'config.metrics', message: 'must be at most 50 metric names' });
-    }
-    if (errors.length) throw new ValidationError('The schedule config is not valid', errors);
-    const instrumentIds = [...new Set((ids as string[]).map((id) => id.toLowerCase()))];
-    const known = await this.telemetry.instrumentsInWorkspace(workspaceId, instrumentIds);
-    const missing = instrumentIds.find((id) => !known.has(id));
-    if (missing) throw new InstrumentNotFoundError(missing);
-    return {
-      instrumentIds,
-      windowMs: windowMs as number,
-      ...(Array.isArray(metrics) && metrics.length && { metrics: metrics as string[] }),
-    };
-  }
-
   private checkName(name: string): string {
     const clean = name.trim();
     if (!clean || clean.length > 200) {
       throw new ValidationError('The name is not valid', [{ field: 'name', message: 'must be 1 to 200 characters' }]);
     }
     return clean;
-  }
-
-  /** The kind's config, checked (field errors under `config.`), with what it names in the workspace. */
-  private async checkConfig(workspaceId: string, kind: ScheduleKind, raw: ScheduleConfig): Promise<ScheduleConfig> {
-    const errors: FieldError[] = [];
-    const config = (raw ?? {}) as unknown as Record<string, unknown>;
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    const optionalId = (field: string): string | undefined => {
-      const value = config[field];
-      if (value === undefined || value === null) return undefined;
-      if (typeof value !== 'string' || !uuid.test(value))
-        errors.push({ field: `config.${field}`, message: 'must be a UUID' });
-      return typeof value === 'string' ? value.toLowerCase() : undefined;
-    };
-    if (kind === 'ingestion') {
-      const mode = config.mode ?? 'new-datasource';
-      if (!(INGESTION_MODES as readonly unknown[]).includes(mode)) {
-        errors.push({ field: 'config.mode', message: `must be one of: ${INGESTION_MODES.join(', ')}` });
-      }
-      const datasourceId = optionalId('datasourceId');
-      const urls = config.urls;
-      if ((urls === undefined) === (config.datasourceId === undefined || config.datasourceId === null)) {
-        errors.push({ field: 'config.urls', message: 'give either urls or datasourceId' });
-      } else if (urls !== undefined && (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string'))) {
-        errors.push({ field: 'config.urls', message: 'must be an array of URLs' });
-      }
-      const datasourceName = config.datasourceName;
-      if (datasourceName !== undefined && (typeof datasourceName !== 'string' || datasourceName.length > 200)) {
-        errors.push({ field: 'config.datasourceName', message: 'must be a string of at most 200 characters' });
-      }
-      if (errors.length) throw new ValidationError('The schedule config is not valid', errors);
-      let clean: string[] | undefined;
-      if (Array.isArray(urls)) {
-        try {
-          clean = this.datasourceService.checkUrls(urls as string[]);
-        } catch (err) {
-          if (err instanceof ValidationError) {
-            throw new ValidationError(
-              err.message,
-              (err.errors ?? []).map((e) => ({ ...e, field: `config.${e.field}` })),
-            );
-          }
-          throw err;
-        }
-      }
-      if (datasourceId && !(await this.datasources.findInWorkspace(workspaceId, datasourceId))) {
-        throw new DatasourceNotFoundError(datasourceId);
-      }
-      const result: IngestionScheduleConfig = {
-        mode: mode as IngestionScheduleConfig['mode'],
-        ...(clean && { urls: clean }),
-        ...(datasourceId && { datasourceId }),
-        ...(typeof datasourceName === 'string' && datasourceName.trim() && { datasourceName: datasourceName.trim() }),
-      };
-      return result;
-    }
-    if (kind === 'telemetry-export') return this.checkExportConfig(workspaceId, config);
-    const schemeId = optionalId('schemeId');
-    if (!schemeId && !errors.length) errors.push({ field: 'config.schemeId', message: 'is required' });
-    const datasourceId = optionalId('datasourceId');
-    const scope = config.scope ?? 'new';
-    if (!(CLASSIFICATION_SCOPES as readonly unknown[]).includes(scope)) {
-      errors.push({ field: 'config.scope', message: `must be one of: ${CLASSIFICATION_SCOPES.join(', ')}` });
-    }
-    if (errors.length) throw new ValidationError('The schedule config is not valid', errors);
-    if (!(await this.datasources.classificationSchemeExists(workspaceId, schemeId as string))) {
-      throw new ClassificationSchemeNotFoundError(schemeId as string);
-    }
-    if (datasourceId && !(await this.datasources.findInWorkspace(workspaceId, datasourceId))) {
-      throw new DatasourceNotFoundError(datasourceId);
-    }
-    const result: ClassificationScheduleConfig = {
-      schemeId: schemeId as string,
-      scope: scope as ClassificationScheduleConfig['scope'],
-      ...(datasourceId && { datasourceId }),
-    };
-    return result;
   }
 }

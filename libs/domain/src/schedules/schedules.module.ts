@@ -8,6 +8,7 @@ import { JobsModule } from '../jobs/jobs.module';
 import { TelemetryModule } from '../telemetry/telemetry.module';
 import { TelemetryExportService } from './telemetry-export.service';
 import { ScheduleRepository } from './schedule.repository';
+import { ScheduleConfigCheck } from './schedule-config-check';
 import { ScheduleRunRepository } from './schedule-run.repository';
 import { ScheduleRunService } from './schedule-run.service';
 import { ScheduleService } from './schedule.service';
@@ -18,6 +19,7 @@ import { ScheduleSync } from './schedule-sync';
   imports: [AuditModule, IdentityModule, JobsModule, IngestionModule, ClassificationModule, TelemetryModule],
   providers: [
     DatasourceRepository,
+    ScheduleConfigCheck,
     ScheduleRepository,
     ScheduleRunRepository,
     ScheduleSync,
