@@ -157,10 +157,8 @@ export interface ScheduleTickResult {
   reason?: string;
 }
 
-/** Payload of JobName.SchedulesReconcile: one schedule, or every schedule when absent. */
-export interface SchedulesReconcileData {
-  scheduleId?: string;
-}
+/** Payload of JobName.SchedulesReconcile: nothing; every schedule is reconciled. */
+export type SchedulesReconcileData = Record<string, never>;
 
 export interface SchedulesReconcileResult {
   upserted: number;
