@@ -14,6 +14,7 @@ import { Alerts1795400000000 } from './1795400000000-alerts';
 import { Notifications1795420000000 } from './1795420000000-notifications';
 import { CalibrationAndMaintenance1795440000000 } from './1795440000000-calibration-and-maintenance';
 import { AccountsByEmail1795450000000 } from './1795450000000-accounts-by-email';
+import { Schedules1795460000000 } from './1795460000000-schedules';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   Notifications1795420000000,
   CalibrationAndMaintenance1795440000000,
   AccountsByEmail1795450000000,
+  Schedules1795460000000,
 ];

@@ -13,6 +13,7 @@ import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
 import { ClassificationHttpModule } from './classification/classification-http.module';
+import { SchedulesHttpModule } from './schedules/schedules-http.module';
 import { IngestionHttpModule } from './ingestion/ingestion-http.module';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { InstrumentLiveHttpModule } from './instruments/instrument-live-http.module';
@@ -43,6 +44,7 @@ export class AppModule {
         StorageModule,
         IngestionHttpModule,
         ClassificationHttpModule,
+        SchedulesHttpModule,
         InstrumentLiveHttpModule,
         NotificationsHttpModule,
         CalibrationHttpModule,

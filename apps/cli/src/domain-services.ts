@@ -8,6 +8,7 @@ import {
   LocationRepository,
   LocationService,
   PasswordHasher,
+  ScheduleCreatorCheck,
   SessionRepository,
   UserRepository,
   UserService,
@@ -39,6 +40,7 @@ export function createUserService(ds: DataSource): UserService {
     new SessionRepository(ds),
     new PasswordHasher(),
     new NoReplicasToTell(),
+    new ScheduleCreatorCheck(ds, new AuditService(new AuditRepository(ds))),
   );
 }
 

@@ -23,6 +23,7 @@ import {
   MailingModule,
   MaintenanceModule,
   NotificationsModule,
+  SchedulesModule,
   TelemetryModule,
 } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
@@ -37,12 +38,14 @@ import { InstrumentsProcessor } from './processors/instruments.processor';
 import { MailProcessor } from './processors/mail.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { NotificationsProcessor } from './processors/notifications.processor';
+import { SchedulesProcessor } from './processors/schedules.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
 import { WorkerRunner } from './runner/worker-runner';
 import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-scheduler';
 import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
 import { NotificationsScheduler } from './schedules/notifications-scheduler';
+import { UserSchedulesReconciler } from './schedules/user-schedules-reconciler';
 
 /** Every processor, one per QueueName. A processor missing here fails the boot-time check. */
 const PROCESSORS = [
@@ -54,6 +57,7 @@ const PROCESSORS = [
   NotificationsProcessor,
   MailProcessor,
   AlertsProcessor,
+  SchedulesProcessor,
 ];
 
 /**
@@ -83,6 +87,7 @@ export class WorkerModule {
         NotificationsModule,
         MailingModule,
         CalibrationModule,
+        SchedulesModule,
       ],
       providers: [
         ...PROCESSORS,
@@ -92,6 +97,7 @@ export class WorkerModule {
         MaintenanceScheduler,
         InstrumentLivenessScheduler,
         NotificationsScheduler,
+        UserSchedulesReconciler,
         {
           provide: WORKER_READINESS_CHECKS,
           inject: [DataSource, REDIS, WorkerRunner],

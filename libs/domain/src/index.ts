@@ -18,3 +18,4 @@ export * from './calibration';
 export * from './alerts';
 export * from './accounts';
 export * from './invitations';
+export * from './schedules';

@@ -251,6 +251,51 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 1_000, age: 7 * 86400 },
     },
   },
+  [JobName.ScheduleTick]: {
+    queue: QueueName.Schedules,
+    timeoutMs: 60_000,
+    // A tick only records its run and creates the run's job (one transaction, unique per tick), so a
+    // retry after a crash either finds the run recorded or makes it.
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.SchedulesReconcile]: {
+    queue: QueueName.Schedules,
+    timeoutMs: 5 * 60_000,
+    // Runs every minute and on every change: a failed run is mostly the next one's work.
+    options: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 5_000 },
+      removeOnComplete: { count: 10 },
+      removeOnFail: { count: 100, age: 7 * 86400 },
+    },
+  },
+  [JobName.ScheduleTelemetryExport]: {
+    queue: QueueName.Schedules,
+    // a window of readings streamed page by page into storage
+    timeoutMs: 60 * 60_000,
+    options: {
+      // Each attempt writes the whole CSV again under the same key: nothing is kept twice.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.ScheduleExportsPurge]: {
+    queue: QueueName.Schedules,
+    timeoutMs: 10 * 60_000,
+    options: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 30_000 },
+      removeOnComplete: { count: 10 },
+      removeOnFail: { count: 100, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -271,6 +316,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Notifications]: 4,
   [QueueName.Mail]: 4,
   [QueueName.Alerts]: 4,
+  [QueueName.Schedules]: 2,
 };
 
 /**

@@ -46,6 +46,14 @@ export enum JobName {
   AlertsAutoResolve = 'alerts.auto-resolve',
   /** Publishes a workspace's current alert again (a failed publication, a silence starting or ending). */
   AlertsPublishDisplay = 'alerts.publish-display',
+  /** One firing of a user's schedule (a BullMQ job scheduler per schedule): starts its run's job. */
+  ScheduleTick = 'schedules.tick',
+  /** Makes BullMQ's job schedulers match the schedules table (at boot, on changes, every minute). */
+  SchedulesReconcile = 'schedules.reconcile',
+  /** A CSV of a telemetry window written to storage (a schedule's run): a Jobs-API job. */
+  ScheduleTelemetryExport = 'schedules.telemetry-export',
+  /** Deletes the stored telemetry exports past their 30 days (scheduled). */
+  ScheduleExportsPurge = 'schedules.purge-exports',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

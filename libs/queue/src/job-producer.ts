@@ -27,7 +27,13 @@ export interface EnqueuedJob<N extends JobName = JobName> {
 /** What removing a job found: removed, no such job, or a job a worker is running (locked). */
 export type RemoveOutcome = 'removed' | 'absent' | 'active';
 
-export type ScheduleRepeat = { everyMs: number } | { cron: string; timezone?: string };
+/** When a recurring job first and last fires (ms since the epoch); both optional. */
+export interface ScheduleBounds {
+  startDate?: number;
+  endDate?: number;
+}
+
+export type ScheduleRepeat = ({ everyMs: number } | { cron: string; timezone?: string }) & ScheduleBounds;
 
 /**
  * The only way code outside the worker puts work on a queue. Typed by the job contract: the payload
@@ -73,14 +79,23 @@ export class JobProducer {
     repeat: ScheduleRepeat,
   ): Promise<void> {
     const definition = JOB_DEFINITIONS[name];
+    const bounds = {
+      ...(repeat.startDate !== undefined && { startDate: repeat.startDate }),
+      ...(repeat.endDate !== undefined && { endDate: repeat.endDate }),
+    };
     const repeatOptions =
-      'everyMs' in repeat ? { every: repeat.everyMs } : { pattern: repeat.cron, tz: repeat.timezone };
+      'everyMs' in repeat
+        ? { every: repeat.everyMs, ...bounds }
+        : { pattern: repeat.cron, tz: repeat.timezone, ...bounds };
     const { attempts, backoff, removeOnComplete, removeOnFail } = definition.options;
-    await this.queues.get(definition.queue).upsertJobScheduler(schedulerId, repeatOptions, {
-      name,
-      data,
-      opts: { attempts, backoff, removeOnComplete, removeOnFail },
-    });
+    await this.bounded(
+      definition.queue,
+      this.queues.get(definition.queue).upsertJobScheduler(schedulerId, repeatOptions, {
+        name,
+        data,
+        opts: { attempts, backoff, removeOnComplete, removeOnFail },
+      }),
+    );
   }
 
   /**
@@ -112,7 +127,21 @@ export class JobProducer {
   }
 
   async unschedule(name: JobName, schedulerId: string): Promise<boolean> {
-    return this.queues.get(JOB_DEFINITIONS[name].queue).removeJobScheduler(schedulerId);
+    const { queue } = JOB_DEFINITIONS[name];
+    return this.bounded(queue, this.queues.get(queue).removeJobScheduler(schedulerId));
+  }
+
+  /** The ids of the job schedulers of the job name's queue that start with `prefix`. */
+  async schedulerIds(name: JobName, prefix: string): Promise<string[]> {
+    const queueName = JOB_DEFINITIONS[name].queue;
+    const queue = this.queues.get(queueName);
+    const ids: string[] = [];
+    const pageSize = 500;
+    for (let start = 0; ; start += pageSize) {
+      const page = await this.bounded(queueName, queue.getJobSchedulers(start, start + pageSize - 1, true));
+      for (const scheduler of page) if (scheduler.key.startsWith(prefix)) ids.push(scheduler.key);
+      if (page.length < pageSize) return ids;
+    }
   }
 
   private jobOptions(name: JobName, options: EnqueueOptions): JobsOptions {

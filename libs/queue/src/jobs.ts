@@ -234,6 +234,43 @@ export interface AlertsPublishDisplayResult {
   /** the seq published, null when publishing failed again (a retry follows) */
   seq: number | null;
 }
+export interface ScheduleTickData {
+  scheduleId: string;
+  workspaceId: string;
+  /** the schedule's timing revision the BullMQ job scheduler was made for (a stale one is dropped) */
+  revision: number;
+}
+
+export interface ScheduleTickResult {
+  /** `started`: the run's job was created; `skipped`: recorded as skipped (overlap); `dropped`: no run */
+  outcome: 'started' | 'skipped' | 'dropped';
+  /** ISO-8601: the tick the run stands for */
+  tickAt?: string;
+  reason?: string;
+}
+
+/** Payload of JobName.SchedulesReconcile: nothing; every schedule is reconciled. */
+export type SchedulesReconcileData = Record<string, never>;
+
+export interface SchedulesReconcileResult {
+  upserted: number;
+  removed: number;
+}
+
+export type ScheduleTelemetryExportData = TrackedJobData;
+
+export interface ScheduleTelemetryExportResult {
+  outcome: TrackedJobOutcome;
+  /** readings written to the CSV */
+  rows: number;
+}
+
+export type ScheduleExportsPurgeData = Record<string, never>;
+
+export interface ScheduleExportsPurgeResult {
+  /** stored exports deleted */
+  purged: number;
+}
 
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
@@ -260,7 +297,11 @@ export type JobItem =
   | { name: JobName.MailSend; data: MailSendData }
   | { name: JobName.AlertsEscalate; data: AlertsEscalateData }
   | { name: JobName.AlertsAutoResolve; data: AlertsAutoResolveData }
-  | { name: JobName.AlertsPublishDisplay; data: AlertsPublishDisplayData };
+  | { name: JobName.AlertsPublishDisplay; data: AlertsPublishDisplayData }
+  | { name: JobName.ScheduleTick; data: ScheduleTickData }
+  | { name: JobName.SchedulesReconcile; data: SchedulesReconcileData }
+  | { name: JobName.ScheduleTelemetryExport; data: ScheduleTelemetryExportData }
+  | { name: JobName.ScheduleExportsPurge; data: ScheduleExportsPurgeData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -285,6 +326,10 @@ export interface JobQueues {
   [JobName.AlertsEscalate]: QueueName.Alerts;
   [JobName.AlertsAutoResolve]: QueueName.Alerts;
   [JobName.AlertsPublishDisplay]: QueueName.Alerts;
+  [JobName.ScheduleTick]: QueueName.Schedules;
+  [JobName.SchedulesReconcile]: QueueName.Schedules;
+  [JobName.ScheduleTelemetryExport]: QueueName.Schedules;
+  [JobName.ScheduleExportsPurge]: QueueName.Schedules;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -310,6 +355,10 @@ export interface JobResults {
   [JobName.AlertsEscalate]: AlertJobResult;
   [JobName.AlertsAutoResolve]: AlertJobResult;
   [JobName.AlertsPublishDisplay]: AlertsPublishDisplayResult;
+  [JobName.ScheduleTick]: ScheduleTickResult;
+  [JobName.SchedulesReconcile]: SchedulesReconcileResult;
+  [JobName.ScheduleTelemetryExport]: ScheduleTelemetryExportResult;
+  [JobName.ScheduleExportsPurge]: ScheduleExportsPurgeResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
@@ -321,7 +370,12 @@ export type JobNamesOf<Q extends QueueName> = { [N in JobName]: JobQueues[N] ext
  * The jobs the Jobs API tracks: a `jobs` row's `kind` is one of these names. Their payload is
  * TrackedJobData (checked below), so the Jobs service can enqueue and re-enqueue any of them.
  */
-export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill, JobName.IngestionRun, JobName.ClassificationRun] as const;
+export const TRACKED_JOB_NAMES = [
+  JobName.TelemetryBackfill,
+  JobName.IngestionRun,
+  JobName.ClassificationRun,
+  JobName.ScheduleTelemetryExport,
+] as const;
 export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
 
 type UntrackedPayload = { [N in TrackedJobName]: JobDataOf<N> extends TrackedJobData ? never : N }[TrackedJobName];

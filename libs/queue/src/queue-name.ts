@@ -17,6 +17,8 @@ export enum QueueName {
   Mail = 'mail',
   /** alert escalation, auto-resolution and display republishing */
   Alerts = 'alerts',
+  /** the ticks of users' schedules and their reconciliation with the schedules table */
+  Schedules = 'schedules',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

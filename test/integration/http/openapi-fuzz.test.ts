@@ -43,6 +43,12 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
       endsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
       kind: 'preventive',
     },
+    schedules_create: {
+      name: 'Fuzz schedule',
+      kind: 'ingestion',
+      config: { urls: ['https://example.org/fuzz'], mode: 'append' },
+      intervalMs: 3_600_000,
+    },
   };
 }
 
@@ -264,6 +270,13 @@ describe('every operation of /openapi.json refuses bad input', () => {
       await worker.close();
     }
     const command = await post(`/instruments/${instrument.id}/commands`, { name: 'start' });
+    const schedule = await post('/schedules', {
+      name: 'Fuzzed',
+      kind: 'ingestion',
+      config: { urls: ['https://example.org/fuzz'], mode: 'append' },
+      intervalMs: 3_600_000,
+      enabled: false,
+    });
     const key = await api.request('POST', '/api/v1/users/me/api-keys', { token: owner.token, body: { name: 'k' } });
     const ids: Record<string, string> = {
       workspaceId,
@@ -279,6 +292,7 @@ describe('every operation of /openapi.json refuses bad input', () => {
       version: '1',
       commandId: command.id,
       recordId,
+      scheduleId: schedule.id,
       name: 'ingestion',
     };
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as OpenApiDocument;
@@ -394,5 +408,5 @@ describe('every operation of /openapi.json refuses bad input', () => {
     expect(counts.operations).toBeGreaterThanOrEqual(80);
     expect(counts.requests).toBeGreaterThan(1000);
     // ~15 s alone; room for a busy machine
-  }, 120_000);
+  }, 300_000);
 });

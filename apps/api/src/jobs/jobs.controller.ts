@@ -54,7 +54,9 @@ export class JobsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List jobs, newest first (filter kind, status; sort createdAt, finishedAt, status, kind)' })
+  @ApiOperation({
+    summary: 'List jobs, newest first (filter kind, status, scheduleId; sort createdAt, finishedAt, status, kind)',
+  })
   @ApiPageResponse(JobSummaryDto)
   @ApiProblems(400)
   async list(
@@ -64,7 +66,7 @@ export class JobsController {
     const sort = parseSort(query.sort, JOB_SORT_FIELDS, [{ field: 'createdAt', direction: 'DESC' }]);
     const page = await this.jobs.list(
       membership.workspaceId,
-      { kind: query.kind, status: query.status },
+      { kind: query.kind, status: query.status, scheduleId: query.scheduleId?.toLowerCase() },
       pageRequest(query),
       sort,
     );

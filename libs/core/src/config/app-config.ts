@@ -127,6 +127,12 @@ export interface AppConfig {
     webhookTimeoutMs: number;
   };
   /** SECRETS_KEY: encrypts provider API keys and webhook secrets at rest; null when not set */
+  schedules: {
+    /** most schedules per workspace (SCHEDULES_MAX_PER_WORKSPACE) */
+    maxPerWorkspace: number;
+    /** shortest interval (SCHEDULES_MIN_INTERVAL_MS) */
+    minIntervalMs: number;
+  };
   secretsKey: string | null;
   log: { level: ParsedEnv['LOG_LEVEL'] };
   /** METRICS_TOKEN: the bearer token /metrics (api and worker) require; null: open */
@@ -285,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowPrivateNetworks: e.NOTIFY_ALLOW_PRIVATE_NETWORKS,
       webhookTimeoutMs: e.NOTIFY_WEBHOOK_TIMEOUT * 1000,
     },
+    schedules: { maxPerWorkspace: e.SCHEDULES_MAX_PER_WORKSPACE, minIntervalMs: e.SCHEDULES_MIN_INTERVAL_MS },
     secretsKey: e.SECRETS_KEY ?? null,
     log: { level: e.LOG_LEVEL },
     metrics: { token: e.METRICS_TOKEN ?? null },

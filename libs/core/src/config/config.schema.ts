@@ -226,6 +226,11 @@ export const envSchema = z.object({
   /** how long a webhook receiver may take to answer one delivery attempt */
   NOTIFY_WEBHOOK_TIMEOUT: duration.default(10),
   /** encrypts secrets kept in the database (classification providers' API keys, webhook secrets) */
+  /** most schedules one workspace may have */
+  SCHEDULES_MAX_PER_WORKSPACE: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** shortest interval a schedule may have (tests and demos lower it) */
+  SCHEDULES_MIN_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  /** encrypts secrets kept in the database (classification providers' API keys) */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -15,5 +15,6 @@ export const AUDIT_ENTITY_TYPES = [
   'alert_config',
   'alert_silence',
   'invitation',
+  'schedule',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

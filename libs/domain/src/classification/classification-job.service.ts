@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage, ValidationError } from '@labwire/core';
 import { JobName } from '@labwire/queue';
 import { Actor } from '../audit/actor';
@@ -81,11 +81,25 @@ export class ClassificationJobService {
     return this.start(workspaceId, { schemeId, datasourceIds: [datasourceId] }, actor, ingestionJobId);
   }
 
+  /**
+   * A schedule's run: the job carries the schedule, and `link` runs in the job's transaction (the
+   * run is recorded with it). The schedule's creator is the actor; the caller checked their role.
+   */
+  async createForSchedule(
+    workspaceId: string,
+    request: ClassificationJobRequest,
+    actor: Actor,
+    schedule: { scheduleId: string; link: (job: Job, em: EntityManager) => Promise<void> },
+  ): Promise<Job> {
+    return this.start(workspaceId, request, actor, undefined, schedule);
+  }
+
   private async start(
     workspaceId: string,
     request: ClassificationJobRequest,
     actor: Actor,
     ingestionJobId?: string,
+    schedule?: { scheduleId: string; link: (job: Job, em: EntityManager) => Promise<void> },
   ): Promise<Job> {
     const selection = await this.checkSelection(workspaceId, request);
     // Freeze the version the job runs with: an edit from now on makes a new one.
@@ -108,6 +122,7 @@ export class ClassificationJobService {
       kind: JobName.ClassificationRun,
       input,
       counts: { total, processed: 0, succeeded: 0, failed: 0, inserted: 0, existing: 0 },
+      ...(schedule && { scheduleId: schedule.scheduleId, link: schedule.link }),
     });
   }
 
@@ -132,6 +147,7 @@ export class ClassificationJobService {
       ...(filter!.datasourceId && { datasourceId: filter!.datasourceId.toLowerCase() }),
       ...(filter!.q?.trim() && { q: filter!.q.trim() }),
       ...(filter!.metadata && { metadata: filter!.metadata }),
+      ...(filter!.createdAfter && { createdAfter: filter!.createdAfter }),
     };
     if (clean.datasourceId) await this.checkDatasource(workspaceId, clean.datasourceId);
     return { filter: clean };

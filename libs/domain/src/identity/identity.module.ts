@@ -1,3 +1,5 @@
+import { AuditModule } from '../audit/audit.module';
+import { ScheduleCreatorCheck } from '../schedules/schedule-creator-check';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AccessVerifier } from './access-verifier';
@@ -15,7 +17,7 @@ import { UserRepository } from './user.repository';
 import { UserService } from './user.service';
 
 @Module({
-  imports: [JwtModule.register({})],
+  imports: [JwtModule.register({}), AuditModule],
   providers: [
     AccessVerifier,
     ApiKeyRepository,
@@ -26,12 +28,14 @@ import { UserService } from './user.service';
     LoginThrottle,
     PasswordChangeService,
     PasswordHasher,
+    ScheduleCreatorCheck,
     SessionRepository,
     TokenService,
     UserRepository,
     UserService,
   ],
   exports: [
+    ScheduleCreatorCheck,
     AuthCache,
     AuthInvalidator,
     AccessVerifier,

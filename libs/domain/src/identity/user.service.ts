@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
+import { CREATOR_DISABLED, ScheduleCreatorCheck } from '../schedules/schedule-creator-check';
 import { AuthInvalidator } from './auth-invalidator';
 import { EmailTakenError, LastAdminError, UserNotFoundError } from './identity.errors';
 import { PasswordHasher } from './password-hasher';
@@ -28,6 +29,7 @@ export class UserService {
     private readonly sessions: SessionRepository,
     private readonly hasher: PasswordHasher,
     private readonly cache: AuthInvalidator,
+    private readonly scheduleCreators: ScheduleCreatorCheck,
   ) {}
 
   async create(input: CreateUserInput): Promise<User> {
@@ -84,7 +86,10 @@ export class UserService {
         ((patch.role && patch.role !== 'admin') || (patch.status && patch.status !== 'active'));
       if (losesAdmin && (await this.users.countOtherActiveAdmins(id, em)) === 0) throw new LastAdminError();
       await this.users.update(id, patch, em);
-      if (patch.status === 'disabled') await this.sessions.revokeUserSessions(id, 'user disabled', undefined, em);
+      if (patch.status === 'disabled') {
+        await this.sessions.revokeUserSessions(id, 'user disabled', undefined, em);
+        await this.scheduleCreators.suspendFor(em, id, null, CREATOR_DISABLED, { userId: actor.userId });
+      }
     });
     await this.cache.invalidateUser(id);
     this.logger.log({ userId: id, actorId: actor.userId, patch }, 'user updated');

@@ -31,6 +31,8 @@ export interface NewDatasource {
   options: DatasourceOptions;
   classifySchemeId: string | null;
   createdBy: string | null;
+  /** set on the data sources a schedule's runs create (exempt from the one-checksum rule) */
+  scheduleId?: string | null;
 }
 
 /** A data source's status is its last job's (none yet: pending). */
@@ -63,8 +65,9 @@ export class DatasourceRepository {
   async insert(workspaceId: string, d: NewDatasource, em: EntityManager): Promise<Datasource | null> {
     try {
       await em.query(
-        `INSERT INTO datasources (id, workspace_id, name, type, size, checksum, options, classify_scheme_id, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        `INSERT INTO datasources (id, workspace_id, name, type, size, checksum, options, classify_scheme_id, created_by,
+           schedule_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           d.id,
           workspaceId,
@@ -75,6 +78,7 @@ export class DatasourceRepository {
           JSON.stringify(d.options),
           d.classifySchemeId,
           d.createdBy,
+          d.scheduleId ?? null,
         ],
       );
     } catch (err) {
@@ -88,11 +92,12 @@ export class DatasourceRepository {
     return this.one(`SELECT ${COLUMNS} FROM ${FROM} WHERE d.id = $1 AND d.workspace_id = $2`, [id, workspaceId], em);
   }
 
+  /** The uploaded (not schedule-made) data source with this content. */
   findByChecksum(workspaceId: string, checksum: string): Promise<Datasource | null> {
-    return this.one(`SELECT ${COLUMNS} FROM ${FROM} WHERE d.workspace_id = $1 AND d.checksum = $2`, [
-      workspaceId,
-      checksum,
-    ]);
+    return this.one(
+      `SELECT ${COLUMNS} FROM ${FROM} WHERE d.workspace_id = $1 AND d.checksum = $2 AND d.schedule_id IS NULL`,
+      [workspaceId, checksum],
+    );
   }
 
   /** Reads and locks the data source's row until the transaction ends. */

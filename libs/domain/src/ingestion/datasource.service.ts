@@ -234,7 +234,8 @@ export class DatasourceService {
     });
   }
 
-  private checkUrls(urls: string[]): string[] {
+  /** The URLs of a list, checked: http(s), at most INGEST_MAX_URLS; answers them trimmed. */
+  checkUrls(urls: string[]): string[] {
     const max = this.config.ingestion.maxUrls;
     if (!urls.length) throw new ValidationError('The URL list is empty', [{ field: 'urls', message: 'is empty' }]);
     if (urls.length > max) {

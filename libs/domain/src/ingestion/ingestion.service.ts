@@ -31,6 +31,11 @@ const URL_CONCURRENCY = 4;
 
 export interface IngestionPayload {
   datasourceId: string;
+  /**
+   * Read the whole source again (every URL fetched again) and append only the records whose content
+   * hash the data source does not hold yet: a schedule's runs into one data source.
+   */
+  append?: boolean;
 }
 
 export interface IngestionResult extends Record<string, unknown> {
@@ -96,7 +101,9 @@ export class IngestionService {
     const datasource = await this.datasources.findInWorkspace(workspaceId, payload.datasourceId);
     if (!datasource) throw new DatasourceNotFoundError(payload.datasourceId);
 
-    const resumeAfter = datasource.type === 'urls' ? null : await this.records.lastPosition(workspaceId, datasource.id);
+    const append = payload.append === true;
+    const resumeAfter =
+      datasource.type === 'urls' || append ? null : await this.records.lastPosition(workspaceId, datasource.id);
     let source: Readable;
     try {
       source = await this.storage.get({ workspaceId, id: datasource.id });
@@ -151,7 +158,10 @@ export class IngestionService {
       await context.checkpoint();
       const rows = batch;
       batch = [];
-      const started = this.records.insertBatch(workspaceId, datasource.id, rows).then(async (n) => {
+      const written = append
+        ? this.records.appendNew(workspaceId, datasource.id, rows)
+        : this.records.insertBatch(workspaceId, datasource.id, rows);
+      const started = written.then(async (n) => {
         inserted += n;
         existing += rows.length - n;
         await context.progress(progress(), counts());
@@ -162,7 +172,7 @@ export class IngestionService {
 
     try {
       const onDocument = (info: { pages: number }) => (pdfPages = info.pages);
-      for await (const unit of await this.units(datasource, counted, signal, onDocument)) {
+      for await (const unit of await this.units(datasource, counted, signal, onDocument, append)) {
         if (perUnit) {
           await context.checkpoint();
           await context.progress(progress(), counts());
@@ -211,14 +221,14 @@ export class IngestionService {
     errors.sort((a, b) => a.row - b.row);
     context.rowErrors(errors, errorCount);
     if (processed === 0 || failed === processed) {
-      await this.reject(datasource, errorCount);
+      await this.reject(datasource, errorCount, append);
       throw new IngestionRejectedError(
         processed === 0 ? 'The data source holds no records' : `None of the ${processed} rows could be ingested`,
       );
     }
     const ratio = failed / processed;
     if (ratio > this.config.ingestion.maxErrorRatio) {
-      await this.reject(datasource, errorCount);
+      await this.reject(datasource, errorCount, append);
       throw new IngestionRejectedError(
         `${failed} of ${processed} rows (${(ratio * 100).toFixed(1)} %) could not be ingested, more than ` +
           `INGEST_MAX_ERROR_RATIO allows (${this.config.ingestion.maxErrorRatio * 100} %); no records were kept. ` +
@@ -235,8 +245,16 @@ export class IngestionService {
     };
   }
 
-  /** A source with too many bad rows keeps none: the data source is failed, not half ingested. */
-  private async reject(datasource: Datasource, errorCount: number): Promise<void> {
+  /**
+   * A source with too many bad rows keeps none: the data source is failed, not half ingested. An
+   * appending run keeps what earlier runs stored (only this run's rows were bad).
+   */
+  private async reject(datasource: Datasource, errorCount: number, append: boolean): Promise<void> {
+    if (append) {
+      const stored = await this.records.countForDatasource(datasource.workspaceId, datasource.id);
+      await this.datasources.recordOutcome(datasource.workspaceId, datasource.id, stored, errorCount);
+      return;
+    }
     await this.records.deleteForDatasource(datasource.workspaceId, datasource.id);
     await this.datasources.recordOutcome(datasource.workspaceId, datasource.id, 0, errorCount);
   }
@@ -246,6 +264,7 @@ export class IngestionService {
     input: Readable,
     signal: AbortSignal | undefined,
     onDocument: (info: { pages: number }) => void,
+    append: boolean,
   ): Promise<AsyncIterable<ParsedUnit>> {
     const options = datasource.options;
     switch (datasource.type) {
@@ -263,7 +282,8 @@ export class IngestionService {
         return readUrlListRecords(input, {
           fetcher: this.fetcher,
           concurrency: URL_CONCURRENCY,
-          stored: await this.records.positions(datasource.workspaceId, datasource.id),
+          // appending fetches every URL again: their content may have changed
+          stored: append ? new Set<number>() : await this.records.positions(datasource.workspaceId, datasource.id),
           signal,
         });
     }

@@ -11,6 +11,8 @@ export interface RecordFilter {
   q?: string;
   /** equality on one metadata field (compared as text) */
   metadata?: { key: string; value: string };
+  /** ISO-8601: only records stored after this (a schedule's classification of what is new) */
+  createdAfter?: string;
 }
 
 export const RECORD_SORT_FIELDS = ['position', 'createdAt'] as const;
@@ -49,6 +51,7 @@ export function recordFilterWhere(workspaceId: string, filter: RecordFilter, par
   add((p) => `r.workspace_id = ${p}`, workspaceId);
   if (filter.datasourceId) add((p) => `r.datasource_id = ${p}`, filter.datasourceId);
   if (filter.q) add((p) => `r.search @@ websearch_to_tsquery('simple', ${p})`, filter.q);
+  if (filter.createdAfter) add((p) => `r.created_at > ${p}`, filter.createdAfter);
   if (filter.metadata) {
     params.push(filter.metadata.key, filter.metadata.value);
     where.push(`r.metadata ->> $${params.length - 1} = $${params.length}`);
@@ -93,6 +96,45 @@ export class RecordRepository {
            RETURNING 1)
          SELECT count(*)::int AS inserted FROM ins`,
         [workspaceId, datasourceId, positions, texts, metadata, hashes],
+      );
+      return result[0].inserted;
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw new DatasourceNotFoundError(datasourceId);
+      throw err;
+    }
+  }
+
+  /**
+   * Appends the rows whose content hash the data source does not hold yet (the first of equal ones in
+   * a batch), at positions after its last; answers how many were new. The caller runs one append per
+   * data source at a time (a schedule's runs do not overlap); a race would fail on the position
+   * constraint rather than write twice.
+   */
+  async appendNew(workspaceId: string, datasourceId: string, rows: RecordRow[]): Promise<number> {
+    if (!rows.length) return 0;
+    try {
+      const result: Array<{ inserted: number }> = await this.dataSource.query(
+        `WITH input AS (
+           SELECT u.text, u.metadata, u.hash, u.ord
+             FROM unnest($3::text[], $4::jsonb[], $5::text[]) WITH ORDINALITY AS u(text, metadata, hash, ord)),
+         fresh AS (
+           SELECT DISTINCT ON (i.hash) i.* FROM input i
+            WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.datasource_id = $2 AND r.content_hash = i.hash)
+            ORDER BY i.hash, i.ord),
+         base AS (SELECT COALESCE(max(position), 0) AS last FROM records WHERE datasource_id = $2),
+         ins AS (
+           INSERT INTO records (workspace_id, datasource_id, position, text, metadata, content_hash)
+           SELECT $1, $2, base.last + row_number() OVER (ORDER BY f.ord), f.text, f.metadata, f.hash
+             FROM fresh f, base
+           RETURNING 1)
+         SELECT count(*)::int AS inserted FROM ins`,
+        [
+          workspaceId,
+          datasourceId,
+          rows.map((r) => r.text),
+          rows.map((r) => r.metadata),
+          rows.map((r) => r.contentHash),
+        ],
       );
       return result[0].inserted;
     } catch (err) {

@@ -39,6 +39,7 @@ export interface JobCounts {
  */
 @Entity('jobs')
 @Index('IDX_jobs_workspace_created', ['workspaceId', 'createdAt'])
+@Index('IDX_jobs_workspace_schedule', ['workspaceId', 'scheduleId', 'createdAt'])
 @Check('CHK_jobs_status', `status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')`)
 @Check('CHK_jobs_progress', `progress >= 0 AND progress <= 1`)
 export class Job {
@@ -92,6 +93,10 @@ export class Job {
   /** The user who started it; kept (not a foreign key) so the record survives the user. */
   @Column('uuid', { nullable: true })
   createdBy!: string | null;
+
+  /** The schedule whose run this job is; kept (not a foreign key) so run history outlives the schedule. */
+  @Column('uuid', { nullable: true })
+  scheduleId!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -6,6 +6,8 @@ import { Job, JobCounts, JobRowError, JobStatus } from './job.entity';
 export interface JobFilter {
   kind?: string;
   status?: JobStatus;
+  /** the runs of one schedule */
+  scheduleId?: string;
 }
 
 export const JOB_SORT_FIELDS = ['createdAt', 'finishedAt', 'status', 'kind'] as const;
@@ -25,6 +27,7 @@ export interface NewJob {
   errors: JobRowError[];
   errorCount: number;
   createdBy: string | null;
+  scheduleId?: string | null;
 }
 
 /** How a run ended, as the worker records it. */
@@ -41,7 +44,7 @@ export interface JobFinish {
 export type JobSummary = Omit<Job, 'errors'>;
 
 const SUMMARY_COLUMNS = `id, workspace_id AS "workspaceId", kind, status, progress, counts, error_count AS "errorCount",
-  error, attempts, input, result, cancel_requested AS "cancelRequested", created_by AS "createdBy",
+  error, attempts, input, result, cancel_requested AS "cancelRequested", created_by AS "createdBy", schedule_id AS "scheduleId",
   created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
 const COLUMNS = `${SUMMARY_COLUMNS}, errors`;
 /** A run's change applies only while the job is still in that run (its attempt); no run: any. */
@@ -66,8 +69,8 @@ export class JobRepository {
 
   async insert(workspaceId: string, job: NewJob, em: EntityManager): Promise<Job> {
     const row = await this.one(
-      `INSERT INTO jobs (workspace_id, kind, input, counts, errors, error_count, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      `INSERT INTO jobs (workspace_id, kind, input, counts, errors, error_count, created_by, schedule_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
       [
         workspaceId,
         job.kind,
@@ -76,6 +79,7 @@ export class JobRepository {
         JSON.stringify(job.errors),
         job.errorCount,
         job.createdBy,
+        job.scheduleId ?? null,
       ],
       em,
     );
@@ -116,6 +120,7 @@ export class JobRepository {
     const where = ['workspace_id = $1'];
     if (filter.kind) where.push(`kind = $${params.push(filter.kind)}`);
     if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+    if (filter.scheduleId) where.push(`schedule_id = $${params.push(filter.scheduleId)}`);
     const order = sort.map(
       (s) => `${SORT_COLUMNS[s.field]} ${s.direction}${s.field === 'finishedAt' ? ' NULLS LAST' : ''}`,
     );

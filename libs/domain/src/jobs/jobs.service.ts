@@ -34,6 +34,8 @@ export interface NewJobSpec {
   errorCount?: number;
   /** the bulk input the worker reads (job_payloads) */
   payload?: unknown;
+  /** the schedule whose run this job is */
+  scheduleId?: string;
   /**
    * Runs in the job's own transaction: e.g. a data source recording it as its last job, so the two
    * are committed together (also when the queue then refuses the job and it is left failed).
@@ -100,6 +102,7 @@ export class JobsService {
           errors: (spec.errors ?? []).slice(0, MAX_JOB_ERRORS),
           errorCount: spec.errorCount ?? spec.errors?.length ?? 0,
           createdBy: actor.userId,
+          scheduleId: spec.scheduleId ?? null,
         },
         em,
       );
@@ -109,7 +112,11 @@ export class JobsService {
         action: 'create',
         entityType: 'job',
         entityId: created.id,
-        changes: { kind: { to: spec.kind }, input: { to: spec.input } },
+        changes: {
+          kind: { to: spec.kind },
+          input: { to: spec.input },
+          ...(spec.scheduleId && { scheduleId: { to: spec.scheduleId } }),
+        },
       });
       return created;
     });

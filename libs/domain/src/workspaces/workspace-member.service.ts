@@ -4,6 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
+import { UserNotFoundError } from '../identity/identity.errors';
+import { UserService } from '../identity/user.service';
+import { CREATOR_LEFT, CREATOR_NOT_EDITOR, ScheduleCreatorCheck } from '../schedules/schedule-creator-check';
 import { WorkspaceRole } from './workspace-member.entity';
 import { MemberSortField, MemberView, WorkspaceMemberRepository } from './workspace-member.repository';
 import { assertWorkspaceRole, WorkspaceMembership } from './workspace-membership';
@@ -20,6 +23,7 @@ export class WorkspaceMemberService {
     private readonly members: WorkspaceMemberRepository,
     private readonly audit: AuditService,
     private readonly authCache: AuthInvalidator,
+    private readonly scheduleCreators: ScheduleCreatorCheck,
   ) {}
 
   async list(workspaceId: string, page: PageRequest, sort: SortField<MemberSortField>[]): Promise<Page<MemberView>> {
@@ -53,6 +57,8 @@ export class WorkspaceMemberService {
         entityId: userId,
         changes: { role: { from: target.member.role, to: role } },
       });
+      // a viewer cannot start the work their schedules do
+      if (role === 'viewer') await this.scheduleCreators.suspendFor(em, userId, workspaceId, CREATOR_NOT_EDITOR, actor);
     });
     await this.authCache.invalidateUser(userId);
     return this.get(workspaceId, userId);
@@ -72,6 +78,7 @@ export class WorkspaceMemberService {
         entityId: userId,
         changes: { email: { from: target.member.email }, role: { from: target.member.role } },
       });
+      await this.scheduleCreators.suspendFor(em, userId, workspaceId, CREATOR_LEFT, actor);
     });
     await this.authCache.invalidateUser(userId);
   }

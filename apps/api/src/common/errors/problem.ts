@@ -57,6 +57,8 @@ export function statusOf(code: ErrorCode): number {
     case 'CALIBRATION_NOT_FOUND':
     case 'CALIBRATION_CERTIFICATE_NOT_FOUND':
     case 'MAINTENANCE_WINDOW_NOT_FOUND':
+    case 'SCHEDULE_NOT_FOUND':
+    case 'SCHEDULE_EXPORT_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -78,6 +80,9 @@ export function statusOf(code: ErrorCode): number {
     case 'CLASSIFICATION_SCHEME_IN_USE':
     case 'NOTIFICATION_CHANNEL_NAME_TAKEN':
     case 'INVITATION_NOT_PENDING':
+    case 'SCHEDULE_LIMIT_REACHED':
+    case 'SCHEDULE_RUN_OVERLAP':
+    case 'SCHEDULE_SUSPENDED':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;

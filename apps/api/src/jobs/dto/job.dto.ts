@@ -70,6 +70,9 @@ export class JobSummaryDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   createdBy!: string | null;
 
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The schedule this job is a run of' })
+  scheduleId!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -88,6 +91,7 @@ export class JobSummaryDto {
       ...jobSnapshot(job),
       input: job.input,
       createdBy: job.createdBy,
+      scheduleId: job.scheduleId ?? null,
       links: { self, events: `${self}/events` },
     };
   }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { JOB_STATUSES, JobStatus } from '@labwire/domain';
 import { TRACKED_JOB_NAMES } from '@labwire/queue';
 import { PageQueryDto } from '../../common/dto/page-query.dto';
@@ -14,4 +14,9 @@ export class ListJobsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(JOB_STATUSES)
   status?: JobStatus;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "A schedule's runs (its run history)" })
+  @IsOptional()
+  @IsUUID()
+  scheduleId?: string;
 }
