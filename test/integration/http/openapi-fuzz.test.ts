@@ -28,6 +28,9 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
     classification_schemes_create: { name: 'Fuzz scheme', mode: 'single', labels: [{ name: 'a' }, { name: 'b' }] },
     classification_jobs_create: { schemeId: ids.schemeId, datasourceIds: [ids.datasourceId] },
     telemetry_backfill_create: { ts: Date.now() - 60_000, values: { ph: 7 } },
+    alert_configs_create: { key: 'fuzz-config' },
+    alert_silences_create: { key: 'fuzz', endsAt: new Date(Date.now() + 86_400_000).toISOString(), reason: 'fuzz' },
+    alert_silences_replace: { key: 'fuzz', endsAt: new Date(Date.now() + 86_400_000).toISOString(), reason: 'fuzz' },
   };
 }
 
@@ -248,6 +251,13 @@ describe('every operation of /openapi.json refuses bad input', () => {
       await worker.close();
     }
     const command = await post(`/instruments/${instrument.id}/commands`, { name: 'start' });
+    const alertConfig = await post('/alert-configs', { key: 'fuzz-key' });
+    const triggered = await post('/alerts/fuzz-key/trigger', {});
+    const silence = await post('/alert-silences', {
+      key: 'fuzz-key',
+      endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      reason: 'fuzz',
+    });
     const key = await api.request('POST', '/api/v1/users/me/api-keys', { token: owner.token, body: { name: 'k' } });
     const ids: Record<string, string> = {
       workspaceId,
@@ -263,6 +273,10 @@ describe('every operation of /openapi.json refuses bad input', () => {
       commandId: command.id,
       recordId,
       name: 'ingestion',
+      configId: alertConfig.id,
+      alertId: triggered.alert.id,
+      silenceId: silence.id,
+      key: 'fuzz-key',
     };
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as OpenApiDocument;
     const overrides = baselineOverrides(ids, owner, stranger);
