@@ -11,6 +11,7 @@ export interface Schema {
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  pattern?: string;
   minItems?: number;
   nullable?: boolean;
   items?: Schema;
@@ -188,6 +189,19 @@ export function pathCorpus(s: Schema): BadQueryValue[] {
     { label: '10 KB', encoded: 'x'.repeat(10_240) },
   ];
   if (s.enum) values.push({ label: 'not in enum', encoded: 'no-such-choice' });
+  // A path parameter that is a name, not an id (an alert key): values its pattern accepts are
+  // legitimate names, which a write may create, so they count as odd (not sent to writes).
+  if (s.pattern) {
+    const pattern = new RegExp(s.pattern);
+    const accepts = (encoded: string) => {
+      try {
+        return pattern.test(decodeURIComponent(encoded));
+      } catch {
+        return false; // not even UTF-8
+      }
+    };
+    return values.map((v) => (accepts(v.encoded) ? { ...v, odd: true } : v));
+  }
   return values;
 }
 

@@ -49,6 +49,9 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
       config: { urls: ['https://example.org/fuzz'], mode: 'append' },
       intervalMs: 3_600_000,
     },
+    alert_configs_create: { key: 'fuzz-config' },
+    alert_silences_create: { key: 'fuzz', endsAt: new Date(Date.now() + 86_400_000).toISOString(), reason: 'fuzz' },
+    alert_silences_replace: { key: 'fuzz', endsAt: new Date(Date.now() + 86_400_000).toISOString(), reason: 'fuzz' },
   };
 }
 
@@ -277,6 +280,13 @@ describe('every operation of /openapi.json refuses bad input', () => {
       intervalMs: 3_600_000,
       enabled: false,
     });
+    const alertConfig = await post('/alert-configs', { key: 'fuzz-key' });
+    const triggered = await post('/alerts/fuzz-key/trigger', {});
+    const silence = await post('/alert-silences', {
+      key: 'fuzz-key',
+      endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      reason: 'fuzz',
+    });
     const key = await api.request('POST', '/api/v1/users/me/api-keys', { token: owner.token, body: { name: 'k' } });
     const ids: Record<string, string> = {
       workspaceId,
@@ -294,6 +304,10 @@ describe('every operation of /openapi.json refuses bad input', () => {
       recordId,
       scheduleId: schedule.id,
       name: 'ingestion',
+      configId: alertConfig.id,
+      alertId: triggered.alert.id,
+      silenceId: silence.id,
+      key: 'fuzz-key',
     };
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as OpenApiDocument;
     const overrides = baselineOverrides(ids, owner, stranger);

@@ -6,6 +6,7 @@ import {
   Actor,
   alertActorOf,
   AlertDisplayService,
+  ALERT_KEY_PATTERN,
   alertEventsChannel,
   AlertHistoryService,
   AlertNotFoundError,
@@ -34,6 +35,14 @@ import { CurrentAlertDto } from './dto/current-alert.dto';
 import { ListAlertHistoryQueryDto, ListAlertsQueryDto } from './dto/list-alerts-query.dto';
 
 const alertIdPipe = new ResourceIdPipe((id) => new AlertNotFoundError(id));
+const KEY_PARAM = {
+  name: 'key',
+  type: String,
+  example: 'freezer-temp-high',
+  pattern: ALERT_KEY_PATTERN.source,
+  description:
+    'The alert key: a slug (lowercase letters and digits, with ".", "_" or "-" inside, at most 100 characters)',
+} as const;
 const date = (v?: string) => (v ? new Date(v) : undefined);
 const historyFilter = (q: ListAlertHistoryQueryDto) => ({
   key: q.key,
@@ -192,7 +201,7 @@ export class AlertsController {
   @Post(':key/trigger')
   @HttpCode(200)
   @RequireWorkspaceRole('editor')
-  @ApiParam({ name: 'key', type: String, example: 'freezer-temp-high' })
+  @ApiParam(KEY_PARAM)
   @ApiOperation({
     summary: 'Trigger an alert by key',
     description:
@@ -220,7 +229,7 @@ export class AlertsController {
   @Post(':key/clear')
   @HttpCode(200)
   @RequireWorkspaceRole('editor')
-  @ApiParam({ name: 'key', type: String, example: 'freezer-temp-high' })
+  @ApiParam(KEY_PARAM)
   @ApiOperation({
     summary: 'Clear (resolve) the open alert of a key',
     description: 'The alert of the given instrument, or without instrumentId the one without instrument.',

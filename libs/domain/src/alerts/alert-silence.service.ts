@@ -82,10 +82,10 @@ export class AlertSilenceService {
   }
 
   async update(workspaceId: string, id: string, input: AlertSilenceInput, actor: AlertActor): Promise<AlertSilence> {
-    const fields = this.validate(input);
     const [before, after] = await this.dataSource.transaction(async (em) => {
       const current = await this.silences.findInWorkspace(workspaceId, id);
       if (!current) throw new AlertSilenceNotFoundError(id);
+      const fields = this.validate(input);
       await this.assertInstrument(workspaceId, fields.instrumentId, em);
       const updated = await this.silences.update(workspaceId, id, fields, em);
       if (!updated) throw new AlertSilenceNotFoundError(id);
