@@ -9,3 +9,4 @@ export * from './queue-registry';
 export * from './queue.module';
 export * from './queue.errors';
 export * from './connection-error-guard';
+export * from './job-tracing';
