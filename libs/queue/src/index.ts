@@ -10,3 +10,4 @@ export * from './queue.module';
 export * from './queue.errors';
 export * from './connection-error-guard';
 export * from './job-tracing';
+export * from './queue-dashboard-adapters';
