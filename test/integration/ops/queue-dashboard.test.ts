@@ -118,12 +118,13 @@ describe('queue dashboard: sign-in, cookie and CSRF rules', () => {
     const job = await queue.add(JobName.MaintenancePurge, {} as never, { delay: 3_600_000 });
     const promote = `${BASE}/api/queues/${QueueName.Maintenance}/${job.id}/promote`;
 
-    for (const headers of [
+    const foreign: Array<Record<string, string>> = [
       { origin: 'http://evil.test' },
       { origin: 'null' },
       {},
       { 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ];
+    for (const headers of foreign) {
       const res = await inject('PUT', promote, { cookie, ...headers });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ code: 'FORBIDDEN' });
