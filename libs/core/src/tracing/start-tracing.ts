@@ -41,7 +41,7 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
 /**
  * The instrumentations Labwire uses. pg and ioredis spans only inside a trace (a request or a job):
  * BullMQ's polling and background statements would otherwise each start a trace of their own. SQL
- * parameters are never recorded (enhancedDatabaseReporting stays off): they can hold secrets.
+ * parameters and Redis arguments (job payloads) are never recorded: they can hold secrets.
  */
 export function labwireInstrumentations(): Instrumentation[] {
   return [
@@ -49,7 +49,8 @@ export function labwireInstrumentations(): Instrumentation[] {
       ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
     }),
     new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
-    new IORedisInstrumentation({ requireParentSpan: true }),
+    // The command name only: its arguments are keys and job payloads (the default records them all).
+    new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
   ];
 }
 
