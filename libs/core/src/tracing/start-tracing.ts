@@ -1,14 +1,12 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
 /**
  * OpenTelemetry for the api, worker and bridge processes. This file imports only OpenTelemetry: each
  * main loads it first (instrument.ts), so http, pg and ioredis are patched before anything requires them.
+ * The SDK is required only once tracing is asked for: loading it costs seconds of boot on a small machine.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous, lazy loads: see above */
 
 /** OTEL_TRACES_EXPORTER values the SDK understands. */
 const TRACE_EXPORTERS = ['otlp', 'zipkin', 'console', 'none'];
@@ -44,6 +42,12 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
  * parameters and Redis arguments (job payloads) are never recorded: they can hold secrets.
  */
 export function labwireInstrumentations(): Instrumentation[] {
+  const { HttpInstrumentation } =
+    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { IORedisInstrumentation } =
+    require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
@@ -54,7 +58,7 @@ export function labwireInstrumentations(): Instrumentation[] {
   ];
 }
 
-let sdk: NodeSDK | undefined;
+let sdk: import('@opentelemetry/sdk-node').NodeSDK | undefined;
 
 export interface TracingOptions {
   env?: NodeJS.ProcessEnv;
@@ -75,6 +79,7 @@ export function startTracing(serviceName: string, options: TracingOptions = {}):
   if (sdk || (!options.spanProcessors && !tracingRequested(env))) return Boolean(sdk);
   env.OTEL_METRICS_EXPORTER ??= 'none';
   env.OTEL_LOGS_EXPORTER ??= 'none';
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME || serviceName,
     instrumentations: options.instrumentations ?? labwireInstrumentations(),
