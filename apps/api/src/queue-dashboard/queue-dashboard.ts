@@ -121,6 +121,16 @@ export async function registerQueueDashboard(
         request.dashboardPrincipal = principal;
       });
 
+      // Operators' changes to the queues are logged with who made them, like the admin queue routes'.
+      scope.addHook('onResponse', async (request, reply) => {
+        const admin = request.dashboardPrincipal;
+        if (!admin || SAFE_METHODS.has(request.method) || !request.url.startsWith(`${base}/api/`)) return;
+        logger.info(
+          { userId: admin.userId, method: request.method, path: request.url, status: reply.statusCode },
+          `queue dashboard: ${request.method} ${request.url} by ${admin.userId} answered ${reply.statusCode}`,
+        );
+      });
+
       scope.get('/login', async (_request, reply) => reply.type('text/html').send(loginPage(base)));
       scope.post('/login', async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
