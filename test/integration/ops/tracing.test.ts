@@ -40,7 +40,7 @@ describe('tracing: request → job → worker statements', () => {
     // A real HTTP server: the http instrumentation sees requests on sockets, not Fastify's inject().
     await api.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = (await api.app.getUrl()).replace('[::1]', '127.0.0.1');
-  });
+  }, 120_000);
   afterAll(async () => {
     await instrument?.endAsync(true).catch(() => undefined);
     await worker?.close();
