@@ -82,6 +82,7 @@ describe('npm start (the built CLI `start` command)', () => {
       expect(out).toContain('lost it? npm run cli -- user:reset-password --email first-admin@lab.test');
       expect(out).toContain(`API            http://127.0.0.1:${apiPort}/api/v1`);
       expect(out).toContain(`API docs       http://127.0.0.1:${apiPort}/docs`);
+      expect(out).toContain(`admin queues   http://127.0.0.1:${apiPort}/admin/queues/ui`);
       expect(out).toContain(`readiness      http://127.0.0.1:${apiPort}/health/ready`);
       expect(out).toContain(`worker metrics http://localhost:${workerPort}/metrics`);
       const password = /password: (\S+)/.exec(out)?.[1];

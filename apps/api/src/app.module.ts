@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/core';
+import { AppConfig, ConfigModule, LoggerModule, RedisModule, TracingModule } from '@labwire/core';
 import { DatabaseModule } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
@@ -30,6 +30,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        TracingModule,
         LoggerModule.forRoot(config, 'api', logger),
         RedisModule,
         DatabaseModule,

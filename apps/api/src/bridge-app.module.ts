@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
 import { APP_FILTER } from '@nestjs/core';
-import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/core';
+import { AppConfig, ConfigModule, LoggerModule, RedisModule, TracingModule } from '@labwire/core';
 import { DatabaseModule } from '@labwire/domain';
 import { BrokerModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
@@ -23,6 +23,7 @@ export class BridgeAppModule {
       module: BridgeAppModule,
       imports: [
         ConfigModule.forRoot(config),
+        TracingModule,
         LoggerModule.forRoot(config, 'bridge', logger),
         RedisModule,
         DatabaseModule,

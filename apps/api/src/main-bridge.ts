@@ -1,3 +1,4 @@
+import './instrument-bridge';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { armShutdownDeadline, ConfigError, loadConfig } from '@labwire/core';

@@ -9,6 +9,7 @@ import {
   REDIS,
   RedisModule,
   redisHealthCheck,
+  TracingModule,
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
@@ -71,6 +72,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        TracingModule,
         LoggerModule.forRoot(config, 'worker'),
         RedisModule,
         DatabaseModule,

@@ -6,3 +6,4 @@ export * from './redis';
 export * from './health';
 export * from './lifecycle';
 export * from './text';
+export * from './tracing';

@@ -9,3 +9,5 @@ export * from './queue-registry';
 export * from './queue.module';
 export * from './queue.errors';
 export * from './connection-error-guard';
+export * from './job-tracing';
+export * from './queue-dashboard-adapters';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { JobsOptions } from 'bullmq';
 import { JOB_DEFINITIONS } from './job-definitions';
 import { JobName } from './job-name';
+import { tracedEnqueue } from './job-tracing';
 import { JobDataOf } from './jobs';
 import { QueueName } from './queue-name';
 import { QueueUnavailableError } from './queue.errors';
@@ -49,7 +50,9 @@ export class JobProducer {
     // back, which is why callers that retry should pass a deterministic jobId.
     const job = await this.bounded(
       definition.queue,
-      this.queues.get(definition.queue).add(name, data, this.jobOptions(name, options)),
+      tracedEnqueue(definition.queue, name, (traced) =>
+        this.queues.get(definition.queue).add(name, traced(data), this.jobOptions(name, options)),
+      ),
     );
     return { id: job.id as string, name, queue: definition.queue };
   }
@@ -64,7 +67,9 @@ export class JobProducer {
     const opts = this.jobOptions(name, {});
     await this.bounded(
       definition.queue,
-      this.queues.get(definition.queue).addBulk(items.map((data) => ({ name, data, opts }))),
+      tracedEnqueue(definition.queue, name, (traced) =>
+        this.queues.get(definition.queue).addBulk(items.map((data) => ({ name, data: traced(data), opts }))),
+      ),
     );
   }
 

@@ -14,6 +14,7 @@ import { BridgeMetrics } from '../mqtt/bridge-metrics';
 import { MqttBridgeState } from '../mqtt/mqtt-bridge-state';
 import { startMqttBridge } from '../mqtt/start-mqtt-bridge';
 import { recordHttpMetrics } from '../metrics/http-metrics.hook';
+import { registerQueueDashboard } from '../queue-dashboard/queue-dashboard';
 import { AccessLog } from './access-log';
 import { clientErrorHandler } from './client-errors';
 import { closeConnectionsOnShutdown } from './graceful-shutdown';
@@ -87,6 +88,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   });
   // JSON bodies; CSV, multipart and larger bodies only where a route says so (@RouteBody).
   registerRouteBodies(fastify, config);
+  if (config.api.queueDashboard.enabled) await registerQueueDashboard(app, config, logger);
 
   if (config.api.corsOrigins.length) {
     app.enableCors({ origin: config.api.corsOrigins, exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After'] });

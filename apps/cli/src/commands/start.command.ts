@@ -109,6 +109,7 @@ export function registerStartCommands(program: Command): void {
         log(ready.every(Boolean) ? 'Labwire is running' : 'started, but not every process reports ready yet');
         log(`  API            ${api}/api/v1`);
         log(`  API docs       ${api}/docs`);
+        if (config.api.queueDashboard.enabled) log(`  admin queues   ${api}${config.api.queueDashboard.path}`);
         log(`  readiness      ${api}/health/ready`);
         log(`  worker metrics ${worker}/metrics`);
         log('  stop with Ctrl+C');

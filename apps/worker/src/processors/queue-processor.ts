@@ -1,6 +1,6 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { JOB_DEFINITIONS, JobName, QueueName } from '@labwire/queue';
+import { JOB_DEFINITIONS, JobName, processInJobSpan, QueueName } from '@labwire/queue';
 import { JobHandler, JobHandlers } from './job-handlers';
 import { JobTimeoutError, UnknownJobError } from './worker.errors';
 
@@ -18,7 +18,12 @@ export abstract class QueueProcessor<Q extends QueueName> extends WorkerHost {
     return Object.keys(this.handlers);
   }
 
-  async process(job: Job): Promise<unknown> {
+  process(job: Job): Promise<unknown> {
+    // The span continues the trace of whatever queued the job (a request, an MQTT message).
+    return processInJobSpan(this.queue, job, () => this.run(job));
+  }
+
+  private async run(job: Job): Promise<unknown> {
     const handler = (this.handlers as unknown as Partial<Record<string, JobHandler<JobName>>>)[job.name];
     if (!handler) throw new UnknownJobError(this.queue, job.name);
     const name = job.name as JobName;

@@ -54,6 +54,8 @@ export interface AppConfig {
     sseMaxStreamsPerUser: number;
     /** API_MQTT_BRIDGE: whether the api process runs the MQTT bridge */
     mqttBridge: boolean;
+    /** QUEUE_DASHBOARD(_PATH): the admins' bull-board, and where it is served */
+    queueDashboard: { enabled: boolean; path: string };
   };
   /** the MQTT bridge as its own process (npm run start:bridge): its health and metrics port */
   bridge: { port: number };
@@ -234,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trustProxy: e.TRUST_PROXY,
       sseMaxStreamsPerUser: e.SSE_MAX_STREAMS_PER_USER,
       mqttBridge: e.API_MQTT_BRIDGE,
+      queueDashboard: { enabled: e.QUEUE_DASHBOARD, path: e.QUEUE_DASHBOARD_PATH },
     },
     bridge: { port: e.BRIDGE_PORT },
     worker: {

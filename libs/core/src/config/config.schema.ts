@@ -164,6 +164,17 @@ export const envSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   /** a bearer token /metrics (api and worker) require when set */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** the platform admins' bull-board (signed in with a session cookie) */
+  QUEUE_DASHBOARD: bool.default(true),
+  /** where the api serves it */
+  QUEUE_DASHBOARD_PATH: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_-]+)+$/, 'expected a path such as /admin/queues/ui (no trailing slash)')
+    .refine(
+      (p) => !/^\/(api|docs|health|metrics|openapi)(\/|$)/.test(p),
+      'must not be under /api, /docs, /health or /metrics',
+    )
+    .default('/admin/queues/ui'),
   /** Server-Sent Event streams one user may hold open at once, over all api replicas */
   SSE_MAX_STREAMS_PER_USER: positiveInt.default(10),
   WORKER_PORT: port.default(3001),

@@ -7,3 +7,4 @@ export * from './local-mosquitto';
 export * from './mosquitto-dynsec-broker-admin';
 export * from './mqtt-publisher';
 export * from './mqtt-publisher.module';
+export * from './mqtt-tracing';

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import mqtt, { MqttClient } from 'mqtt';
 import { type HealthCheck, redactUrl } from '@labwire/core';
 import { BrokerRejectedError, BrokerUnavailableError } from './broker.errors';
+import { publishInTrace } from './mqtt-tracing';
 
 export interface MqttPublisherOptions {
   url: string;
@@ -44,13 +45,30 @@ export class MqttPublisher {
 
   async publish(topic: string, payload: string | Buffer, options: MqttPublishOptions = {}): Promise<void> {
     const client = await this.connect();
-    await new Promise<void>((resolve, reject) => {
+    // Commands carry the trace of the request that sent them (user properties), so an instrument that
+    // traces can continue it.
+    await publishInTrace(topic, (userProperties) => this.send(client, topic, payload, options, userProperties));
+  }
+
+  private send(
+    client: MqttClient,
+    topic: string,
+    payload: string | Buffer,
+    options: MqttPublishOptions,
+    userProperties: Record<string, string> | undefined,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () =>
           reject(new BrokerUnavailableError(`no acknowledgement of a message to ${topic} within ${this.timeoutMs} ms`)),
         this.timeoutMs,
       );
-      client.publish(topic, payload, { qos: options.qos ?? 1, retain: options.retain ?? false }, (err) => {
+      const publishOptions = {
+        qos: options.qos ?? 1,
+        retain: options.retain ?? false,
+        ...(userProperties && { properties: { userProperties } }),
+      };
+      client.publish(topic, payload, publishOptions, (err) => {
         clearTimeout(timer);
         if (!err) resolve();
         // MQTT 5 answers a refused QoS 1 publish with a PUBACK reason code; mqtt.js reports it as an error.

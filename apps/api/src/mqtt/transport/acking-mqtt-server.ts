@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { MessageHandler, MqttContext, ServerMqtt } from '@nestjs/microservices';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { receiveInTrace } from '@labwire/providers';
 import { AckQueue, AckTicket, HeldPuback } from './ack-queue';
 import { topicMatcher } from './topic-matcher';
 
@@ -230,8 +231,11 @@ export class AckingMqttServer extends ServerMqtt {
       return;
     }
     try {
-      const result: unknown = await handler(payload, new MqttContext([topic, packet]));
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      // A message that carries a trace (MQTT v5 user properties) is handled inside it.
+      await receiveInTrace(topic, packet.properties?.userProperties, async () => {
+        const result: unknown = await handler(payload, new MqttContext([topic, packet]));
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      });
       if (ticket) this.acks.handled(ticket);
     } catch (err) {
       this.log.error(`handling a message on ${topic} failed; it stays unacknowledged: ${(err as Error).message}`);
