@@ -18,6 +18,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { MqttBridgeModule } from './mqtt/mqtt-bridge.module';
 import { TelemetryHttpModule } from './telemetry/telemetry-http.module';
 import { WorkspacesHttpModule } from './workspaces/workspaces-http.module';
+import { SharingHttpModule } from './sharing/sharing-http.module';
+import { TransferHttpModule } from './transfer/transfer-http.module';
 
 @Module({})
 export class AppModule {
@@ -41,6 +43,8 @@ export class AppModule {
         IngestionHttpModule,
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
+        TransferHttpModule,
+        SharingHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],

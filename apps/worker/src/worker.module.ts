@@ -20,6 +20,7 @@ import {
   JobsModule,
   MaintenanceModule,
   TelemetryModule,
+  TransferModule,
 } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
@@ -31,6 +32,7 @@ import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
+import { TransferProcessor } from './processors/transfer.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
 import { WorkerRunner } from './runner/worker-runner';
 import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-scheduler';
@@ -43,6 +45,7 @@ const PROCESSORS = [
   InstrumentsProcessor,
   IngestionProcessor,
   ClassificationProcessor,
+  TransferProcessor,
 ];
 
 /**
@@ -68,6 +71,7 @@ export class WorkerModule {
         StorageModule,
         IngestionModule,
         ClassificationModule,
+        TransferModule,
       ],
       providers: [
         ...PROCESSORS,

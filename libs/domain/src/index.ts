@@ -12,3 +12,5 @@ export * from './live';
 export * from './commands';
 export * from './ingestion';
 export * from './classification';
+export * from './transfer';
+export * from './sharing';

@@ -28,6 +28,10 @@ export enum JobName {
   IngestionRun = 'ingestion.run',
   /** Labels records with a classification scheme, page by page: a Jobs-API job (progress, cancel, retry). */
   ClassificationRun = 'classification.run',
+  /** Writes a workspace export (gzip NDJSON) to storage while reading it: a Jobs-API job. */
+  TransferExport = 'transfer.export',
+  /** Validates an export document, then writes it into a workspace with ids remapped: a Jobs-API job. */
+  TransferImport = 'transfer.import',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

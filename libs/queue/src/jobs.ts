@@ -95,6 +95,24 @@ export interface ClassificationRunResult {
   inserted: number;
 }
 
+export type TransferExportData = TrackedJobData;
+
+export interface TransferExportResult {
+  outcome: TrackedJobOutcome;
+  /** entity lines written */
+  lines: number;
+  /** gzip bytes stored */
+  bytes: number;
+}
+
+export type TransferImportData = TrackedJobData;
+
+export interface TransferImportResult {
+  outcome: TrackedJobOutcome;
+  /** entities written by this run (those an earlier run of the same document wrote are not counted) */
+  written: number;
+}
+
 export type InstrumentCheckLivenessData = Record<string, never>;
 
 export interface InstrumentCheckLivenessResult {
@@ -158,7 +176,9 @@ export type JobItem =
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
   | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
   | { name: JobName.IngestionRun; data: IngestionRunData }
-  | { name: JobName.ClassificationRun; data: ClassificationRunData };
+  | { name: JobName.ClassificationRun; data: ClassificationRunData }
+  | { name: JobName.TransferExport; data: TransferExportData }
+  | { name: JobName.TransferImport; data: TransferImportData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -174,6 +194,8 @@ export interface JobQueues {
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
   [JobName.IngestionRun]: QueueName.Ingestion;
   [JobName.ClassificationRun]: QueueName.Classification;
+  [JobName.TransferExport]: QueueName.Transfer;
+  [JobName.TransferImport]: QueueName.Transfer;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -190,6 +212,8 @@ export interface JobResults {
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
   [JobName.IngestionRun]: IngestionRunResult;
   [JobName.ClassificationRun]: ClassificationRunResult;
+  [JobName.TransferExport]: TransferExportResult;
+  [JobName.TransferImport]: TransferImportResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
@@ -201,7 +225,13 @@ export type JobNamesOf<Q extends QueueName> = { [N in JobName]: JobQueues[N] ext
  * The jobs the Jobs API tracks: a `jobs` row's `kind` is one of these names. Their payload is
  * TrackedJobData (checked below), so the Jobs service can enqueue and re-enqueue any of them.
  */
-export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill, JobName.IngestionRun, JobName.ClassificationRun] as const;
+export const TRACKED_JOB_NAMES = [
+  JobName.TelemetryBackfill,
+  JobName.IngestionRun,
+  JobName.ClassificationRun,
+  JobName.TransferExport,
+  JobName.TransferImport,
+] as const;
 export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
 
 type UntrackedPayload = { [N in TrackedJobName]: JobDataOf<N> extends TrackedJobData ? never : N }[TrackedJobName];

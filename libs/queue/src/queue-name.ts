@@ -11,6 +11,8 @@ export enum QueueName {
   Ingestion = 'ingestion',
   /** records labelled with classification schemes */
   Classification = 'classification',
+  /** workspace exports and imports (NDJSON documents in object storage) */
+  Transfer = 'transfer',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -203,6 +203,10 @@ export const envSchema = z.object({
   CLASSIFY_MAX_TRAINING_RECORDS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   /** SSRF allowance of HTTP classification endpoints (same syntax as INGEST_ALLOW_PRIVATE_NETWORKS) */
   CLASSIFY_ALLOW_PRIVATE_NETWORKS: privateNetworks.default({ all: false, entries: [] }),
+  /** largest export document an import accepts (gzip bytes) */
+  IMPORT_MAX_BYTES: positiveInt.default(10_737_418_240),
+  /** requests per minute one client address may make to /api/v1/shared/… */
+  SHARE_LINK_RATE_LIMIT_PER_MINUTE: positiveInt.default(120),
   /** encrypts secrets kept in the database (classification providers' API keys) */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: z.string().default(''),

@@ -22,6 +22,9 @@ export function statusOf(code: ErrorCode): number {
     case 'MALFORMED_JSON':
     case 'REFRESH_TOKEN_INVALID':
       return HttpStatus.BAD_REQUEST;
+    case 'IMPORT_DOCUMENT_INVALID':
+    case 'IMPORT_VERSION_UNSUPPORTED':
+      return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'UNAUTHENTICATED':
     case 'INVALID_CREDENTIALS':
       return HttpStatus.UNAUTHORIZED;
@@ -45,6 +48,7 @@ export function statusOf(code: ErrorCode): number {
     case 'RECORD_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
+    case 'SHARE_LINK_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -62,6 +66,8 @@ export function statusOf(code: ErrorCode): number {
     case 'DATASOURCE_BUSY':
     case 'CLASSIFICATION_SCHEME_NAME_TAKEN':
     case 'CLASSIFICATION_SCHEME_IN_USE':
+    case 'EXPORT_NOT_READY':
+    case 'IMPORT_CONFLICT':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;
@@ -104,6 +110,7 @@ const TITLES: Record<number, string> = {
   412: 'Precondition Failed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
