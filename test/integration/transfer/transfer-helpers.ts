@@ -1,6 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { multipartBody } from '../../support/multipart';
+import { TelemetryWriter } from '../../../libs/domain/src';
 import { TestApi, TestUser } from '../../support/test-app';
+import { createInstrument, createLocation } from '../../support/workspace-factories';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
@@ -104,4 +106,65 @@ export async function importDocument(
   const started = await startImport(api, user, workspaceId, document, query);
   if (started.status !== 202) throw new Error(`import: ${started.status} ${JSON.stringify(started.body)}`);
   return waitForJob(api, user, workspaceId, started.body.id);
+}
+
+export const ALL = [
+  'locations',
+  'instruments',
+  'classification-schemes',
+  'datasources',
+  'classification-jobs',
+  'telemetry',
+];
+
+/** A workspace with one of every kind an export carries: the round trip's source. */
+export async function seedEveryKind(api: TestApi, user: TestUser, workspaceId: string, lines = 40) {
+  const base = `/api/v1/workspaces/${workspaceId}`;
+  const location = await createLocation(api, user, workspaceId, { name: 'Lab 1', address: 'Building A' });
+  const instrument = await createInstrument(api, user, workspaceId, {
+    name: 'pH meter',
+    serialNumber: 'PH-001',
+    locationId: location.id,
+  });
+  await createInstrument(api, user, workspaceId, { name: 'Balance', serialNumber: 'BAL-7' });
+  const scheme = await api.request('POST', `${base}/classification-schemes`, {
+    token: user.token,
+    body: {
+      name: 'Topics',
+      mode: 'single',
+      labels: [
+        { name: 'chemistry', rules: [{ type: 'keyword', pattern: 'titration', weight: 1 }] },
+        { name: 'biology', rules: [{ type: 'keyword', pattern: 'culture', weight: 1 }] },
+      ],
+    },
+  });
+  expect(scheme.status).toBe(201);
+  const text = Array.from({ length: lines }, (_, i) => (i % 2 ? `cell culture ${i}` : `acid titration ${i}`));
+  const ds = await api.request('POST', `${base}/datasources`, {
+    token: user.token,
+    body: { type: 'text', text: text.join('\n'), name: 'Notebook' },
+  });
+  expect(ds.status).toBe(201);
+  expect((await waitForJob(api, user, workspaceId, ds.body.lastJobId)).status).toBe('succeeded');
+  const job = await api.request('POST', `${base}/classification-jobs`, {
+    token: user.token,
+    body: { schemeId: scheme.body.id, datasourceIds: [ds.body.id] },
+  });
+  expect(job.status).toBe(202);
+  expect((await waitForJob(api, user, workspaceId, job.body.id)).status).toBe('succeeded');
+  const now = Date.now();
+  await api.app.get(TelemetryWriter).store(
+    Array.from({ length: 30 }, (_, i) => ({
+      time: new Date(now - (i + 1) * 60_000),
+      instrumentId: instrument.id,
+      metric: 'ph',
+      value: 7 + i / 100,
+      tags: i === 0 ? { probe: 'a' } : null,
+    })),
+  );
+  return { location, instrument, scheme: scheme.body, datasource: ds.body, job: job.body };
+}
+
+export function telemetryWindow() {
+  return { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
 }
