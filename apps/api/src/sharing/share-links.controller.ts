@@ -50,7 +50,7 @@ export class ShareLinksController {
         kind: body.kind,
         targetId: body.targetId,
         permission: body.permission,
-        expiresAt: body.expiresAt,
+        expiresAt: new Date(body.expiresAt),
         maxUses: body.maxUses,
       },
       actor,

@@ -78,12 +78,17 @@ export class TransferController {
         },
       ]);
     }
-    if (body.telemetry && body.telemetry.from >= body.telemetry.to) {
+    const window = body.telemetry && {
+      from: new Date(body.telemetry.from),
+      to: new Date(body.telemetry.to),
+      instrumentIds: body.telemetry.instrumentIds,
+    };
+    if (window && !(window.from < window.to)) {
       throw new ValidationError('The telemetry window is empty', [
         { field: 'telemetry.to', message: 'must be after from' },
       ]);
     }
-    const job = await this.exports.start(membership, { include, telemetry: body.telemetry }, actor);
+    const job = await this.exports.start(membership, { include, telemetry: window }, actor);
     reply.header('location', jobPath(job.workspaceId, job.id));
     return JobDto.from(job);
   }

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { IsDateString, IsIn, IsInt, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import {
   SHARE_LINK_KINDS,
   SHARE_LINK_MAX_DAYS,
@@ -15,6 +14,7 @@ export class CreateShareLinkDto {
   kind!: ShareLinkKind;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'The shared data source, scheme or classification job (not for a workspace link)',
@@ -28,11 +28,11 @@ export class CreateShareLinkDto {
   permission!: ShareLinkPermission;
 
   @ApiProperty({ format: 'date-time', description: `At most ${SHARE_LINK_MAX_DAYS} days from now` })
-  @Type(() => Date)
-  @IsDate()
-  expiresAt!: Date;
+  @IsDateString({ strict: true })
+  expiresAt!: string;
 
   @ApiPropertyOptional({
+    type: Number,
     minimum: 1,
     maximum: 1_000_000,
     nullable: true,

@@ -5,7 +5,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsDate,
+  IsDateString,
   IsIn,
   IsOptional,
   IsUUID,
@@ -15,14 +15,12 @@ import { EXPORT_INCLUDES, ExportInclude } from '@labwire/domain';
 
 export class TelemetryWindowDto {
   @ApiProperty({ format: 'date-time', example: '2026-12-01T00:00:00Z' })
-  @Type(() => Date)
-  @IsDate()
-  from!: Date;
+  @IsDateString({ strict: true })
+  from!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-12-02T00:00:00Z', description: 'exclusive' })
-  @Type(() => Date)
-  @IsDate()
-  to!: Date;
+  @IsDateString({ strict: true })
+  to!: string;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'only these instruments (default: all)' })
   @IsOptional()
