@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
-import { documentOf } from '../integration/transfer/transfer-helpers';
 
 const RECORDS = 100_000;
+
+const documentOf = (lines: unknown[]) => gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
 
 /**
  * An export document of 100,000 records imported by the built worker, which is killed (SIGKILL)
