@@ -3,6 +3,7 @@ import { classifyBench } from './classify/classify.bench';
 import { ingestCsvBench } from './ingest-csv/ingest-csv.bench';
 import { telemetryE2eBench } from './telemetry-e2e/telemetry-e2e.bench';
 import { telemetryQueryBench } from './telemetry-query/telemetry-query.bench';
+import { transferBench } from './transfer/transfer.bench';
 
 export type Bench = () => Promise<Record<string, unknown>>;
 
@@ -12,4 +13,5 @@ export const BENCHES: Record<string, Bench> = {
   'telemetry-e2e': telemetryE2eBench,
   'ingest-csv': ingestCsvBench,
   classify: classifyBench,
+  transfer: transferBench,
 };

@@ -15,6 +15,7 @@ import { Notifications1795420000000 } from './1795420000000-notifications';
 import { CalibrationAndMaintenance1795440000000 } from './1795440000000-calibration-and-maintenance';
 import { AccountsByEmail1795450000000 } from './1795450000000-accounts-by-email';
 import { Schedules1795460000000 } from './1795460000000-schedules';
+import { ShareLinksAndImportLedger1795470000000 } from './1795470000000-share-links-and-import-ledger';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   CalibrationAndMaintenance1795440000000,
   AccountsByEmail1795450000000,
   Schedules1795460000000,
+  ShareLinksAndImportLedger1795470000000,
 ];

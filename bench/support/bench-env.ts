@@ -134,6 +134,8 @@ export interface BenchApi {
   env: Record<string, string>;
   /** Signs in and returns the Authorization header to send. */
   authorization(email: string, password: string): Promise<{ authorization: string }>;
+  /** the api process's pid (e.g. to read its peak memory) */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -161,6 +163,7 @@ export async function startBenchApi(dbUrl: string, extraEnv: Record<string, stri
   return {
     url,
     env,
+    pid: api.proc.pid,
     async authorization(email, password) {
       const login = await fetch(`${url}/api/v1/auth/login`, {
         method: 'POST',

@@ -22,6 +22,8 @@ import { MqttBridgeModule } from './mqtt/mqtt-bridge.module';
 import { NotificationsHttpModule } from './notifications/notifications-http.module';
 import { TelemetryHttpModule } from './telemetry/telemetry-http.module';
 import { WorkspacesHttpModule } from './workspaces/workspaces-http.module';
+import { SharingHttpModule } from './sharing/sharing-http.module';
+import { TransferHttpModule } from './transfer/transfer-http.module';
 
 @Module({})
 export class AppModule {
@@ -50,6 +52,8 @@ export class AppModule {
         NotificationsHttpModule,
         CalibrationHttpModule,
         AlertsHttpModule,
+        TransferHttpModule,
+        SharingHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],

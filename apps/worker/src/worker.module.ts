@@ -26,6 +26,7 @@ import {
   NotificationsModule,
   SchedulesModule,
   TelemetryModule,
+  TransferModule,
 } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
@@ -41,6 +42,7 @@ import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { NotificationsProcessor } from './processors/notifications.processor';
 import { SchedulesProcessor } from './processors/schedules.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
+import { TransferProcessor } from './processors/transfer.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
 import { WorkerRunner } from './runner/worker-runner';
 import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-scheduler';
@@ -59,6 +61,7 @@ const PROCESSORS = [
   MailProcessor,
   AlertsProcessor,
   SchedulesProcessor,
+  TransferProcessor,
 ];
 
 /**
@@ -90,6 +93,7 @@ export class WorkerModule {
         MailingModule,
         CalibrationModule,
         SchedulesModule,
+        TransferModule,
       ],
       providers: [
         ...PROCESSORS,

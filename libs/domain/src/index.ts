@@ -19,3 +19,5 @@ export * from './alerts';
 export * from './accounts';
 export * from './invitations';
 export * from './schedules';
+export * from './transfer';
+export * from './sharing';

@@ -296,6 +296,30 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 100, age: 7 * 86400 },
     },
   },
+  [JobName.TransferExport]: {
+    queue: QueueName.Transfer,
+    // a workspace with millions of records streams out at tens of MB/s: well under this
+    timeoutMs: 2 * 3600_000,
+    options: {
+      // An attempt writes the whole document again under the same object name (the job's id).
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.TransferImport]: {
+    queue: QueueName.Transfer,
+    timeoutMs: 4 * 3600_000,
+    options: {
+      // An attempt validates and writes again from the start; the import ledger and the natural keys
+      // (records by data source and position, results, readings) make it add nothing twice.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -317,6 +341,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Mail]: 4,
   [QueueName.Alerts]: 4,
   [QueueName.Schedules]: 2,
+  [QueueName.Transfer]: 1,
 };
 
 /**
@@ -344,3 +369,9 @@ export const CLASSIFICATION_WORKER_OPTIONS = {
   stalledInterval: 5_000,
   maxStalledCount: 5,
 } as const;
+
+/**
+ * Exports and imports run for minutes and start over (adding nothing twice) when their worker died, so
+ * a dead worker's job is taken up again within seconds. A job whose workers keep dying is failed after 5.
+ */
+export const TRANSFER_WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 } as const;

@@ -54,6 +54,10 @@ export enum JobName {
   ScheduleTelemetryExport = 'schedules.telemetry-export',
   /** Deletes the stored telemetry exports past their 30 days (scheduled). */
   ScheduleExportsPurge = 'schedules.purge-exports',
+  /** Writes a workspace export (gzip NDJSON) to storage while reading it: a Jobs-API job. */
+  TransferExport = 'transfer.export',
+  /** Validates an export document, then writes it into a workspace with ids remapped: a Jobs-API job. */
+  TransferImport = 'transfer.import',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

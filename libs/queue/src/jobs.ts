@@ -102,6 +102,24 @@ export interface ClassificationRunResult {
   inserted: number;
 }
 
+export type TransferExportData = TrackedJobData;
+
+export interface TransferExportResult {
+  outcome: TrackedJobOutcome;
+  /** entity lines written */
+  lines: number;
+  /** gzip bytes stored */
+  bytes: number;
+}
+
+export type TransferImportData = TrackedJobData;
+
+export interface TransferImportResult {
+  outcome: TrackedJobOutcome;
+  /** entities written by this run (those an earlier run of the same document wrote are not counted) */
+  written: number;
+}
+
 export type InstrumentCheckLivenessData = Record<string, never>;
 
 export interface InstrumentCheckLivenessResult {
@@ -301,7 +319,9 @@ export type JobItem =
   | { name: JobName.ScheduleTick; data: ScheduleTickData }
   | { name: JobName.SchedulesReconcile; data: SchedulesReconcileData }
   | { name: JobName.ScheduleTelemetryExport; data: ScheduleTelemetryExportData }
-  | { name: JobName.ScheduleExportsPurge; data: ScheduleExportsPurgeData };
+  | { name: JobName.ScheduleExportsPurge; data: ScheduleExportsPurgeData }
+  | { name: JobName.TransferExport; data: TransferExportData }
+  | { name: JobName.TransferImport; data: TransferImportData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -330,6 +350,8 @@ export interface JobQueues {
   [JobName.SchedulesReconcile]: QueueName.Schedules;
   [JobName.ScheduleTelemetryExport]: QueueName.Schedules;
   [JobName.ScheduleExportsPurge]: QueueName.Schedules;
+  [JobName.TransferExport]: QueueName.Transfer;
+  [JobName.TransferImport]: QueueName.Transfer;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -359,6 +381,8 @@ export interface JobResults {
   [JobName.SchedulesReconcile]: SchedulesReconcileResult;
   [JobName.ScheduleTelemetryExport]: ScheduleTelemetryExportResult;
   [JobName.ScheduleExportsPurge]: ScheduleExportsPurgeResult;
+  [JobName.TransferExport]: TransferExportResult;
+  [JobName.TransferImport]: TransferImportResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
@@ -375,6 +399,8 @@ export const TRACKED_JOB_NAMES = [
   JobName.IngestionRun,
   JobName.ClassificationRun,
   JobName.ScheduleTelemetryExport,
+  JobName.TransferExport,
+  JobName.TransferImport,
 ] as const;
 export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
 

@@ -19,6 +19,8 @@ export enum QueueName {
   Alerts = 'alerts',
   /** the ticks of users' schedules and their reconciliation with the schedules table */
   Schedules = 'schedules',
+  /** workspace exports and imports (NDJSON documents in object storage) */
+  Transfer = 'transfer',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

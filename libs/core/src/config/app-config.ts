@@ -114,6 +114,12 @@ export interface AppConfig {
     /** what the SSRF guard lets through besides public addresses */
     allowPrivateNetworks: { all: boolean; entries: string[] };
   };
+  transfer: {
+    /** largest import document (IMPORT_MAX_BYTES) */
+    maxImportBytes: number;
+    /** /shared requests per client address and minute (SHARE_LINK_RATE_LIMIT_PER_MINUTE) */
+    shareRateLimitPerMinute: number;
+  };
   classification: {
     /** records classified and committed per page of a job */
     pageSize: number;
@@ -284,6 +290,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         maxRedirects: e.INGEST_URL_MAX_REDIRECTS,
       },
       allowPrivateNetworks: e.INGEST_ALLOW_PRIVATE_NETWORKS,
+    },
+    transfer: {
+      maxImportBytes: e.IMPORT_MAX_BYTES,
+      shareRateLimitPerMinute: e.SHARE_LINK_RATE_LIMIT_PER_MINUTE,
     },
     classification: {
       pageSize: e.CLASSIFY_PAGE_SIZE,

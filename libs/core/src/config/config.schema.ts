@@ -241,6 +241,10 @@ export const envSchema = z.object({
   SCHEDULES_MAX_PER_WORKSPACE: z.coerce.number().int().min(1).max(100_000).default(100),
   /** shortest interval a schedule may have (tests and demos lower it) */
   SCHEDULES_MIN_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  /** largest export document an import accepts (gzip bytes) */
+  IMPORT_MAX_BYTES: positiveInt.default(10_737_418_240),
+  /** requests per minute one client address may make to /api/v1/shared/… */
+  SHARE_LINK_RATE_LIMIT_PER_MINUTE: positiveInt.default(120),
   /** encrypts secrets kept in the database (classification providers' API keys) */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: z.string().default(''),

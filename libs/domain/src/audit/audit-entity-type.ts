@@ -16,5 +16,6 @@ export const AUDIT_ENTITY_TYPES = [
   'alert_silence',
   'invitation',
   'schedule',
+  'share_link',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

@@ -48,6 +48,14 @@ export class AuditService {
     );
   }
 
+  /** A change made by no account (a share link's use): recorded with no actor. */
+  async recordAnonymous(em: EntityManager, workspaceId: string, event: AuditEvent, requestId?: string): Promise<void> {
+    await this.entries.insert(
+      [{ workspaceId, actorUserId: null, actorApiKeyId: null, requestId: requestId ?? null, ...event }],
+      em,
+    );
+  }
+
   async list(
     workspaceId: string,
     filter: AuditFilter,

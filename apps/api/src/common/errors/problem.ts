@@ -25,6 +25,9 @@ export function statusOf(code: ErrorCode): number {
     case 'RESET_TOKEN_INVALID':
     case 'INVITATION_INVALID':
       return HttpStatus.BAD_REQUEST;
+    case 'IMPORT_DOCUMENT_INVALID':
+    case 'IMPORT_VERSION_UNSUPPORTED':
+      return HttpStatus.UNPROCESSABLE_ENTITY;
     case 'UNAUTHENTICATED':
     case 'INVALID_CREDENTIALS':
       return HttpStatus.UNAUTHORIZED;
@@ -59,6 +62,7 @@ export function statusOf(code: ErrorCode): number {
     case 'MAINTENANCE_WINDOW_NOT_FOUND':
     case 'SCHEDULE_NOT_FOUND':
     case 'SCHEDULE_EXPORT_NOT_FOUND':
+    case 'SHARE_LINK_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -83,6 +87,8 @@ export function statusOf(code: ErrorCode): number {
     case 'SCHEDULE_LIMIT_REACHED':
     case 'SCHEDULE_RUN_OVERLAP':
     case 'SCHEDULE_SUSPENDED':
+    case 'EXPORT_NOT_READY':
+    case 'IMPORT_CONFLICT':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;
@@ -127,6 +133,7 @@ const TITLES: Record<number, string> = {
   412: 'Precondition Failed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
