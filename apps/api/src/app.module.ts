@@ -11,6 +11,7 @@ import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
 import { ClassificationHttpModule } from './classification/classification-http.module';
+import { ExperimentsHttpModule } from './experiments/experiments-http.module';
 import { IngestionHttpModule } from './ingestion/ingestion-http.module';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { InstrumentLiveHttpModule } from './instruments/instrument-live-http.module';
@@ -41,6 +42,7 @@ export class AppModule {
         IngestionHttpModule,
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
+        ExperimentsHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],

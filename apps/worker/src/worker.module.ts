@@ -15,6 +15,7 @@ import {
   ClassificationModule,
   CommandsModule,
   DatabaseModule,
+  ExperimentsModule,
   IngestionModule,
   InstrumentStateModule,
   JobsModule,
@@ -27,6 +28,7 @@ import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readin
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
 import { ClassificationProcessor } from './processors/classification.processor';
+import { ExperimentsProcessor } from './processors/experiments.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
@@ -43,6 +45,7 @@ const PROCESSORS = [
   InstrumentsProcessor,
   IngestionProcessor,
   ClassificationProcessor,
+  ExperimentsProcessor,
 ];
 
 /**
@@ -68,6 +71,7 @@ export class WorkerModule {
         StorageModule,
         IngestionModule,
         ClassificationModule,
+        ExperimentsModule,
       ],
       providers: [
         ...PROCESSORS,

@@ -28,6 +28,8 @@ export enum JobName {
   IngestionRun = 'ingestion.run',
   /** Labels records with a classification scheme, page by page: a Jobs-API job (progress, cancel, retry). */
   ClassificationRun = 'classification.run',
+  /** Runs an experiment's protocol steps, resuming at the step in progress: a Jobs-API job. */
+  ExperimentRun = 'experiment.run',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

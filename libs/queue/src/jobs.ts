@@ -95,6 +95,14 @@ export interface ClassificationRunResult {
   inserted: number;
 }
 
+export type ExperimentRunData = TrackedJobData;
+
+export interface ExperimentRunResult {
+  outcome: TrackedJobOutcome;
+  /** the experiment's status when the run ended */
+  experimentStatus: string | null;
+}
+
 export type InstrumentCheckLivenessData = Record<string, never>;
 
 export interface InstrumentCheckLivenessResult {
@@ -158,7 +166,8 @@ export type JobItem =
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
   | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
   | { name: JobName.IngestionRun; data: IngestionRunData }
-  | { name: JobName.ClassificationRun; data: ClassificationRunData };
+  | { name: JobName.ClassificationRun; data: ClassificationRunData }
+  | { name: JobName.ExperimentRun; data: ExperimentRunData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -174,6 +183,7 @@ export interface JobQueues {
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
   [JobName.IngestionRun]: QueueName.Ingestion;
   [JobName.ClassificationRun]: QueueName.Classification;
+  [JobName.ExperimentRun]: QueueName.Experiments;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -190,6 +200,7 @@ export interface JobResults {
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
   [JobName.IngestionRun]: IngestionRunResult;
   [JobName.ClassificationRun]: ClassificationRunResult;
+  [JobName.ExperimentRun]: ExperimentRunResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
@@ -201,7 +212,12 @@ export type JobNamesOf<Q extends QueueName> = { [N in JobName]: JobQueues[N] ext
  * The jobs the Jobs API tracks: a `jobs` row's `kind` is one of these names. Their payload is
  * TrackedJobData (checked below), so the Jobs service can enqueue and re-enqueue any of them.
  */
-export const TRACKED_JOB_NAMES = [JobName.TelemetryBackfill, JobName.IngestionRun, JobName.ClassificationRun] as const;
+export const TRACKED_JOB_NAMES = [
+  JobName.TelemetryBackfill,
+  JobName.IngestionRun,
+  JobName.ClassificationRun,
+  JobName.ExperimentRun,
+] as const;
 export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
 
 type UntrackedPayload = { [N in TrackedJobName]: JobDataOf<N> extends TrackedJobData ? never : N }[TrackedJobName];

@@ -11,6 +11,8 @@ export enum QueueName {
   Ingestion = 'ingestion',
   /** records labelled with classification schemes */
   Classification = 'classification',
+  /** protocols run on instruments, step by step */
+  Experiments = 'experiments',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -9,5 +9,7 @@ export const AUDIT_ENTITY_TYPES = [
   'datasource',
   'record',
   'classification_scheme',
+  'protocol',
+  'experiment',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

@@ -45,6 +45,9 @@ export function statusOf(code: ErrorCode): number {
     case 'RECORD_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
+    case 'PROTOCOL_NOT_FOUND':
+    case 'PROTOCOL_VERSION_NOT_FOUND':
+    case 'EXPERIMENT_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
@@ -62,6 +65,11 @@ export function statusOf(code: ErrorCode): number {
     case 'DATASOURCE_BUSY':
     case 'CLASSIFICATION_SCHEME_NAME_TAKEN':
     case 'CLASSIFICATION_SCHEME_IN_USE':
+    case 'PROTOCOL_NAME_TAKEN':
+    case 'PROTOCOL_IN_USE':
+    case 'EXPERIMENT_STATE_CONFLICT':
+    case 'INSTRUMENT_BUSY':
+    case 'INSTRUMENT_NOT_QUALIFIED':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;
