@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { InstrumentSimulator } from '../../support/instrument-simulator';
 import { describeRouteTable } from '../../support/route-table';
 import { SseTestClient } from '../../support/sse-client';
-import { startTestApi, TestApi } from '../../support/test-app';
+import { createUser, startTestApi, TestApi } from '../../support/test-app';
 import { startTestBroker, TestBroker } from '../../support/test-broker';
 import { startTestWorker } from '../../support/test-worker';
 import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
@@ -463,6 +463,36 @@ describe('protocols and experiments', () => {
     expect((await get('/experiments', { status: 'nope' })).status).toBe(400);
   });
 
+  it('pauses a run when its worker shuts down (not waiting out the step), and the next worker resumes it', async () => {
+    const sim = await simulated();
+    const p = await protocol({
+      roles: [{ name: 'x' }],
+      steps: [
+        { kind: 'wait', durationSeconds: 8 },
+        { kind: 'mark', label: 'after' },
+      ],
+    });
+    const e = await experiment(p.id, { x: sim.id });
+    await post(`/experiments/${e.id}/start`);
+    const before = await until(
+      () => get(`/experiments/${e.id}/steps`),
+      (r) => r.body[0]?.status === 'running',
+    );
+    await worker.close();
+    // the shutdown did not wait for the step: it is still running, its experiment too
+    const paused = (await get(`/experiments/${e.id}/steps`)).body;
+    expect(paused[0]).toMatchObject({ status: 'running', endedAt: null });
+    expect((await get(`/experiments/${e.id}`)).body.status).toBe('running');
+    worker = await startTestWorker(api);
+    const done = await finished(e.id);
+    expect(done.status).toBe('completed');
+    const steps = (await get(`/experiments/${e.id}/steps`)).body;
+    expect(steps[0].startedAt).toBe(before.body[0].startedAt);
+    expect(Date.parse(steps[0].endedAt) - Date.parse(steps[0].startedAt)).toBeGreaterThanOrEqual(8000);
+    const job = (await get(`/jobs/${done.jobId}`)).body;
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
   describeRouteTable(
     'experiments',
     async () => {
@@ -496,6 +526,7 @@ describe('protocols and experiments', () => {
       return {
         api,
         crew: c,
+        admin: await createUser(api, { role: 'admin' }),
         routes: [
           { method: 'GET', path: `${w}/protocols`, role: 'viewer' },
           {

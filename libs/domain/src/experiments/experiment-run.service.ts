@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Command } from '../commands/command.entity';
 import { JobContext, JobWork } from '../jobs/job-runner';
+import { JobPausedError } from '../jobs/jobs.errors';
 import { Experiment, ExperimentFlag, ExperimentStep, StepStatus, TERMINAL_EXPERIMENT_STATUSES } from './experiment';
 import { ExperimentCommandRunner } from './experiment-command-runner';
 import { ExperimentEventPublisher } from './experiment-events';
@@ -79,6 +80,8 @@ const COMPARE: Record<Comparison, (a: number, b: number) => boolean> = {
 @Injectable()
 export class ExperimentRunService {
   private readonly logger = new Logger('ExperimentRun');
+  /** the runs of this process, stopped (to be resumed elsewhere) when it shuts down */
+  private readonly active = new Set<(reason: 'shutdown') => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -104,9 +107,10 @@ export class ExperimentRunService {
     if (found.status !== 'running') await this.events.status(experiment);
 
     const controller = new AbortController();
-    const stop = (reason: 'abort' | 'timeout') => {
+    const stop = (reason: 'abort' | 'timeout' | 'shutdown') => {
       if (!controller.signal.aborted) controller.abort(new RunStoppedError(reason));
     };
+    this.active.add(stop);
     const onTimeout = () => stop('timeout');
     jobSignal.addEventListener('abort', onTimeout, { once: true });
     const unlisten = await this.signals.onExperiment(experimentId, (message) => {
@@ -149,13 +153,24 @@ export class ExperimentRunService {
       return await this.finish(run, 'completed', null);
     } catch (err) {
       if (!(err instanceof RunStoppedError)) throw err; // BullMQ's next attempt resumes at this step
+      if (err.reason === 'shutdown') throw new JobPausedError();
       if (err.reason === 'abort') return await this.abort(run, 'aborted on request');
       return await this.finish(run, 'failed', 'the run passed the job timeout');
     } finally {
+      this.active.delete(stop);
       clearInterval(watchdog);
       jobSignal.removeEventListener('abort', onTimeout);
       unlisten();
     }
+  }
+
+  /**
+   * The process is shutting down: every run stops its step now and is paused (JobPausedError), to be
+   * resumed at the same step by the next worker, rather than holding the shutdown for hours of waits.
+   */
+  pauseAll(): number {
+    for (const stop of this.active) stop('shutdown');
+    return this.active.size;
   }
 
   /** A run that failed for good (its job's last attempt): the experiment fails and frees its instruments. */

@@ -1,7 +1,13 @@
 /** Thrown inside a run when its experiment is to stop now (an abort request, or the job's timeout). */
 export class RunStoppedError extends Error {
-  constructor(readonly reason: 'abort' | 'timeout') {
-    super(reason === 'abort' ? 'the experiment was aborted' : 'the run passed its timeout');
+  constructor(readonly reason: 'abort' | 'timeout' | 'shutdown') {
+    super(
+      reason === 'abort'
+        ? 'the experiment was aborted'
+        : reason === 'timeout'
+          ? 'the run passed its timeout'
+          : 'the worker is shutting down',
+    );
     this.name = 'RunStoppedError';
   }
 }
