@@ -11,6 +11,7 @@ import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
 import { TelemetryDrops1795380000000 } from './1795380000000-telemetry-drops';
 import { TelemetryCompressOrderby1795395000000 } from './1795395000000-telemetry-compress-orderby';
 import { Experiments1795430000000 } from './1795430000000-experiments';
+import { CalibrationAndMaintenance1795440000000 } from './1795440000000-calibration-and-maintenance';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   TelemetryDrops1795380000000,
   TelemetryCompressOrderby1795395000000,
   Experiments1795430000000,
+  CalibrationAndMaintenance1795440000000,
 ];

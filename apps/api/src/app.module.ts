@@ -6,6 +6,7 @@ import { DatabaseModule } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
 import { BrokerHttpModule } from './broker/broker-http.module';
+import { CalibrationHttpModule } from './calibration/calibration-http.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { HealthModule } from './health/health.module';
@@ -43,6 +44,7 @@ export class AppModule {
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
         ExperimentsHttpModule,
+        CalibrationHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],

@@ -12,6 +12,7 @@ import {
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
+  CalibrationModule,
   ClassificationModule,
   CommandsModule,
   DatabaseModule,
@@ -72,6 +73,7 @@ export class WorkerModule {
         IngestionModule,
         ClassificationModule,
         ExperimentsModule,
+        CalibrationModule,
       ],
       providers: [
         ...PROCESSORS,

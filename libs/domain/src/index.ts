@@ -13,3 +13,4 @@ export * from './commands';
 export * from './ingestion';
 export * from './classification';
 export * from './experiments';
+export * from './calibration';

@@ -8,6 +8,7 @@ describe('job contract', () => {
       JobName.MaintenancePurge,
       JobName.TelemetryRetention,
       JobName.JobsSweep,
+      JobName.CalibrationCheckDue,
     ]);
     expect(QUEUE_JOBS[QueueName.Telemetry]).toEqual([JobName.TelemetryStoreBatch, JobName.TelemetryBackfill]);
     expect(QUEUE_JOBS[QueueName.Instruments]).toEqual([
@@ -16,6 +17,8 @@ describe('job contract', () => {
       JobName.InstrumentCommandTimeout,
       JobName.InstrumentCommandExpire,
       JobName.InstrumentSweepCommands,
+      JobName.InstrumentMaintenanceEdge,
+      JobName.InstrumentMaintenanceSweep,
     ]);
     expect(QUEUE_JOBS[QueueName.Ingestion]).toEqual([JobName.IngestionRun]);
     expect(QUEUE_JOBS[QueueName.Classification]).toEqual([JobName.ClassificationRun]);

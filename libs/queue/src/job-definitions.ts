@@ -125,6 +125,39 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 500, age: 7 * 86400 },
     },
   },
+  [JobName.InstrumentMaintenanceEdge]: {
+    queue: QueueName.Instruments,
+    timeoutMs: 30_000,
+    // Reconciling is idempotent; the sweep catches an edge whose retries ran out.
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.InstrumentMaintenanceSweep]: {
+    queue: QueueName.Instruments,
+    timeoutMs: 5 * 60_000,
+    // Scheduled every minute: a failed run is simply followed by the next one.
+    options: {
+      attempts: 1,
+      backoff: { type: 'fixed', delay: 1_000 },
+      removeOnComplete: { count: 100, age: 3600 },
+      removeOnFail: { count: 500, age: 7 * 86400 },
+    },
+  },
+  [JobName.CalibrationCheckDue]: {
+    queue: QueueName.Maintenance,
+    timeoutMs: 10 * 60_000,
+    // Idempotent per instrument and due date: a retry raises only what the failed run did not.
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { count: 100, age: 30 * 86400 },
+      removeOnFail: { count: 500, age: 30 * 86400 },
+    },
+  },
   [JobName.IngestionRun]: {
     queue: QueueName.Ingestion,
     // a file of DATASOURCE_MAX_BYTES (or a long URL list) at a few MB/s: well under this

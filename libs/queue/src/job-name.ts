@@ -24,6 +24,12 @@ export enum JobName {
   InstrumentCommandExpire = 'instruments.command-expire',
   /** Safety net (scheduled): overdue timeouts and expiries, queued commands of online instruments. */
   InstrumentSweepCommands = 'instruments.sweep-commands',
+  /** Puts an instrument in maintenance or back, at one edge of a maintenance window (delayed; one per edge). */
+  InstrumentMaintenanceEdge = 'instruments.maintenance-edge',
+  /** Safety net (scheduled): instruments whose status disagrees with their maintenance windows. */
+  InstrumentMaintenanceSweep = 'instruments.maintenance-sweep',
+  /** Raises a notice (alert, or audit entry) for instruments whose calibration is due soon or overdue (daily). */
+  CalibrationCheckDue = 'maintenance.calibration-due',
   /** Reads a data source and writes its records in batches: a Jobs-API job (progress, cancel, retry). */
   IngestionRun = 'ingestion.run',
   /** Labels records with a classification scheme, page by page: a Jobs-API job (progress, cancel, retry). */

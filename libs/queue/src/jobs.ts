@@ -141,6 +141,36 @@ export interface InstrumentSweepCommandsResult {
   sent: number;
 }
 
+export interface InstrumentMaintenanceEdgeData {
+  workspaceId: string;
+  instrumentId: string;
+  /** ISO-8601: the edge (a window's start or end); the status is judged at this moment or later */
+  at: string;
+}
+
+export interface InstrumentMaintenanceEdgeResult {
+  /** `entered`: put in maintenance; `restored`: back to its earlier status */
+  outcome: 'entered' | 'restored' | 'unchanged';
+}
+
+export type InstrumentMaintenanceSweepData = Record<string, never>;
+
+export interface InstrumentMaintenanceSweepResult {
+  /** instruments found out of step with their windows and put right */
+  reconciled: number;
+}
+
+export type CalibrationCheckDueData = Record<string, never>;
+
+export interface CalibrationCheckDueResult {
+  /** instruments due within the horizon or overdue */
+  due: number;
+  /** notices raised by this run (the others were raised by an earlier run for the same due date) */
+  raised: number;
+  /** how they were raised: as alerts (the alerts module) or as audit entries */
+  raisedAs: 'alert' | 'audit';
+}
+
 export interface TelemetryRetentionResult {
   partitionsCreated: number;
   partitionsDropped: string[];
@@ -165,6 +195,9 @@ export type JobItem =
   | { name: JobName.InstrumentCommandTimeout; data: CommandJobData }
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
   | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
+  | { name: JobName.InstrumentMaintenanceEdge; data: InstrumentMaintenanceEdgeData }
+  | { name: JobName.InstrumentMaintenanceSweep; data: InstrumentMaintenanceSweepData }
+  | { name: JobName.CalibrationCheckDue; data: CalibrationCheckDueData }
   | { name: JobName.IngestionRun; data: IngestionRunData }
   | { name: JobName.ClassificationRun; data: ClassificationRunData }
   | { name: JobName.ExperimentRun; data: ExperimentRunData };
@@ -181,6 +214,9 @@ export interface JobQueues {
   [JobName.InstrumentCommandTimeout]: QueueName.Instruments;
   [JobName.InstrumentCommandExpire]: QueueName.Instruments;
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
+  [JobName.InstrumentMaintenanceEdge]: QueueName.Instruments;
+  [JobName.InstrumentMaintenanceSweep]: QueueName.Instruments;
+  [JobName.CalibrationCheckDue]: QueueName.Maintenance;
   [JobName.IngestionRun]: QueueName.Ingestion;
   [JobName.ClassificationRun]: QueueName.Classification;
   [JobName.ExperimentRun]: QueueName.Experiments;
@@ -198,6 +234,9 @@ export interface JobResults {
   [JobName.InstrumentCommandTimeout]: InstrumentCommandTimeoutResult;
   [JobName.InstrumentCommandExpire]: InstrumentCommandExpireResult;
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
+  [JobName.InstrumentMaintenanceEdge]: InstrumentMaintenanceEdgeResult;
+  [JobName.InstrumentMaintenanceSweep]: InstrumentMaintenanceSweepResult;
+  [JobName.CalibrationCheckDue]: CalibrationCheckDueResult;
   [JobName.IngestionRun]: IngestionRunResult;
   [JobName.ClassificationRun]: ClassificationRunResult;
   [JobName.ExperimentRun]: ExperimentRunResult;

@@ -397,8 +397,30 @@ describe('protocols and experiments', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('INSTRUMENT_NOT_QUALIFIED');
     expect(refused.body.instruments).toEqual([
-      { role: 'b', instrumentId: overdue.id, reasons: [expect.stringMatching(/^calibration overdue since /)] },
+      {
+        role: 'b',
+        instrumentId: overdue.id,
+        reasons: [{ code: 'CALIBRATION_OVERDUE', message: expect.stringContaining('due at') }],
+      },
     ]);
+    expect(refused.body.detail).toContain(overdue.id);
+    // after a passing calibration record it is qualified again
+    const calibrated = await post(`/instruments/${overdue.id}/calibrations`, {
+      performedAt: new Date(Date.now() - 1000).toISOString(),
+      performedBy: 'Metrology',
+      result: 'pass',
+      nextDueAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
+    expect(calibrated.status).toBe(201);
+    const fixed = await experiment(p.id, { a: ok.id, b: overdue.id });
+    expect((await post(`/experiments/${fixed.id}/start`)).status).toBe(202);
+    expect((await finished(fixed.id)).status).toBe('completed');
+    const failedCal = await post(`/instruments/${overdue.id}/calibrations`, {
+      performedAt: new Date().toISOString(),
+      performedBy: 'Metrology',
+      result: 'fail',
+    });
+    expect(failedCal.status).toBe(201);
     const lenient = await protocol({
       requireQualified: false,
       roles: [{ name: 'a' }],
@@ -417,7 +439,13 @@ describe('protocols and experiments', () => {
     });
     const blocked = await post(`/experiments/${draft.id}/start`);
     expect([blocked.status, blocked.body.code]).toEqual([409, 'INSTRUMENT_NOT_QUALIFIED']);
-    expect(blocked.body.instruments[0]).toMatchObject({ instrumentId: ok.id, reasons: ['status is maintenance'] });
+    expect(blocked.body.instruments).toEqual([
+      {
+        role: 'a',
+        instrumentId: ok.id,
+        reasons: [{ code: 'NOT_ACTIVE', message: expect.stringContaining('maintenance') }],
+      },
+    ]);
   });
 
   it('flags an instrument that loses its qualification mid-run', async () => {

@@ -13,11 +13,12 @@ import {
 } from '../../../libs/domain/src';
 import { JobName } from '../../../libs/queue/src';
 import { MaintenanceProcessor } from '../../../apps/worker/src/processors/maintenance.processor';
-import type { JobsService } from '../../../libs/domain/src';
+import type { CalibrationDueService, JobsService } from '../../../libs/domain/src';
 import { testEnv } from '../../support/test-app';
 
 /** The jobs sweep has its own test (test/integration/jobs/jobs-sweep.test.ts). */
 const notUsedHere = undefined as unknown as JobsService;
+const dueNotUsedHere = undefined as unknown as CalibrationDueService;
 import { createTestDatabase } from '../../support/test-db';
 
 const DAY = 86400_000;
@@ -113,7 +114,7 @@ describe('maintenance purge', () => {
   it('runs through the worker processor by job name and returns the counts', async () => {
     const now = new Date();
     const s = await seed(now);
-    const processor = new MaintenanceProcessor(service, telemetry, notUsedHere);
+    const processor = new MaintenanceProcessor(service, telemetry, notUsedHere, dueNotUsedHere);
     const job = { name: JobName.MaintenancePurge, data: {}, id: '1' } as unknown as Job;
     const result = await processor.process(job);
     expect(result).toMatchObject({ sessionRows: 3, auditEntries: 2 });
@@ -121,13 +122,13 @@ describe('maintenance purge', () => {
   });
 
   it('runs telemetry retention through the same processor', async () => {
-    const processor = new MaintenanceProcessor(service, telemetry, notUsedHere);
+    const processor = new MaintenanceProcessor(service, telemetry, notUsedHere, dueNotUsedHere);
     const job = { name: JobName.TelemetryRetention, data: {}, id: '2' } as unknown as Job;
     expect(await processor.process(job)).toMatchObject({ partitionsDropped: [], rowsDeleted: 0, keptDays: 365 });
   });
 
   it('rejects a job name it has no handler for', async () => {
-    const processor = new MaintenanceProcessor(service, telemetry, notUsedHere);
+    const processor = new MaintenanceProcessor(service, telemetry, notUsedHere, dueNotUsedHere);
     await expect(processor.process({ name: 'maintenance.nope', data: {} } as unknown as Job)).rejects.toThrow(
       /queue maintenance has no handler for job "maintenance.nope"/,
     );

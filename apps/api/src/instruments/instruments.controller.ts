@@ -54,7 +54,8 @@ export class InstrumentsController {
     summary: 'List instruments',
     description:
       'Sort by name, serialNumber, status, createdAt, updatedAt, calibrationDueAt (prefix - for descending); ' +
-      'filter by status, locationId, type; q matches name, model or serial number.',
+      'filter by status, locationId, type, qualified (true|false) and calibrationDueBefore; q matches name, ' +
+      'model or serial number.',
   })
   @ApiPageResponse(InstrumentDto)
   @ApiProblems(400)
@@ -65,7 +66,14 @@ export class InstrumentsController {
     const sort = parseSort(query.sort, INSTRUMENT_SORT_FIELDS, [{ field: 'name', direction: 'ASC' }]);
     const page = await this.instruments.list(
       membership.workspaceId,
-      { status: query.status, locationId: query.locationId, type: query.type, q: query.q },
+      {
+        status: query.status,
+        locationId: query.locationId,
+        type: query.type,
+        q: query.q,
+        qualified: query.qualified,
+        calibrationDueBefore: query.calibrationDueBefore ? new Date(query.calibrationDueBefore) : undefined,
+      },
       pageRequest(query),
       sort,
     );

@@ -1,10 +1,18 @@
 import { Processor } from '@nestjs/bullmq';
-import { CommandDispatcher, CommandLifecycleService, InstrumentStateService } from '@labwire/domain';
+import {
+  CommandDispatcher,
+  CommandLifecycleService,
+  InstrumentStateService,
+  MaintenanceWindowService,
+} from '@labwire/domain';
 import { JobName, QueueName } from '@labwire/queue';
 import { JobHandlers } from './job-handlers';
 import { QueueProcessor } from './queue-processor';
 
-/** Instruments' live state and their commands: silence checks, sending, timeouts, expiry, the sweep. */
+/**
+ * Instruments' live state and their commands (silence checks, sending, timeouts, expiry, the sweep),
+ * and their status following maintenance windows (window edges, the sweep).
+ */
 @Processor(QueueName.Instruments, { autorun: false })
 export class InstrumentsProcessor extends QueueProcessor<QueueName.Instruments> {
   readonly queue = QueueName.Instruments;
@@ -21,12 +29,17 @@ export class InstrumentsProcessor extends QueueProcessor<QueueName.Instruments> 
       outcome: (await this.lifecycle.expire(job.data.commandId)) ? 'expired' : 'unchanged',
     }),
     [JobName.InstrumentSweepCommands]: () => this.lifecycle.sweep(),
+    [JobName.InstrumentMaintenanceEdge]: async (job) => ({
+      outcome: await this.maintenance.reconcileEdge(job.data.workspaceId, job.data.instrumentId, new Date(job.data.at)),
+    }),
+    [JobName.InstrumentMaintenanceSweep]: async () => ({ reconciled: await this.maintenance.sweep() }),
   };
 
   constructor(
     private readonly states: InstrumentStateService,
     private readonly dispatcher: CommandDispatcher,
     private readonly lifecycle: CommandLifecycleService,
+    private readonly maintenance: MaintenanceWindowService,
   ) {
     super();
   }

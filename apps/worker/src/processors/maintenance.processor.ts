@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { JobsService, MaintenanceService, TelemetryMaintenanceService } from '@labwire/domain';
+import { CalibrationDueService, JobsService, MaintenanceService, TelemetryMaintenanceService } from '@labwire/domain';
 import { JobName, QueueName } from '@labwire/queue';
 import { JobHandlers } from './job-handlers';
 import { QueueProcessor } from './queue-processor';
@@ -13,12 +13,14 @@ export class MaintenanceProcessor extends QueueProcessor<QueueName.Maintenance> 
     [JobName.MaintenancePurge]: () => this.maintenance.purge(),
     [JobName.TelemetryRetention]: () => this.telemetry.run(),
     [JobName.JobsSweep]: () => this.jobs.requeueOrphans(),
+    [JobName.CalibrationCheckDue]: () => this.calibrationDue.checkDue(),
   };
 
   constructor(
     private readonly maintenance: MaintenanceService,
     private readonly telemetry: TelemetryMaintenanceService,
     private readonly jobs: JobsService,
+    private readonly calibrationDue: CalibrationDueService,
   ) {
     super();
   }

@@ -7,6 +7,12 @@ export const MAINTENANCE_SCHEDULER_ID = 'maintenance.purge';
 export const TELEMETRY_RETENTION_SCHEDULER_ID = 'maintenance.telemetry-retention';
 export const JOBS_SWEEP_SCHEDULER_ID = 'maintenance.jobs-sweep';
 const JOBS_SWEEP_EVERY_MS = 60_000;
+export const CALIBRATION_DUE_SCHEDULER_ID = 'maintenance.calibration-due';
+/** Every day at 06:00 UTC, before a lab's working day in most of the world. */
+export const CALIBRATION_DUE_CRON = '0 6 * * *';
+export const MAINTENANCE_WINDOW_SWEEP_SCHEDULER_ID = 'instruments.maintenance-sweep';
+/** The safety net behind each window's edge jobs: an edge is applied at most this late. */
+const MAINTENANCE_WINDOW_SWEEP_EVERY_MS = 60_000;
 
 /**
  * Keeps the maintenance purge on a BullMQ job scheduler every MAINTENANCE_INTERVAL. Every replica
@@ -37,5 +43,27 @@ export class MaintenanceScheduler implements OnApplicationBootstrap {
       .schedule(JOBS_SWEEP_SCHEDULER_ID, JobName.JobsSweep, {}, { everyMs: JOBS_SWEEP_EVERY_MS })
       .then(() => this.logger.log(`jobs sweep scheduled every ${JOBS_SWEEP_EVERY_MS / 1000} s`))
       .catch((err: Error) => this.logger.error(`could not schedule the jobs sweep: ${err.message}`));
+    this.producer
+      .schedule(
+        CALIBRATION_DUE_SCHEDULER_ID,
+        JobName.CalibrationCheckDue,
+        {},
+        {
+          cron: CALIBRATION_DUE_CRON,
+          timezone: 'UTC',
+        },
+      )
+      .then(() => this.logger.log(`calibration-due check scheduled daily (${CALIBRATION_DUE_CRON} UTC)`))
+      .catch((err: Error) => this.logger.error(`could not schedule the calibration-due check: ${err.message}`));
+    const sweepEveryMs = MAINTENANCE_WINDOW_SWEEP_EVERY_MS;
+    this.producer
+      .schedule(
+        MAINTENANCE_WINDOW_SWEEP_SCHEDULER_ID,
+        JobName.InstrumentMaintenanceSweep,
+        {},
+        { everyMs: sweepEveryMs },
+      )
+      .then(() => this.logger.log(`maintenance-window sweep scheduled every ${sweepEveryMs / 1000} s`))
+      .catch((err: Error) => this.logger.error(`could not schedule the maintenance-window sweep: ${err.message}`));
   }
 }

@@ -11,5 +11,8 @@ export const AUDIT_ENTITY_TYPES = [
   'classification_scheme',
   'protocol',
   'experiment',
+  'instrument_calibration',
+  'instrument_maintenance_window',
+  'calibration_due_notice',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

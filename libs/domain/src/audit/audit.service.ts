@@ -31,6 +31,17 @@ export class AuditService {
     );
   }
 
+  /**
+   * Records a change Labwire made on its own (a schedule, a timer): no acting user or API key. Say in
+   * the changes what caused it.
+   */
+  async recordBySystem(em: EntityManager, workspaceId: string, ...events: AuditEvent[]): Promise<void> {
+    await this.entries.insert(
+      events.map((e) => ({ workspaceId, actorUserId: null, actorApiKeyId: null, requestId: null, ...e })),
+      em,
+    );
+  }
+
   async list(
     workspaceId: string,
     filter: AuditFilter,

@@ -298,7 +298,7 @@ export class ExperimentRunService {
     }
     if (!flags.length) return;
     this.logger.warn(
-      `experiment ${experiment.id}: ${flags.map((f) => `${f.instrumentId} ${f.reasons.join(', ')}`).join('; ')}`,
+      `experiment ${experiment.id}: ${flags.map((f) => `${f.instrumentId} ${f.reasons.map((r) => r.message).join(', ')}`).join('; ')}`,
     );
     await this.experiments.addFlags(experiment.workspaceId, experiment.id, flags);
     const updated = await this.experiments.findInWorkspace(experiment.workspaceId, experiment.id);

@@ -221,7 +221,10 @@ export class ExperimentService {
         const checkedAt = new Date().toISOString();
         const qualification = await this.assertQualified(workspaceId, definition, assignments, em);
         for (const a of before.assignments) {
-          const q = qualification.get(a.instrumentId) ?? { qualified: false, reasons: ['not found'] };
+          const q = qualification.get(a.instrumentId) ?? {
+            qualified: false,
+            reasons: [{ code: 'NOT_FOUND' as const, message: 'no such instrument in this workspace' }],
+          };
           await this.experiments.recordQualification(workspaceId, id, a.role, { ...q, checkedAt }, em);
         }
         const holder = await this.experiments.hold(workspaceId, id, em);

@@ -1,3 +1,4 @@
+import { QualificationReason } from '../instruments/instrument-qualification';
 import { StepKind } from './protocol-definition';
 
 export const EXPERIMENT_STATUSES = ['draft', 'scheduled', 'running', 'completed', 'failed', 'aborted'] as const;
@@ -10,7 +11,7 @@ export type StepStatus = (typeof STEP_STATUSES)[number];
 /** An instrument's qualification as recorded when the experiment started. */
 export interface QualificationRecord {
   qualified: boolean;
-  reasons: string[];
+  reasons: QualificationReason[];
   checkedAt: string;
 }
 
@@ -27,7 +28,7 @@ export interface ExperimentFlag {
   kind: 'qualification_lost';
   instrumentId: string;
   role: string;
-  reasons: string[];
+  reasons: QualificationReason[];
   at: string;
   /** the step that was about to start */
   step: number;

@@ -1,4 +1,5 @@
 import { DomainError, NotFoundError } from '@labwire/core';
+import { QualificationReason } from '../instruments/instrument-qualification';
 
 export class ProtocolNotFoundError extends NotFoundError {
   constructor(id: string) {
@@ -62,7 +63,7 @@ export class InstrumentBusyError extends DomainError {
 export interface UnqualifiedInstrument {
   instrumentId: string;
   role: string;
-  reasons: string[];
+  reasons: QualificationReason[];
 }
 
 /** The protocol requires qualified instruments and some assigned ones are not. */
@@ -71,7 +72,7 @@ export class InstrumentNotQualifiedError extends DomainError {
     super(
       'INSTRUMENT_NOT_QUALIFIED',
       `Not qualified: ${instruments
-        .map((i) => `instrument ${i.instrumentId} (role ${i.role}): ${i.reasons.join(', ')}`)
+        .map((i) => `instrument ${i.instrumentId} (role ${i.role}): ${i.reasons.map((r) => r.message).join(', ')}`)
         .join('; ')}`,
       undefined,
       { instruments },

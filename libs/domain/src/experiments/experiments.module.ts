@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { CalibrationModule } from '../calibration/calibration.module';
 import { CommandsModule } from '../commands/commands.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { TelemetryModule } from '../telemetry/telemetry.module';
@@ -15,9 +16,12 @@ import { ExperimentStepRepository } from './experiment-step.repository';
 import { ProtocolRepository } from './protocol.repository';
 import { ProtocolService } from './protocol.service';
 
-/** Protocols, experiments, their runs and data. Needs REDIS and the QueueModule (global). */
+/**
+ * Protocols, experiments, their runs and data. Needs REDIS, the QueueModule and OBJECT_STORAGE (global,
+ * for CalibrationModule, which answers qualification).
+ */
 @Module({
-  imports: [AuditModule, JobsModule, CommandsModule, TelemetryModule],
+  imports: [AuditModule, JobsModule, CommandsModule, TelemetryModule, CalibrationModule],
   providers: [
     ProtocolRepository,
     ProtocolService,

@@ -6,6 +6,8 @@ export * from './instrument-state.repository';
 export * from './instrument-state.service';
 export * from './instrument-status-message';
 export * from './instrument.repository';
+export * from './instrument-qualification';
+export * from './instrument-qualification.service';
 export * from './instrument.service';
 export * from './instruments.errors';
 export * from './instruments.module';

@@ -20,13 +20,27 @@ export type InstrumentStatus = (typeof INSTRUMENT_STATUSES)[number];
 export const CONNECTION_STATES = ['online', 'offline', 'unknown'] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
+/** What a calibration found: within tolerance, out of tolerance, or brought back into tolerance. */
+export const CALIBRATION_RESULTS = ['pass', 'fail', 'adjusted'] as const;
+export type CalibrationResult = (typeof CALIBRATION_RESULTS)[number];
+
+/** The statuses a maintenance window sets aside and restores when it ends (retired ones are left alone). */
+export const MAINTAINABLE_STATUSES = ['active', 'offline'] as const;
+export type MaintainableStatus = (typeof MAINTAINABLE_STATUSES)[number];
+
 @Entity('instruments')
 @Unique('UQ_instruments_workspace_serial', ['workspaceId', 'serialNumber'])
 @Index('IDX_instruments_workspace_name', ['workspaceId', 'name'])
 @Index('IDX_instruments_location', ['locationId'])
+@Index('IDX_instruments_workspace_calibration_due', ['workspaceId', 'calibrationDueAt'])
+@Index('IDX_instruments_maintenance_resume', ['maintenanceResumeStatus'], {
+  where: 'maintenance_resume_status IS NOT NULL',
+})
 @Check('CHK_instruments_status', `status IN ('active', 'maintenance', 'offline', 'retired')`)
 @Check('CHK_instruments_connection_state', `connection_state IN ('online', 'offline', 'unknown')`)
 @Check('CHK_instruments_expected_interval', `expected_interval_seconds > 0`)
+@Check('CHK_instruments_last_calibration_result', `last_calibration_result IN ('pass', 'fail', 'adjusted')`)
+@Check('CHK_instruments_maintenance_resume_status', `maintenance_resume_status IN ('active', 'offline')`)
 export class Instrument {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -68,6 +82,17 @@ export class Instrument {
 
   @Column('timestamptz', { nullable: true })
   calibrationDueAt!: Date | null;
+
+  /** The result of the latest calibration record (by performedAt); set only by CalibrationService. */
+  @Column('text', { nullable: true })
+  lastCalibrationResult!: CalibrationResult | null;
+
+  /**
+   * The status a maintenance window set aside while it is open (the status is then `maintenance`);
+   * restored and cleared when no window is open any more. Set only by MaintenanceWindowService.
+   */
+  @Column('text', { nullable: true })
+  maintenanceResumeStatus!: MaintainableStatus | null;
 
   /** When Labwire last received anything from the instrument (telemetry or status). */
   @Column('timestamptz', { nullable: true })

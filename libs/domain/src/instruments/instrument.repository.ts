@@ -4,6 +4,7 @@ import { PageRequest, SortField } from '@labwire/core';
 import { isForeignKeyViolation, isUniqueViolation } from '@labwire/database';
 import { escapeLike } from '../identity/user.repository';
 import { Instrument, InstrumentStatus } from './instrument.entity';
+import { qualifiedSql } from './instrument-qualification';
 import { InstrumentSerialTakenError, LocationNotFoundError } from './instruments.errors';
 import { VersionBump, versionedUpdate } from './versioned-update';
 
@@ -13,6 +14,12 @@ export interface InstrumentFilter {
   type?: string;
   /** matches name, model or serial number, case-insensitively */
   q?: string;
+  /** qualified (or not) at `at` — see qualificationOf */
+  qualified?: boolean;
+  /** calibration due strictly before this (instruments without a due date never match) */
+  calibrationDueBefore?: Date;
+  /** the moment `qualified` is judged at; now when absent */
+  at?: Date;
 }
 
 export type InstrumentFields = Pick<
@@ -53,7 +60,8 @@ const SORT_COLUMNS: Record<InstrumentSortField, string> = {
 /** Columns aliased to the entity's property names, so rows need no mapping step. */
 const COLUMNS = `id, workspace_id AS "workspaceId", location_id AS "locationId", name, model, manufacturer,
   serial_number AS "serialNumber", type, capabilities, status, notes, last_calibrated_at AS "lastCalibratedAt",
-  calibration_due_at AS "calibrationDueAt", last_seen_at AS "lastSeenAt",
+  calibration_due_at AS "calibrationDueAt", last_calibration_result AS "lastCalibrationResult",
+  maintenance_resume_status AS "maintenanceResumeStatus", last_seen_at AS "lastSeenAt",
   expected_interval_seconds AS "expectedIntervalSeconds", connection_state AS "connectionState",
   state_changed_at AS "stateChangedAt", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -139,6 +147,10 @@ export class InstrumentRepository {
     if (filter.status) add((p) => `status = ${p}`, filter.status);
     if (filter.locationId) add((p) => `location_id = ${p}`, filter.locationId);
     if (filter.type) add((p) => `type = ${p}`, filter.type);
+    if (filter.qualified !== undefined) {
+      add((p) => (filter.qualified ? qualifiedSql(p) : `NOT ${qualifiedSql(p)}`), filter.at ?? new Date());
+    }
+    if (filter.calibrationDueBefore) add((p) => `calibration_due_at < ${p}`, filter.calibrationDueBefore);
     if (filter.q) {
       add((p) => `(name ILIKE ${p} OR model ILIKE ${p} OR serial_number ILIKE ${p})`, `%${escapeLike(filter.q)}%`);
     }
@@ -177,6 +189,25 @@ export class InstrumentRepository {
     } catch (err) {
       throw this.translate(err, patch);
     }
+  }
+
+  /**
+   * The fields only Labwire sets (calibration outcome, maintenance status), with the same version
+   * check as update: null when the version moved on (the caller holds the row lock, so it never does).
+   */
+  applyDerived(
+    workspaceId: string,
+    id: string,
+    version: number,
+    patch: Partial<
+      Pick<
+        Instrument,
+        'lastCalibratedAt' | 'calibrationDueAt' | 'lastCalibrationResult' | 'status' | 'maintenanceResumeStatus'
+      >
+    >,
+    em: EntityManager,
+  ): Promise<VersionBump | null> {
+    return versionedUpdate(em, Instrument, { workspaceId, id, version }, patch);
   }
 
   async delete(workspaceId: string, id: string, em: EntityManager): Promise<void> {

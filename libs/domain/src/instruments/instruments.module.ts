@@ -3,13 +3,27 @@ import { AuditModule } from '../audit/audit.module';
 import { InstrumentBrokerSync } from './instrument-broker-sync';
 import { InstrumentRepository } from './instrument.repository';
 import { InstrumentService } from './instrument.service';
+import { InstrumentQualificationService } from './instrument-qualification.service';
 import { LocationRepository } from './location.repository';
 import { LocationService } from './location.service';
 
 @Module({
   imports: [AuditModule],
   // InstrumentBrokerSync needs BROKER_ADMIN: the app importing this module imports BrokerModule (global).
-  providers: [InstrumentRepository, InstrumentBrokerSync, InstrumentService, LocationRepository, LocationService],
-  exports: [InstrumentService, LocationService, InstrumentRepository, InstrumentBrokerSync],
+  providers: [
+    InstrumentRepository,
+    InstrumentBrokerSync,
+    InstrumentService,
+    InstrumentQualificationService,
+    LocationRepository,
+    LocationService,
+  ],
+  exports: [
+    InstrumentService,
+    InstrumentQualificationService,
+    LocationService,
+    InstrumentRepository,
+    InstrumentBrokerSync,
+  ],
 })
 export class InstrumentsModule {}

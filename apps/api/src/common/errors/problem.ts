@@ -48,6 +48,9 @@ export function statusOf(code: ErrorCode): number {
     case 'PROTOCOL_NOT_FOUND':
     case 'PROTOCOL_VERSION_NOT_FOUND':
     case 'EXPERIMENT_NOT_FOUND':
+    case 'CALIBRATION_NOT_FOUND':
+    case 'CALIBRATION_CERTIFICATE_NOT_FOUND':
+    case 'MAINTENANCE_WINDOW_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;

@@ -1,5 +1,24 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CONNECTION_STATES, ConnectionState, Instrument, INSTRUMENT_STATUSES, InstrumentStatus } from '@labwire/domain';
+import {
+  CALIBRATION_RESULTS,
+  CalibrationResult,
+  CONNECTION_STATES,
+  ConnectionState,
+  Instrument,
+  INSTRUMENT_STATUSES,
+  InstrumentStatus,
+  QUALIFICATION_REASON_CODES,
+  QualificationReasonCode,
+  qualificationOf,
+} from '@labwire/domain';
+
+export class QualificationReasonDto {
+  @ApiProperty({ enum: QUALIFICATION_REASON_CODES, enumName: 'QualificationReasonCode' })
+  code!: QualificationReasonCode;
+
+  @ApiProperty({ example: 'its calibration was due at 2026-11-01T00:00:00.000Z' })
+  message!: string;
+}
 
 export class InstrumentDto {
   @ApiProperty({ format: 'uuid' })
@@ -40,6 +59,24 @@ export class InstrumentDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   calibrationDueAt!: string | null;
+
+  @ApiProperty({
+    enum: CALIBRATION_RESULTS,
+    enumName: 'CalibrationResult',
+    nullable: true,
+    description: 'The result of the latest calibration record (…/calibrations); null before the first',
+  })
+  lastCalibrationResult!: CalibrationResult | null;
+
+  @ApiProperty({
+    description:
+      'Whether the instrument may produce results now: status active, calibration not overdue, last calibration ' +
+      'not failed. The reasons say why not.',
+  })
+  qualified!: boolean;
+
+  @ApiProperty({ type: [QualificationReasonDto] })
+  qualificationReasons!: QualificationReasonDto[];
 
   @ApiProperty({
     type: String,
@@ -86,7 +123,8 @@ export class InstrumentDto {
   updatedAt!: string;
 
   /** A plain mapper (no class-transformer): lists call it for every row. */
-  static from(i: Instrument): InstrumentDto {
+  static from(i: Instrument, now: Date = new Date()): InstrumentDto {
+    const qualification = qualificationOf(i, now);
     return {
       id: i.id,
       workspaceId: i.workspaceId,
@@ -101,6 +139,9 @@ export class InstrumentDto {
       notes: i.notes,
       lastCalibratedAt: i.lastCalibratedAt ? i.lastCalibratedAt.toISOString() : null,
       calibrationDueAt: i.calibrationDueAt ? i.calibrationDueAt.toISOString() : null,
+      lastCalibrationResult: i.lastCalibrationResult ?? null,
+      qualified: qualification.qualified,
+      qualificationReasons: qualification.reasons,
       lastSeenAt: i.lastSeenAt ? i.lastSeenAt.toISOString() : null,
       expectedIntervalSeconds: i.expectedIntervalSeconds ?? null,
       connectionState: i.connectionState ?? 'unknown',

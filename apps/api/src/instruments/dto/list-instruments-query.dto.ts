@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { INSTRUMENT_STATUSES, InstrumentStatus } from '@labwire/domain';
 import { PageQueryDto } from '../../common/dto/page-query.dto';
 
@@ -25,4 +26,24 @@ export class ListInstrumentsQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(200)
   q?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'Only instruments that are (true) or are not (false) qualified now: status active, calibration not overdue, ' +
+      'last calibration not failed',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  qualified?: boolean;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Only instruments whose calibration is due before this moment (ISO-8601)',
+    example: '2027-01-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  calibrationDueBefore?: string;
 }
