@@ -46,7 +46,8 @@ export class ExperimentCommandRunner {
   /** The command of this key, created if it does not exist yet, and sent if it is still queued. */
   async ensure(request: CommandRequest): Promise<Command> {
     const timeoutSeconds = Math.max(1, Math.ceil(request.timeoutSeconds));
-    let command = await this.dataSource.transaction(async (em) => {
+    const em = this.dataSource.manager;
+    let command = await (async () => {
       const inserted = await this.commands.insert(
         request.workspaceId,
         request.instrumentId,
@@ -70,7 +71,7 @@ export class ExperimentCommandRunner {
           em,
         ))
       );
-    });
+    })();
     if (!command) throw new Error(`command with key ${request.idempotencyKey} vanished`);
     if (command.status === 'queued') {
       try {

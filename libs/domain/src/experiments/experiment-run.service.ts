@@ -25,6 +25,9 @@ import { RunStoppedError, sleep } from './run-signal';
 
 /** How often a run re-reads its abort flag (pub/sub normally tells it at once). */
 const ABORT_POLL_MS = 5000;
+/** How often a run re-checks its instruments' qualification (before a step), and reports its progress. */
+const QUALIFICATION_EVERY_MS = 5000;
+const PROGRESS_EVERY_MS = 1000;
 /** How often a waitFor step reads the metric's latest value. */
 const WAIT_FOR_POLL_MS = 250;
 
@@ -57,6 +60,8 @@ interface Run {
   openCommand?: Command;
   /** the step in progress (started, not ended) */
   activeStep?: number;
+  /** when qualification was last checked (ms) */
+  checkedAt: number;
   flagged: Set<string>;
 }
 
@@ -129,25 +134,32 @@ export class ExperimentRunService {
       roles: new Map(experiment.assignments.map((a) => [a.role, a.instrumentId])),
       signal: controller.signal,
       flagged: new Set(experiment.flags.map((f) => f.instrumentId)),
+      checkedAt: 0,
     };
+    let reportedAt = 0;
     const total = run.definition.steps.length;
     try {
       if (experiment.abortRequested) throw new RunStoppedError('abort');
+      // Between two steps only the two writes that record them are awaited: events (best effort,
+      // in order on one connection), progress and the qualification check go alongside.
       for (let index = experiment.currentStep; index < total; index++) {
-        await this.checkQualification(run, index);
+        const checked = this.checkQualification(run, index);
         const started = await this.steps.start(workspaceId, experimentId, index);
         run.activeStep = index;
-        await this.events.step(experimentId, started);
+        void this.events.step(experimentId, started);
         const end = await this.execute(run, run.definition.steps[index], started);
-        const ended = await this.dataSource.transaction(async (em) => {
-          const row = await this.steps.end(workspaceId, experimentId, index, end, em);
-          await this.experiments.advance(workspaceId, experimentId, index + 1, em);
-          return row;
-        });
+        await checked;
+        // one statement: the step's end and the experiment's next step, together
+        const ended = await this.steps.endAndAdvance(workspaceId, experimentId, index, end);
         run.openCommand = undefined;
         run.activeStep = undefined;
-        if (ended) await this.events.step(experimentId, ended);
-        await context.progress((index + 1) / total, { total, processed: index + 1 });
+        if (ended) void this.events.step(experimentId, ended);
+        if (Date.now() - reportedAt >= PROGRESS_EVERY_MS || index + 1 === total) {
+          reportedAt = Date.now();
+          context
+            .progress((index + 1) / total, { total, processed: index + 1 })
+            .catch((err: Error) => this.logger.warn(`experiment ${experimentId}: progress not saved: ${err.message}`));
+        }
         if (end.abort) return await this.abort(run, end.abort);
       }
       return await this.finish(run, 'completed', null);
@@ -239,10 +251,12 @@ export class ExperimentRunService {
     const attempts = step.onFailure === 'retry' ? 1 + (step.retries ?? DEFAULT_RETRIES) : 1;
     const params = substitute(step.params ?? {}, experiment.parameters) as Record<string, unknown>;
     const commandIds: string[] = Array.isArray(row.detail.commandIds) ? (row.detail.commandIds as string[]) : [];
+    // the step's start recorded attempt 1; a further attempt is recorded before its command exists, so
+    // a run resuming here uses the same key
     for (let attempt = Math.max(1, row.attempts); ; attempt++) {
-      // the attempt is recorded before its command exists: a run resuming here uses the same key
-      if (attempt > row.attempts)
-        await this.steps.setAttempts(experiment.workspaceId, experiment.id, row.index, attempt, {});
+      if (attempt > row.attempts) {
+        await this.steps.setAttempts(experiment.workspaceId, experiment.id, row.index, attempt, { commandIds });
+      }
       const command = await this.commands.ensure({
         workspaceId: experiment.workspaceId,
         instrumentId,
@@ -252,10 +266,7 @@ export class ExperimentRunService {
         idempotencyKey: `experiment:${experiment.id}:step:${row.index}:attempt:${attempt}`,
         createdByUserId: experiment.createdBy,
       });
-      if (!commandIds.includes(command.id)) {
-        commandIds.push(command.id);
-        await this.steps.setAttempts(experiment.workspaceId, experiment.id, row.index, attempt, { commandIds });
-      }
+      if (!commandIds.includes(command.id)) commandIds.push(command.id);
       run.openCommand = command;
       const settled = await this.commands.settle(command, run.signal);
       const detail = { commandIds, commandId: settled.id, instrumentId, params, result: settled.result ?? null };
@@ -280,7 +291,8 @@ export class ExperimentRunService {
   private async checkQualification(run: Run, step: number): Promise<void> {
     const { experiment } = run;
     const ids = [...run.roles.values()].filter((id) => !run.flagged.has(id));
-    if (!ids.length) return;
+    if (!ids.length || Date.now() - run.checkedAt < QUALIFICATION_EVERY_MS) return;
+    run.checkedAt = Date.now();
     const now = await this.qualification.check(experiment.workspaceId, ids);
     const flags: ExperimentFlag[] = [];
     for (const [role, instrumentId] of run.roles) {

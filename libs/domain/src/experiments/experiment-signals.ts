@@ -6,6 +6,9 @@ import { experimentEventsChannel } from './experiment-events';
 
 type Listener = (message: string) => void;
 
+/** A channel without listeners stays subscribed this long. */
+const LINGER_MS = 30_000;
+
 /**
  * What a running experiment listens for, over one Redis subscriber connection per process (created on
  * first use): its own events (an abort request), and the command changes of its instruments (a reply
@@ -17,6 +20,7 @@ export class ExperimentSignals implements OnApplicationShutdown {
   private readonly logger = new Logger('ExperimentSignals');
   private subscriber: Redis | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly lingering = new Map<string, NodeJS.Timeout>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -32,6 +36,8 @@ export class ExperimentSignals implements OnApplicationShutdown {
 
   private async listen(channel: string, listener: Listener): Promise<() => void> {
     const subscriber = this.connection();
+    clearTimeout(this.lingering.get(channel));
+    this.lingering.delete(channel);
     let set = this.listeners.get(channel);
     if (!set) {
       this.listeners.set(channel, (set = new Set()));
@@ -44,8 +50,15 @@ export class ExperimentSignals implements OnApplicationShutdown {
     return () => {
       const current = this.listeners.get(channel);
       if (!current?.delete(listener) || current.size) return;
-      this.listeners.delete(channel);
-      subscriber.unsubscribe(channel).catch(() => undefined);
+      // kept a while: a run's next command to the same instrument finds the subscription in place
+      const timer = setTimeout(() => {
+        this.lingering.delete(channel);
+        if (this.listeners.get(channel)?.size) return;
+        this.listeners.delete(channel);
+        subscriber.unsubscribe(channel).catch(() => undefined);
+      }, LINGER_MS);
+      timer.unref();
+      this.lingering.set(channel, timer);
     };
   }
 
@@ -67,6 +80,7 @@ export class ExperimentSignals implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const timer of this.lingering.values()) clearTimeout(timer);
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 }

@@ -39,7 +39,8 @@ export class ExperimentStepRepository {
   async start(workspaceId: string, experimentId: string, index: number): Promise<ExperimentStep> {
     const rows = rowsOf<ExperimentStep>(
       await this.dataSource.query(
-        `UPDATE experiment_steps s SET status = 'running', started_at = COALESCE(started_at, now())
+        `UPDATE experiment_steps s SET status = 'running', started_at = COALESCE(started_at, now()),
+            attempts = CASE WHEN kind = 'command' THEN GREATEST(attempts, 1) ELSE attempts END
           WHERE experiment_id = $1 AND workspace_id = $2 AND index = $3 RETURNING ${COLUMNS}`,
         [experimentId, workspaceId, index],
       ),
@@ -80,6 +81,29 @@ export class ExperimentStepRepository {
           end.endedAt ?? null,
           from,
         ],
+      ),
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The step ends and the experiment moves on to the next one, in one statement. */
+  async endAndAdvance(
+    workspaceId: string,
+    experimentId: string,
+    index: number,
+    end: { status: StepStatus; outcome: string; detail: object },
+  ): Promise<ExperimentStep | null> {
+    const rows = rowsOf<ExperimentStep>(
+      await this.dataSource.query(
+        `WITH s AS (
+           UPDATE experiment_steps s SET status = $4, outcome = $5, detail = detail || $6::jsonb, ended_at = now()
+            WHERE experiment_id = $1 AND workspace_id = $2 AND index = $3 AND status IN ('pending', 'running')
+            RETURNING ${COLUMNS}),
+         e AS (
+           UPDATE experiments SET current_step = $3 + 1, updated_at = now()
+            WHERE id = $1 AND workspace_id = $2 AND current_step <= $3)
+         SELECT * FROM s`,
+        [experimentId, workspaceId, index, end.status, end.outcome, JSON.stringify(end.detail)],
       ),
     );
     return rows[0] ?? null;
