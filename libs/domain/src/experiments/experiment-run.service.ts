@@ -25,8 +25,7 @@ import { RunStoppedError, sleep } from './run-signal';
 
 /** How often a run re-reads its abort flag (pub/sub normally tells it at once). */
 const ABORT_POLL_MS = 5000;
-/** How often a run re-checks its instruments' qualification (before a step), and reports its progress. */
-const QUALIFICATION_EVERY_MS = 5000;
+/** How often a run reports its progress (a write to its job). */
 const PROGRESS_EVERY_MS = 1000;
 /** How often a waitFor step reads the metric's latest value. */
 const WAIT_FOR_POLL_MS = 250;
@@ -60,8 +59,6 @@ interface Run {
   openCommand?: Command;
   /** the step in progress (started, not ended) */
   activeStep?: number;
-  /** when qualification was last checked (ms) */
-  checkedAt: number;
   flagged: Set<string>;
 }
 
@@ -134,7 +131,6 @@ export class ExperimentRunService {
       roles: new Map(experiment.assignments.map((a) => [a.role, a.instrumentId])),
       signal: controller.signal,
       flagged: new Set(experiment.flags.map((f) => f.instrumentId)),
-      checkedAt: 0,
     };
     let reportedAt = 0;
     const total = run.definition.steps.length;
@@ -291,8 +287,7 @@ export class ExperimentRunService {
   private async checkQualification(run: Run, step: number): Promise<void> {
     const { experiment } = run;
     const ids = [...run.roles.values()].filter((id) => !run.flagged.has(id));
-    if (!ids.length || Date.now() - run.checkedAt < QUALIFICATION_EVERY_MS) return;
-    run.checkedAt = Date.now();
+    if (!ids.length) return;
     const now = await this.qualification.check(experiment.workspaceId, ids);
     const flags: ExperimentFlag[] = [];
     for (const [role, instrumentId] of run.roles) {
