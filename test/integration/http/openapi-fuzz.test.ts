@@ -28,6 +28,8 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
     classification_schemes_create: { name: 'Fuzz scheme', mode: 'single', labels: [{ name: 'a' }, { name: 'b' }] },
     classification_jobs_create: { schemeId: ids.schemeId, datasourceIds: [ids.datasourceId] },
     telemetry_backfill_create: { ts: Date.now() - 60_000, values: { ph: 7 } },
+    protocols_create: { name: 'Fuzz protocol', roles: [{ name: 'r' }], steps: [{ kind: 'mark', label: 'm' }] },
+    experiments_create: { protocolId: ids.protocolId, assignments: { r: ids.instrumentId } },
   };
 }
 
@@ -248,6 +250,12 @@ describe('every operation of /openapi.json refuses bad input', () => {
       await worker.close();
     }
     const command = await post(`/instruments/${instrument.id}/commands`, { name: 'start' });
+    const protocol = await post('/protocols', {
+      name: 'Steps',
+      roles: [{ name: 'r' }],
+      steps: [{ kind: 'mark', label: 'm' }],
+    });
+    const experiment = await post('/experiments', { protocolId: protocol.id, assignments: { r: instrument.id } });
     const key = await api.request('POST', '/api/v1/users/me/api-keys', { token: owner.token, body: { name: 'k' } });
     const ids: Record<string, string> = {
       workspaceId,
@@ -261,6 +269,8 @@ describe('every operation of /openapi.json refuses bad input', () => {
       classifySchemeId: scheme.id,
       version: '1',
       commandId: command.id,
+      protocolId: protocol.id,
+      experimentId: experiment.id,
       recordId,
       name: 'ingestion',
     };

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsDateString, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 
 export class CreateExperimentDto {
@@ -9,7 +8,6 @@ export class CreateExperimentDto {
 
   @ApiPropertyOptional({ description: "default: the protocol's current version (which this freezes)" })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   protocolVersion?: number;
