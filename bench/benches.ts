@@ -1,5 +1,6 @@
 import { apiInstrumentsBench } from './api-instruments/api-instruments.bench';
 import { classifyBench } from './classify/classify.bench';
+import { experimentsBench } from './experiments/experiments.bench';
 import { ingestCsvBench } from './ingest-csv/ingest-csv.bench';
 import { telemetryE2eBench } from './telemetry-e2e/telemetry-e2e.bench';
 import { telemetryQueryBench } from './telemetry-query/telemetry-query.bench';
@@ -14,4 +15,5 @@ export const BENCHES: Record<string, Bench> = {
   'ingest-csv': ingestCsvBench,
   classify: classifyBench,
   transfer: transferBench,
+  experiments: experimentsBench,
 };

@@ -12,6 +12,7 @@ import { TelemetryDrops1795380000000 } from './1795380000000-telemetry-drops';
 import { TelemetryCompressOrderby1795395000000 } from './1795395000000-telemetry-compress-orderby';
 import { Alerts1795400000000 } from './1795400000000-alerts';
 import { Notifications1795420000000 } from './1795420000000-notifications';
+import { Experiments1795430000000 } from './1795430000000-experiments';
 import { CalibrationAndMaintenance1795440000000 } from './1795440000000-calibration-and-maintenance';
 import { AccountsByEmail1795450000000 } from './1795450000000-accounts-by-email';
 import { Schedules1795460000000 } from './1795460000000-schedules';
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   TelemetryCompressOrderby1795395000000,
   Alerts1795400000000,
   Notifications1795420000000,
+  Experiments1795430000000,
   CalibrationAndMaintenance1795440000000,
   AccountsByEmail1795450000000,
   Schedules1795460000000,

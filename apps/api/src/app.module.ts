@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { IdentityHttpModule } from './identity/identity-http.module';
 import { ClassificationHttpModule } from './classification/classification-http.module';
 import { SchedulesHttpModule } from './schedules/schedules-http.module';
+import { ExperimentsHttpModule } from './experiments/experiments-http.module';
 import { IngestionHttpModule } from './ingestion/ingestion-http.module';
 import { JobsHttpModule } from './jobs/jobs-http.module';
 import { InstrumentLiveHttpModule } from './instruments/instrument-live-http.module';
@@ -50,6 +51,7 @@ export class AppModule {
         SchedulesHttpModule,
         InstrumentLiveHttpModule,
         NotificationsHttpModule,
+        ExperimentsHttpModule,
         CalibrationHttpModule,
         AlertsHttpModule,
         TransferHttpModule,

@@ -18,6 +18,7 @@ import {
   ClassificationModule,
   CommandsModule,
   DatabaseModule,
+  ExperimentsModule,
   IngestionModule,
   InstrumentStateModule,
   JobsModule,
@@ -35,6 +36,7 @@ import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
 import { AlertsProcessor } from './processors/alerts.processor';
 import { ClassificationProcessor } from './processors/classification.processor';
+import { ExperimentsProcessor } from './processors/experiments.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
 import { MailProcessor } from './processors/mail.processor';
@@ -62,6 +64,7 @@ const PROCESSORS = [
   AlertsProcessor,
   SchedulesProcessor,
   TransferProcessor,
+  ExperimentsProcessor,
 ];
 
 /**
@@ -91,6 +94,7 @@ export class WorkerModule {
         ClassificationModule,
         NotificationsModule,
         MailingModule,
+        ExperimentsModule,
         CalibrationModule,
         SchedulesModule,
         TransferModule,

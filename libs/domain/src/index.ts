@@ -14,6 +14,7 @@ export * from './ingestion';
 export * from './classification';
 export * from './notifications';
 export * from './mail';
+export * from './experiments';
 export * from './calibration';
 export * from './alerts';
 export * from './accounts';

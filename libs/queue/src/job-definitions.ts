@@ -320,6 +320,19 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 1_000, age: 7 * 86400 },
     },
   },
+  [JobName.ExperimentRun]: {
+    queue: QueueName.Experiments,
+    // a protocol's waits and timeouts add up to at most 6 days (PROTOCOL_LIMITS)
+    timeoutMs: 7 * 86_400_000,
+    options: {
+      // A run that died or failed resumes at the step in progress (its row says where, its commands
+      // are found again by idempotency key), so retrying never repeats a finished step.
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -342,6 +355,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Alerts]: 4,
   [QueueName.Schedules]: 2,
   [QueueName.Transfer]: 1,
+  [QueueName.Experiments]: 200,
 };
 
 /**
@@ -375,3 +389,9 @@ export const CLASSIFICATION_WORKER_OPTIONS = {
  * a dead worker's job is taken up again within seconds. A job whose workers keep dying is failed after 5.
  */
 export const TRANSFER_WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 } as const;
+
+/**
+ * Experiment runs last minutes to days and resume at the step in progress, so a dead worker's run is
+ * taken up again within seconds (lock renewed every 5 s). A run whose workers keep dying fails after 5 stalls.
+ */
+export const EXPERIMENTS_WORKER_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 } as const;

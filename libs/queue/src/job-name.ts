@@ -58,6 +58,8 @@ export enum JobName {
   TransferExport = 'transfer.export',
   /** Validates an export document, then writes it into a workspace with ids remapped: a Jobs-API job. */
   TransferImport = 'transfer.import',
+  /** Runs an experiment's protocol steps, resuming at the step in progress: a Jobs-API job. */
+  ExperimentRun = 'experiment.run',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

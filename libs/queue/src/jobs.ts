@@ -119,6 +119,13 @@ export interface TransferImportResult {
   /** entities written by this run (those an earlier run of the same document wrote are not counted) */
   written: number;
 }
+export type ExperimentRunData = TrackedJobData;
+
+export interface ExperimentRunResult {
+  outcome: TrackedJobOutcome;
+  /** the experiment's status when the run ended */
+  experimentStatus: string | null;
+}
 
 export type InstrumentCheckLivenessData = Record<string, never>;
 
@@ -321,7 +328,8 @@ export type JobItem =
   | { name: JobName.ScheduleTelemetryExport; data: ScheduleTelemetryExportData }
   | { name: JobName.ScheduleExportsPurge; data: ScheduleExportsPurgeData }
   | { name: JobName.TransferExport; data: TransferExportData }
-  | { name: JobName.TransferImport; data: TransferImportData };
+  | { name: JobName.TransferImport; data: TransferImportData }
+  | { name: JobName.ExperimentRun; data: ExperimentRunData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -352,6 +360,7 @@ export interface JobQueues {
   [JobName.ScheduleExportsPurge]: QueueName.Schedules;
   [JobName.TransferExport]: QueueName.Transfer;
   [JobName.TransferImport]: QueueName.Transfer;
+  [JobName.ExperimentRun]: QueueName.Experiments;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -383,6 +392,7 @@ export interface JobResults {
   [JobName.ScheduleExportsPurge]: ScheduleExportsPurgeResult;
   [JobName.TransferExport]: TransferExportResult;
   [JobName.TransferImport]: TransferImportResult;
+  [JobName.ExperimentRun]: ExperimentRunResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;
@@ -401,6 +411,7 @@ export const TRACKED_JOB_NAMES = [
   JobName.ScheduleTelemetryExport,
   JobName.TransferExport,
   JobName.TransferImport,
+  JobName.ExperimentRun,
 ] as const;
 export type TrackedJobName = (typeof TRACKED_JOB_NAMES)[number];
 

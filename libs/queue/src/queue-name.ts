@@ -21,6 +21,8 @@ export enum QueueName {
   Schedules = 'schedules',
   /** workspace exports and imports (NDJSON documents in object storage) */
   Transfer = 'transfer',
+  /** protocols run on instruments, step by step */
+  Experiments = 'experiments',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -62,6 +62,8 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
       permission: 'view',
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     },
+    protocols_create: { name: 'Fuzz protocol', roles: [{ name: 'r' }], steps: [{ kind: 'mark', label: 'm' }] },
+    experiments_create: { protocolId: ids.protocolId, assignments: { r: ids.instrumentId } },
   };
 }
 
@@ -297,6 +299,12 @@ describe('every operation of /openapi.json refuses bad input', () => {
       endsAt: new Date(Date.now() + 86_400_000).toISOString(),
       reason: 'fuzz',
     });
+    const protocol = await post('/protocols', {
+      name: 'Steps',
+      roles: [{ name: 'r' }],
+      steps: [{ kind: 'mark', label: 'm' }],
+    });
+    const experiment = await post('/experiments', { protocolId: protocol.id, assignments: { r: instrument.id } });
     const key = await api.request('POST', '/api/v1/users/me/api-keys', { token: owner.token, body: { name: 'k' } });
     const ids: Record<string, string> = {
       workspaceId,
@@ -311,6 +319,8 @@ describe('every operation of /openapi.json refuses bad input', () => {
       classifySchemeId: scheme.id,
       version: '1',
       commandId: command.id,
+      protocolId: protocol.id,
+      experimentId: experiment.id,
       recordId,
       scheduleId: schedule.id,
       name: 'ingestion',

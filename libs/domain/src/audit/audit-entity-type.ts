@@ -10,6 +10,8 @@ export const AUDIT_ENTITY_TYPES = [
   'record',
   'classification_scheme',
   'notification_channel',
+  'protocol',
+  'experiment',
   'instrument_calibration',
   'instrument_maintenance_window',
   'alert_config',

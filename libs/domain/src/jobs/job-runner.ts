@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@labwire/core';
 import { TrackedJobOutcome } from '@labwire/queue';
 import { Job, JobCounts, JobRowError } from './job.entity';
-import { JobCancelledError } from './jobs.errors';
+import { JobCancelledError, JobPausedError } from './jobs.errors';
 import { JobCompletion, JobRef, JobsService } from './jobs.service';
 
 /** Which BullMQ attempt this run is (1-based) of how many: the last one fails the job for good. */
@@ -98,6 +98,8 @@ export class JobRunner {
       await this.jobs.complete(ref, done);
       return { outcome: 'succeeded', result: done.result };
     } catch (err) {
+      // Paused for a shutdown: not an attempt that failed; the job stays running until the next run.
+      if (err instanceof JobPausedError) throw err;
       if (err instanceof JobCancelledError) {
         await this.jobs.markCancelled(ref, counts, rows);
         return { outcome: 'cancelled' };

@@ -44,3 +44,14 @@ export class JobCancelledError extends Error {
     this.name = 'JobCancelledError';
   }
 }
+
+/**
+ * A run that stopped because its process is shutting down, leaving its work to be resumed by the
+ * next run (not a failed attempt): the job stays `running` and its processor puts it back in the queue.
+ */
+export class JobPausedError extends Error {
+  constructor() {
+    super('the run was paused for the worker to shut down; the next run resumes it');
+    this.name = 'JobPausedError';
+  }
+}

@@ -41,6 +41,8 @@ export interface NewJobSpec {
    * are committed together (also when the queue then refuses the job and it is left failed).
    */
   link?: (job: Job, em: EntityManager) => Promise<void>;
+  /** the job runs this much later (a scheduled start) */
+  delayMs?: number;
 }
 
 export interface JobCompletion {
@@ -121,7 +123,7 @@ export class JobsService {
       return created;
     });
     await this.events.publish('status', job);
-    return this.enqueue(job);
+    return this.enqueue(job, spec.delayMs);
   }
 
   /**
@@ -261,12 +263,12 @@ export class JobsService {
     return job;
   }
 
-  private async enqueue(job: Job): Promise<Job> {
+  private async enqueue(job: Job, delayMs?: number): Promise<Job> {
     try {
       await this.producer.enqueue(
         job.kind as TrackedJobName,
         { jobId: job.id, workspaceId: job.workspaceId },
-        { jobId: job.id },
+        { jobId: job.id, ...(delayMs && { delayMs }) },
       );
       return job;
     } catch (err) {

@@ -57,6 +57,9 @@ export function statusOf(code: ErrorCode): number {
     case 'NOTIFICATION_CHANNEL_NOT_FOUND':
     case 'NOTIFICATION_DELIVERY_NOT_FOUND':
     case 'INVITATION_NOT_FOUND':
+    case 'PROTOCOL_NOT_FOUND':
+    case 'PROTOCOL_VERSION_NOT_FOUND':
+    case 'EXPERIMENT_NOT_FOUND':
     case 'CALIBRATION_NOT_FOUND':
     case 'CALIBRATION_CERTIFICATE_NOT_FOUND':
     case 'MAINTENANCE_WINDOW_NOT_FOUND':
@@ -89,6 +92,11 @@ export function statusOf(code: ErrorCode): number {
     case 'SCHEDULE_SUSPENDED':
     case 'EXPORT_NOT_READY':
     case 'IMPORT_CONFLICT':
+    case 'PROTOCOL_NAME_TAKEN':
+    case 'PROTOCOL_IN_USE':
+    case 'EXPERIMENT_STATE_CONFLICT':
+    case 'INSTRUMENT_BUSY':
+    case 'INSTRUMENT_NOT_QUALIFIED':
       return HttpStatus.CONFLICT;
     case 'VERSION_MISMATCH':
       return HttpStatus.PRECONDITION_FAILED;
