@@ -4,8 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage } from '@labwire/core';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
-import { UserNotFoundError } from '../identity/identity.errors';
-import { UserService } from '../identity/user.service';
 import { CREATOR_LEFT, CREATOR_NOT_EDITOR, ScheduleCreatorCheck } from '../schedules/schedule-creator-check';
 import { WorkspaceRole } from './workspace-member.entity';
 import { MemberSortField, MemberView, WorkspaceMemberRepository } from './workspace-member.repository';
