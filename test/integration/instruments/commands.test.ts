@@ -94,15 +94,16 @@ describe('instrument commands', () => {
     await broker?.stop();
   });
 
-  it('keeps the silence check and the command sweep on 15 s job schedulers (the worker upserts them)', async () => {
+  it('keeps the silence check and the command sweep on 15 s job schedulers, the maintenance-window sweep on 60 s (the worker upserts them)', async () => {
     const queues = QueueRegistry.open(api.config);
     try {
       const schedulers = await until(
         () => queues.get(QueueName.Instruments).getJobSchedulers(),
-        (list) => list.length >= 2,
+        (list) => list.length >= 3,
       );
       expect(schedulers.map((s) => [s.key, s.name, s.every]).sort()).toEqual([
         ['instruments.check-liveness', JobName.InstrumentCheckLiveness, 15_000],
+        ['instruments.maintenance-sweep', JobName.InstrumentMaintenanceSweep, 60_000],
         ['instruments.sweep-commands', JobName.InstrumentSweepCommands, 15_000],
       ]);
     } finally {

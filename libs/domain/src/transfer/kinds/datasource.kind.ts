@@ -207,7 +207,7 @@ export class DatasourceKind implements TransferKind {
             `INSERT INTO datasources (workspace_id, name, type, size, checksum, options, classify_scheme_id, last_job_id,
                error_count, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11::timestamptz, now()))
-             ON CONFLICT (workspace_id, checksum) DO NOTHING RETURNING id`,
+             ON CONFLICT (workspace_id, checksum) WHERE schedule_id IS NULL DO NOTHING RETURNING id`,
             [
               ctx.workspaceId,
               d.name,
@@ -224,7 +224,7 @@ export class DatasourceKind implements TransferKind {
           ),
         existing: async (em, checksum) => {
           const rows: Array<{ id: string }> = await em.query(
-            `SELECT id FROM datasources WHERE workspace_id = $1 AND checksum = $2`,
+            `SELECT id FROM datasources WHERE workspace_id = $1 AND checksum = $2 AND schedule_id IS NULL`,
             [ctx.workspaceId, checksum],
           );
           return rows[0]?.id ?? null;
