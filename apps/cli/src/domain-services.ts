@@ -1,5 +1,9 @@
 import { DataSource } from 'typeorm';
+import { AppConfig } from '@labwire/core';
 import {
+  AccountApprovalService,
+  AccountMails,
+  AccountTokenRepository,
   AuditRepository,
   AuthInvalidator,
   AuditService,
@@ -7,6 +11,7 @@ import {
   InstrumentService,
   LocationRepository,
   LocationService,
+  MailService,
   PasswordHasher,
   ScheduleCreatorCheck,
   SessionRepository,
@@ -16,6 +21,7 @@ import {
   WorkspaceRepository,
   WorkspaceService,
 } from '@labwire/domain';
+import { JobProducer } from '@labwire/queue';
 
 /*
  * The CLI composes the domain services by hand rather than booting Nest: it needs a handful of
@@ -42,6 +48,24 @@ export function createUserService(ds: DataSource): UserService {
     new NoReplicasToTell(),
     new ScheduleCreatorCheck(ds, new AuditService(new AuditRepository(ds))),
   );
+}
+
+/**
+ * Approvals from the CLI: the approved user's mail goes on the mail queue (Redis) like the api's, so
+ * the worker sends it; `producer` is the CLI's own JobProducer over QueueRegistry.open().
+ */
+export function createApprovalService(
+  ds: DataSource,
+  config: AppConfig,
+  producer: JobProducer,
+): AccountApprovalService {
+  const users = new UserRepository(ds);
+  const mails = new AccountMails(new MailService(producer, config), users, config);
+  return new AccountApprovalService(ds, users, mails, new NoReplicasToTell(), config);
+}
+
+export function createAccountTokens(ds: DataSource): AccountTokenRepository {
+  return new AccountTokenRepository(ds);
 }
 
 export interface LabServices {

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { loadConfig } from '../../../libs/core/src';
 import { PasswordHasher } from '../../../libs/domain/src';
+import { QueueName, QueueRegistry } from '../../../libs/queue/src';
 import { testEnv } from '../../support/test-app';
 import { createEmptyDatabase, createTestDatabase } from '../../support/test-db';
 import { ROOT } from '../../support/spawn-app';
@@ -85,12 +87,12 @@ describe('admin CLI (built)', () => {
     expect(weak.stderr).toContain('WEAK_PASSWORD');
   });
 
-  it('user:reset-password sets a new password (generated and printed once, or given) and refuses an unknown email', async () => {
+  it('user:reset-password prints a one-time link, or sets a given or generated password; refuses an unknown email', async () => {
     const hashOf = async (email: string) =>
       (await sql.query(`SELECT password_hash FROM users WHERE email = $1`, [email])).rows[0].password_hash as string;
     const hasher = new PasswordHasher();
 
-    const generated = await cli(env, 'user:reset-password', '--email', 'bob@lab.test');
+    const generated = await cli(env, 'user:reset-password', '--email', 'bob@lab.test', '--generate');
     expect(generated.code).toBe(0);
     expect(generated.stdout).toContain('password of bob@lab.test reset');
     const password = /password: (\S+)/.exec(generated.stdout)?.[1];
@@ -109,9 +111,126 @@ describe('admin CLI (built)', () => {
     expect(given.stdout).not.toContain('password:');
     expect(await hasher.verify(await hashOf('bob@lab.test'), 'a long enough secret')).toBe(true);
 
+    const link = await cli(env, 'user:reset-password', '--email', 'bob@lab.test', '--json');
+    expect(link.code).toBe(0);
+    const printed = JSON.parse(link.stdout);
+    expect(printed.link).toBe(`http://localhost:3000/account/reset-password?token=${printed.token}`);
+    // the link is one-time: stored hashed, spent by the api's POST /auth/password/reset
+    const { rows } = await sql.query(
+      `SELECT token_hash, used_at FROM account_tokens WHERE email = 'bob@lab.test' AND purpose = 'reset_password'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].token_hash).not.toBe(printed.token);
+    expect(rows[0].used_at).toBeNull();
+    const text = await cli(env, 'user:reset-password', '--email', 'bob@lab.test');
+    expect(text.stdout).toMatch(/one-time password reset link for bob@lab\.test \(valid 1 hour, shown once\)/);
+    expect(text.stdout).toContain('curl -X POST http://localhost:3000/api/v1/auth/password/reset');
+
     const unknown = await cli(env, 'user:reset-password', '--email', 'nobody@lab.test');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no user has the email nobody@lab.test');
+  });
+
+  it('user:list, user:approve and user:disable, with --json', async () => {
+    await sql.query(
+      `INSERT INTO users (email, full_name, role, status, password_hash) VALUES ('pending@lab.test', 'Pen Ding', 'user', 'pending', 'x')`,
+    );
+    const pending = JSON.parse((await cli(env, 'user:list', '--status', 'pending', '--json')).stdout);
+    expect(pending.total).toBe(1);
+    expect(pending.items[0]).toMatchObject({ email: 'pending@lab.test', status: 'pending', role: 'user' });
+    const all = await cli(env, 'user:list');
+    expect(all.stdout).toMatch(/pending\s+user\s+pending@lab\.test/);
+    expect(all.stdout).toMatch(/\d+ user\(s\)/);
+    expect((await cli(env, 'user:list', '--status', 'sleeping')).stderr).toContain('--status');
+
+    const approved = await cli(env, 'user:approve', '--email', 'pending@lab.test', '--json');
+    expect(approved.code).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({ email: 'pending@lab.test', status: 'active' });
+    expect(JSON.parse(approved.stdout).approvedAt).not.toBeNull();
+    // the approval mail is on the deployment's mail queue for the worker to send
+    const registry = QueueRegistry.open(loadConfig(env));
+    try {
+      const jobs = await registry.get(QueueName.Mail).getJobs(['waiting', 'delayed', 'prioritized']);
+      expect(jobs.map((j) => [j.name, j.data.template, j.data.to])).toContainEqual([
+        'mail.send',
+        'account-approved',
+        ['pending@lab.test'],
+      ]);
+    } finally {
+      await registry.close();
+    }
+    const again = await cli(env, 'user:approve', '--email', 'pending@lab.test');
+    expect(again.stdout).toContain('nothing to do: the account is active');
+
+    const disabled = await cli(env, 'user:disable', '--email', 'pending@lab.test', '--json');
+    expect(JSON.parse(disabled.stdout)).toMatchObject({ email: 'pending@lab.test', status: 'disabled' });
+    const { rows } = await sql.query(`SELECT status FROM users WHERE email = 'pending@lab.test'`);
+    expect(rows[0].status).toBe('disabled');
+    expect((await cli(env, 'user:disable', '--email', 'nobody@lab.test')).code).toBe(1);
+  });
+
+  it('db:test names each check, and what fails', async () => {
+    const ok = await cli(env, 'db:test', '--json');
+    expect(ok.code).toBe(0);
+    const report = JSON.parse(ok.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual([
+      'postgresql server',
+      'database',
+      'query',
+      'migrations',
+      'redis',
+    ]);
+
+    const missing = new URL(db.url);
+    missing.pathname = '/labwire_no_such_db';
+    const noDb = await cli({ ...env, DATABASE_URL: missing.toString() }, 'db:test');
+    expect(noDb.code).toBe(1);
+    expect(noDb.stdout).toMatch(/FAIL {2}database: labwire_no_such_db does not exist/);
+
+    const downUrl = new URL(db.url);
+    downUrl.port = '1';
+    const down = JSON.parse(
+      (await cli({ ...env, DATABASE_URL: downUrl.toString(), REDIS_URL: 'redis://127.0.0.1:1' }, 'db:test', '--json'))
+        .stdout,
+    );
+    expect(down.ok).toBe(false);
+    expect(down.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { name: string }) => c.name)).toEqual([
+      'postgresql server',
+      'redis',
+    ]);
+  });
+
+  it('db:reset is refused outside development and without confirmation; with --yes it empties and migrates', async () => {
+    const own = await createTestDatabase();
+    const ownSql = new Client({ connectionString: own.url });
+    await ownSql.connect();
+    try {
+      const devEnv = { ...testEnv(own.url), NODE_ENV: 'development' };
+      await ownSql.query(
+        `INSERT INTO users (email, full_name, role, status, password_hash) VALUES ('gone@lab.test', 'Gone', 'user', 'active', 'x')`,
+      );
+      const refused = await cli(testEnv(own.url), 'db:reset', '--yes');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('db:reset is refused with NODE_ENV=test');
+
+      // not a terminal and no --yes: nothing is asked, nothing is reset
+      const unconfirmed = await cli(devEnv, 'db:reset');
+      expect(unconfirmed.code).toBe(1);
+      expect(unconfirmed.stderr).toContain('not reset');
+      expect((await ownSql.query(`SELECT count(*)::int AS n FROM users`)).rows[0].n).toBe(1);
+
+      const reset = await cli(devEnv, 'db:reset', '--yes', '--json');
+      expect(reset.code).toBe(0);
+      expect(JSON.parse(reset.stdout)).toMatchObject({ created: false });
+      expect(JSON.parse(reset.stdout).migrationsApplied).toBeGreaterThan(5);
+      expect((await ownSql.query(`SELECT count(*)::int AS n FROM users`)).rows[0].n).toBe(0);
+      const status = JSON.parse((await cli(devEnv, 'db:status', '--json')).stdout);
+      expect(status.migrations.pending).toEqual([]);
+    } finally {
+      await ownSql.end();
+      await own.drop();
+    }
   });
 
   it('seed:demo creates the demo workspace once; running it again adds nothing', async () => {

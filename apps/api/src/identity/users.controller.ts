@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { mapPage, Page, parseSort } from '@labwire/core';
-import { Principal, RegistrationService, USER_SORT_FIELDS, UserService } from '@labwire/domain';
+import { AccountApprovalService, Principal, USER_SORT_FIELDS, UserService } from '@labwire/domain';
 import { CurrentPrincipal, RequirePlatformRole } from '../common/auth/auth.decorators';
 import { pageRequest } from '../common/dto/page-query.dto';
 import { ApiPageResponse } from '../common/dto/page.dto';
@@ -17,7 +17,7 @@ import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user-admi
 export class UsersController {
   constructor(
     private readonly users: UserService,
-    private readonly registration: RegistrationService,
+    private readonly approval: AccountApprovalService,
   ) {}
 
   @Get()
@@ -73,7 +73,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(404)
   async approve(@Param('userId', new ParseUUIDPipe()) userId: string, @CurrentPrincipal() actor: Principal) {
-    return UserDto.from(await this.registration.approve(userId, actor));
+    return UserDto.from(await this.approval.approve(userId, actor));
   }
 
   @Post(':userId/disable')

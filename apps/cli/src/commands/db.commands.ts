@@ -1,8 +1,10 @@
+import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { loadConfig, redactUrl } from '@labwire/core';
-import { databaseName, migrationStatus, MigrationStatus } from '@labwire/database';
+import { AppConfig, loadConfig, redactUrl } from '@labwire/core';
+import { databaseName, ensureDatabase, migrationStatus, MigrationStatus } from '@labwire/database';
 import { CliError } from '../cli.error';
 import { withDataSource } from '../with-data-source';
 
@@ -88,5 +90,133 @@ export function registerDbCommands(program: Command): void {
       }));
       if (opts.json) console.log(JSON.stringify(status));
       else print(status);
+    });
+}
+
+export interface ConnectionCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)) || 'failed';
+
+/**
+ * What db:test checks, in order, each named: the PostgreSQL server, the database, a query in it, its
+ * migrations, and Redis (the queues). A step that cannot run because an earlier one failed says so.
+ */
+export async function connectionChecks(config: AppConfig): Promise<ConnectionCheck[]> {
+  const url = config.database.url;
+  const name = databaseName(url);
+  const checks: ConnectionCheck[] = [];
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  const admin = new Client({ connectionString: server.toString(), connectionTimeoutMillis: 5000 });
+  let exists = false;
+  try {
+    await admin.connect();
+    const version = (await admin.query<{ v: string }>('SHOW server_version')).rows[0].v;
+    checks.push({
+      name: 'postgresql server',
+      ok: true,
+      detail: `${redactUrl(server.toString())}: PostgreSQL ${version}`,
+    });
+    exists = !!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount;
+    checks.push({
+      name: 'database',
+      ok: exists,
+      detail: exists ? `${name} exists` : `${name} does not exist: create it with npm run migration:run`,
+    });
+  } catch (err) {
+    checks.push({ name: 'postgresql server', ok: false, detail: `${redactUrl(server.toString())}: ${errorText(err)}` });
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  if (exists) {
+    try {
+      await withDataSource(config, async (ds) => {
+        await ds.query('SELECT 1');
+        checks.push({ name: 'query', ok: true, detail: `connected to ${name} and ran a query` });
+        const status = await migrationStatus(ds);
+        checks.push({
+          name: 'migrations',
+          ok: status.pending.length === 0,
+          detail: status.pending.length
+            ? `${status.pending.length} pending (${status.pending.join(', ')}): npm run migration:run`
+            : `${status.applied.length} applied, none pending`,
+        });
+      });
+    } catch (err) {
+      checks.push({ name: 'query', ok: false, detail: errorText(err) });
+    }
+  }
+  const redis = new Redis(config.redis.url, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const pong = await redis.ping();
+    checks.push({ name: 'redis', ok: pong === 'PONG', detail: `${redactUrl(config.redis.url)}: ${pong}` });
+  } catch (err) {
+    checks.push({ name: 'redis', ok: false, detail: `${redactUrl(config.redis.url)}: ${errorText(err)}` });
+  } finally {
+    redis.disconnect();
+  }
+  return checks;
+}
+
+async function confirm(question: string, expected: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(question)).trim() === expected;
+  } finally {
+    rl.close();
+  }
+}
+
+export function registerDbMaintenanceCommands(program: Command): void {
+  program
+    .command('db:test')
+    .description('connect to PostgreSQL, the database and Redis, and name what fails (exit 1 if anything does)')
+    .option('--json', 'print one JSON object {ok, checks}')
+    .action(async (opts: { json?: boolean }) => {
+      const checks = await connectionChecks(loadConfig());
+      const ok = checks.every((c) => c.ok);
+      if (opts.json) console.log(JSON.stringify({ ok, checks }));
+      else for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
+      if (!ok) process.exitCode = 1;
+    });
+
+  program
+    .command('db:reset')
+    .description('development only: drop everything in the database and apply the migrations again')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { yes?: boolean; json?: boolean }) => {
+      const config = loadConfig();
+      if (config.env !== 'development') {
+        throw new CliError(`db:reset is refused with NODE_ENV=${config.env}: it only runs in development`);
+      }
+      const name = databaseName(config.database.url);
+      if (!opts.yes) {
+        const sure = await confirm(`This deletes every row of ${name}. Type its name to go on: `, name);
+        if (!sure) throw new CliError(`not reset: confirm by typing ${name} (or pass --yes)`);
+      }
+      const created = await ensureDatabase(config.database.url);
+      const applied = await withDataSource(config, async (ds) => {
+        await ds.dropDatabase();
+        return ds.runMigrations({ transaction: 'each' });
+      });
+      const result = { database: name, created, migrationsApplied: applied.length };
+      if (opts.json) console.log(JSON.stringify(result));
+      else {
+        console.log(`database ${name} reset: ${applied.length} migrations applied`);
+        console.log('the first administrator is created by npm start (or npm run cli -- user:create --admin)');
+      }
     });
 }

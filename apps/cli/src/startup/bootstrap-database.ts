@@ -22,7 +22,7 @@ export async function bootstrapDatabase(config: AppConfig, log: (line: string) =
     if (admin.generatedPassword) {
       log(`  password: ${admin.generatedPassword}`);
       log('  (shown this once: store it, or set ADMIN_PASSWORD before the first start)');
-      log(`  lost it? npm run cli -- user:reset-password --email ${admin.email}`);
+      log(`  lost it? npm run cli -- user:reset-password --email ${admin.email} --generate`);
     }
   }
 }

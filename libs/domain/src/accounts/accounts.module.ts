@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
 import { MailingModule } from '../mail/mailing.module';
+import { AccountApprovalService } from './account-approval.service';
 import { AccountMails } from './account-mails';
 import { AccountThrottle } from './account-throttle';
 import { AccountTokenRepository } from './account-token.repository';
@@ -12,6 +13,7 @@ import { RegistrationService } from './registration.service';
 @Module({
   imports: [IdentityModule, MailingModule],
   providers: [
+    AccountApprovalService,
     AccountMails,
     AccountThrottle,
     AccountTokenRepository,
@@ -20,6 +22,7 @@ import { RegistrationService } from './registration.service';
     RegistrationService,
   ],
   exports: [
+    AccountApprovalService,
     AccountMails,
     AccountThrottle,
     AccountTokenRepository,

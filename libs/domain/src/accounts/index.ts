@@ -1,3 +1,4 @@
+export * from './account-approval.service';
 export * from './account-mails';
 export * from './account-throttle';
 export * from './account-token.entity';

@@ -7,11 +7,11 @@ import { ClientInfo } from '../identity/auth.service';
 import { PasswordHasher } from '../identity/password-hasher';
 import { SessionRepository } from '../identity/session.repository';
 import { UserRepository } from '../identity/user.repository';
+import { AccountApprovalService } from './account-approval.service';
 import { AccountMails } from './account-mails';
 import { AccountThrottle } from './account-throttle';
 import { AccountTokenRepository } from './account-token.repository';
 import { ResetTokenInvalidError } from './accounts.errors';
-import { RegistrationService } from './registration.service';
 
 export interface PasswordResetResult {
   endedSessions: number;
@@ -35,7 +35,7 @@ export class PasswordRecoveryService {
     private readonly hasher: PasswordHasher,
     private readonly mails: AccountMails,
     private readonly throttle: AccountThrottle,
-    private readonly registration: RegistrationService,
+    private readonly approval: AccountApprovalService,
     private readonly cache: AuthInvalidator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -76,7 +76,7 @@ export class PasswordRecoveryService {
       // The link reached the account's mailbox: the address is proven.
       const emailVerifiedAt = user.emailVerifiedAt ?? new Date();
       await this.users.update(user.id, { passwordHash, emailVerifiedAt }, em);
-      await this.registration.activateIfReady({ ...user, emailVerifiedAt }, em);
+      await this.approval.activateIfReady({ ...user, emailVerifiedAt }, em);
       const endedSessions = await this.sessions.revokeUserSessions(user.id, 'password reset', undefined, em);
       const revokedApiKeys = await this.apiKeys.revokeAllForUser(user.id, em);
       return { endedSessions, revokedApiKeys };

@@ -3,11 +3,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@labwire/core';
 import { AuthInvalidator } from '../identity/auth-invalidator';
 import { ClientInfo } from '../identity/auth.service';
-import { EmailTakenError, RegistrationClosedError, UserNotFoundError } from '../identity/identity.errors';
+import { EmailTakenError, RegistrationClosedError } from '../identity/identity.errors';
 import { PasswordHasher } from '../identity/password-hasher';
-import { Principal } from '../identity/principal';
 import { User } from '../identity/user.entity';
 import { EmailInUse, UserRepository } from '../identity/user.repository';
+import { AccountApprovalService } from './account-approval.service';
 import { AccountMails } from './account-mails';
 import { AccountThrottle } from './account-throttle';
 import { AccountTokenRepository } from './account-token.repository';
@@ -47,6 +47,7 @@ export class RegistrationService {
     private readonly hasher: PasswordHasher,
     private readonly mails: AccountMails,
     private readonly throttle: AccountThrottle,
+    private readonly approval: AccountApprovalService,
     private readonly cache: AuthInvalidator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -131,57 +132,16 @@ export class RegistrationService {
         if (err instanceof EmailInUse) throw new EmailTakenError(spent.email);
         throw err;
       }
-      const status = await this.activateIfReady({ ...user, emailVerifiedAt: new Date() }, em);
+      const status = await this.approval.activateIfReady({ ...user, emailVerifiedAt: new Date() }, em);
       return { user, changed, email: spent.email, status };
     });
     await this.cache.invalidateUser(result.user.id);
     this.logger.log({ userId: result.user.id, changed: result.changed, status: result.status }, 'email verified');
+    // email+admin: the administrators hear of an account once its owner has proven the address
     const after = await this.users.findById(result.user.id);
     if (after && result.status === 'pending' && this.flow === 'email+admin' && !after.approvedAt) {
       await this.mails.approvalRequested(after);
     }
-    if (after && result.status === 'active' && result.user.status === 'pending') {
-      this.logger.log({ userId: after.id }, 'account active after email verification');
-    }
     return { email: result.email, status: result.status };
-  }
-
-  /**
-   * An administrator approves a pending account. It becomes active unless the flow (email+admin) still
-   * waits for its email verification; the user is mailed once it is active. Idempotent.
-   */
-  async approve(userId: string, actor: Principal): Promise<User> {
-    const activated = await this.dataSource.transaction(async (em) => {
-      const user = await this.users.findById(userId, em);
-      if (!user) throw new UserNotFoundError(userId);
-      if (user.status !== 'pending') return false;
-      const approvedAt = user.approvedAt ?? new Date();
-      if (!user.approvedAt) await this.users.update(userId, { approvedAt }, em);
-      return (await this.activateIfReady({ ...user, approvedAt }, em)) === 'active';
-    });
-    await this.cache.invalidateUser(userId);
-    const user = await this.users.findById(userId);
-    if (!user) throw new UserNotFoundError(userId);
-    this.logger.log({ userId, actorId: actor.userId, activated }, 'user approved');
-    if (activated) await this.mails.accountApproved(user);
-    return user;
-  }
-
-  /**
-   * Makes a pending account active when its flow's conditions hold (approval for `admin`, a verified
-   * email for `email`, both for `email+admin`). Answers the status it has now.
-   */
-  async activateIfReady(
-    user: Pick<User, 'id' | 'status' | 'emailVerifiedAt' | 'approvedAt'>,
-    em: EntityManager,
-  ): Promise<User['status']> {
-    if (user.status !== 'pending') return user.status;
-    const verified = !!user.emailVerifiedAt;
-    const approved = !!user.approvedAt;
-    const ready =
-      this.flow === 'admin' ? approved : this.flow === 'email' ? verified || approved : verified && approved;
-    if (!ready) return 'pending';
-    await this.users.update(user.id, { status: 'active' }, em);
-    return 'active';
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, Page, PageRequest, toPage } from '@labwire/core';
 import { AccountMails } from '../accounts/account-mails';
-import { RegistrationService } from '../accounts/registration.service';
+import { AccountApprovalService } from '../accounts/account-approval.service';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { AuthInvalidator } from '../identity/auth-invalidator';
@@ -47,7 +47,7 @@ export class InvitationService {
     private readonly users: UserRepository,
     private readonly audit: AuditService,
     private readonly mails: AccountMails,
-    private readonly registration: RegistrationService,
+    private readonly approval: AccountApprovalService,
     private readonly hasher: PasswordHasher,
     private readonly cache: AuthInvalidator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -220,7 +220,7 @@ export class InvitationService {
         if (err instanceof EmailInUse) throw new EmailTakenError(invitation.email);
         throw err;
       }
-      const status = await this.registration.activateIfReady(user, em);
+      const status = await this.approval.activateIfReady(user, em);
       await this.join(invitation, user, 'accepted', { userId: user.id }, em);
       return { user: { ...user, status }, workspaceId: invitation.workspaceId, role: invitation.role };
     });
