@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule, LoggerModule, RedisModule } from '@labwire/cor
 import { DatabaseModule } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
+import { AlertRulesHttpModule } from './alert-rules/alert-rules-http.module';
 import { BrokerHttpModule } from './broker/broker-http.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
@@ -41,6 +42,7 @@ export class AppModule {
         IngestionHttpModule,
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
+        AlertRulesHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],

@@ -1,4 +1,6 @@
 import { ApiKey } from './identity/api-key.entity';
+import { AlertRule } from './alert-rules/alert-rule.entity';
+import { AlertRuleState } from './alert-rules/alert-rule-state.entity';
 import { RefreshToken } from './identity/refresh-token.entity';
 import { Session } from './identity/session.entity';
 import { User } from './identity/user.entity';
@@ -25,4 +27,6 @@ export const ENTITIES = [
   Job,
   InstrumentStateTransition,
   Command,
+  AlertRule,
+  AlertRuleState,
 ];

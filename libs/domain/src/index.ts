@@ -12,3 +12,4 @@ export * from './live';
 export * from './commands';
 export * from './ingestion';
 export * from './classification';
+export * from './alert-rules';

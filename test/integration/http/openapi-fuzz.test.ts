@@ -28,6 +28,14 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
     classification_schemes_create: { name: 'Fuzz scheme', mode: 'single', labels: [{ name: 'a' }, { name: 'b' }] },
     classification_jobs_create: { schemeId: ids.schemeId, datasourceIds: [ids.datasourceId] },
     telemetry_backfill_create: { ts: Date.now() - 60_000, values: { ph: 7 } },
+    alert_rules_create: {
+      name: 'Fuzz rule',
+      scope: { instrumentId: ids.instrumentId },
+      metric: 'ph',
+      condition: 'above',
+      threshold: 8,
+      alertKey: 'fuzz-rule',
+    },
   };
 }
 
@@ -249,6 +257,14 @@ describe('every operation of /openapi.json refuses bad input', () => {
     }
     const command = await post(`/instruments/${instrument.id}/commands`, { name: 'start' });
     const key = await api.request('POST', '/api/v1/users/me/api-keys', { token: owner.token, body: { name: 'k' } });
+    const rule = await post('/alert-rules', {
+      name: 'Rule',
+      scope: { instrumentId: instrument.id },
+      metric: 'ph',
+      condition: 'above',
+      threshold: 9,
+      alertKey: 'ph-high',
+    });
     const ids: Record<string, string> = {
       workspaceId,
       userId: member.id,
@@ -262,6 +278,7 @@ describe('every operation of /openapi.json refuses bad input', () => {
       version: '1',
       commandId: command.id,
       recordId,
+      ruleId: rule.id,
       name: 'ingestion',
     };
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as OpenApiDocument;

@@ -9,5 +9,6 @@ export const AUDIT_ENTITY_TYPES = [
   'datasource',
   'record',
   'classification_scheme',
+  'alert_rule',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

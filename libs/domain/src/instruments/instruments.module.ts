@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertRuleIndexSignal } from '../alert-rules/alert-rule-index-signal';
 import { AuditModule } from '../audit/audit.module';
 import { InstrumentBrokerSync } from './instrument-broker-sync';
 import { InstrumentRepository } from './instrument.repository';
@@ -9,7 +10,15 @@ import { LocationService } from './location.service';
 @Module({
   imports: [AuditModule],
   // InstrumentBrokerSync needs BROKER_ADMIN: the app importing this module imports BrokerModule (global).
-  providers: [InstrumentRepository, InstrumentBrokerSync, InstrumentService, LocationRepository, LocationService],
+  // AlertRuleIndexSignal: rules select instruments by type, location and status, so workers re-read them.
+  providers: [
+    AlertRuleIndexSignal,
+    InstrumentRepository,
+    InstrumentBrokerSync,
+    InstrumentService,
+    LocationRepository,
+    LocationService,
+  ],
   exports: [InstrumentService, LocationService, InstrumentRepository, InstrumentBrokerSync],
 })
 export class InstrumentsModule {}

@@ -21,6 +21,7 @@ export function statusOf(code: ErrorCode): number {
     case 'WEAK_PASSWORD':
     case 'MALFORMED_JSON':
     case 'REFRESH_TOKEN_INVALID':
+    case 'ALERT_RULE_SCOPE_EMPTY':
       return HttpStatus.BAD_REQUEST;
     case 'UNAUTHENTICATED':
     case 'INVALID_CREDENTIALS':
@@ -45,6 +46,7 @@ export function statusOf(code: ErrorCode): number {
     case 'RECORD_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_NOT_FOUND':
     case 'CLASSIFICATION_SCHEME_VERSION_NOT_FOUND':
+    case 'ALERT_RULE_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;

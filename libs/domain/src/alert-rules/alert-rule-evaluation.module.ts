@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AlertRuleActions } from './alert-rule-actions';
+import { AlertRuleEvaluator } from './alert-rule-evaluator';
+import { AlertRuleIndex } from './alert-rule-index';
+import { AlertRuleStateRepository } from './alert-rule-state.repository';
+import { AlertRuleSweepService } from './alert-rule-sweep.service';
+
+/** Rule evaluation, for the worker: the in-memory index, the state machine's persistence, the sweep. */
+@Module({
+  providers: [AlertRuleIndex, AlertRuleStateRepository, AlertRuleActions, AlertRuleEvaluator, AlertRuleSweepService],
+  exports: [AlertRuleEvaluator, AlertRuleSweepService, AlertRuleIndex],
+})
+export class AlertRuleEvaluationModule {}
