@@ -10,6 +10,7 @@ import { ClassificationResultsByPosition1795352000000 } from './1795352000000-cl
 import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
 import { TelemetryDrops1795380000000 } from './1795380000000-telemetry-drops';
 import { TelemetryCompressOrderby1795395000000 } from './1795395000000-telemetry-compress-orderby';
+import { Alerts1795400000000 } from './1795400000000-alerts';
 import { AlertRules1795410000000 } from './1795410000000-alert-rules';
 
 /** Every migration, in order. Listed explicitly so builds and tests never depend on file globbing. */
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   TelemetryPurge1795370000000,
   TelemetryDrops1795380000000,
   TelemetryCompressOrderby1795395000000,
+  Alerts1795400000000,
   AlertRules1795410000000,
 ];

@@ -12,6 +12,7 @@ import {
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
+  AlertsModule,
   ClassificationModule,
   CommandsModule,
   DatabaseModule,
@@ -26,6 +27,7 @@ import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { AlertsProcessor } from './processors/alerts.processor';
 import { ClassificationProcessor } from './processors/classification.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
 import { InstrumentsProcessor } from './processors/instruments.processor';
@@ -43,6 +45,7 @@ const PROCESSORS = [
   InstrumentsProcessor,
   IngestionProcessor,
   ClassificationProcessor,
+  AlertsProcessor,
 ];
 
 /**
@@ -65,6 +68,7 @@ export class WorkerModule {
         JobsModule,
         InstrumentStateModule,
         CommandsModule,
+        AlertsModule,
         StorageModule,
         IngestionModule,
         ClassificationModule,

@@ -12,4 +12,5 @@ export * from './live';
 export * from './commands';
 export * from './ingestion';
 export * from './classification';
+export * from './alerts';
 export * from './alert-rules';

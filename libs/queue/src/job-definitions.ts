@@ -151,6 +151,37 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 1_000, age: 7 * 86400 },
     },
   },
+  [JobName.AlertsEscalate]: {
+    queue: QueueName.Alerts,
+    timeoutMs: 30_000,
+    // conditional on the alert's escalation count: a retry never escalates twice
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.AlertsAutoResolve]: {
+    queue: QueueName.Alerts,
+    timeoutMs: 30_000,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 86400 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.AlertsPublishDisplay]: {
+    queue: QueueName.Alerts,
+    timeoutMs: 60_000,
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { count: 100, age: 3600 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -168,6 +199,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Instruments]: 4,
   [QueueName.Ingestion]: 2,
   [QueueName.Classification]: 2,
+  [QueueName.Alerts]: 4,
 };
 
 /**

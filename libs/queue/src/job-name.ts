@@ -28,6 +28,12 @@ export enum JobName {
   IngestionRun = 'ingestion.run',
   /** Labels records with a classification scheme, page by page: a Jobs-API job (progress, cancel, retry). */
   ClassificationRun = 'classification.run',
+  /** Raises an alert nobody acknowledged one priority step (delayed; one per alert and step). */
+  AlertsEscalate = 'alerts.escalate',
+  /** Resolves an alert nobody cleared within its config's autoResolveAfter (delayed). */
+  AlertsAutoResolve = 'alerts.auto-resolve',
+  /** Publishes a workspace's current alert again (a failed publication, a silence starting or ending). */
+  AlertsPublishDisplay = 'alerts.publish-display',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

@@ -142,6 +142,31 @@ export interface TelemetryRetentionResult {
   deletedInstrumentRows: number;
 }
 
+export interface AlertsEscalateData {
+  alertId: string;
+  /** the escalations the alert must have had so far for this job to act (its step) */
+  escalations: number;
+}
+
+export interface AlertsAutoResolveData {
+  alertId: string;
+  /** a re-triggered alert is checked again later under the next round's job id */
+  round: number;
+}
+
+export interface AlertsPublishDisplayData {
+  workspaceId: string;
+}
+
+export interface AlertJobResult {
+  outcome: 'changed' | 'unchanged' | 'rescheduled';
+}
+
+export interface AlertsPublishDisplayResult {
+  /** the seq published, null when publishing failed again (a retry follows) */
+  seq: number | null;
+}
+
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
@@ -158,7 +183,10 @@ export type JobItem =
   | { name: JobName.InstrumentCommandExpire; data: CommandJobData }
   | { name: JobName.InstrumentSweepCommands; data: InstrumentSweepCommandsData }
   | { name: JobName.IngestionRun; data: IngestionRunData }
-  | { name: JobName.ClassificationRun; data: ClassificationRunData };
+  | { name: JobName.ClassificationRun; data: ClassificationRunData }
+  | { name: JobName.AlertsEscalate; data: AlertsEscalateData }
+  | { name: JobName.AlertsAutoResolve; data: AlertsAutoResolveData }
+  | { name: JobName.AlertsPublishDisplay; data: AlertsPublishDisplayData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -174,6 +202,9 @@ export interface JobQueues {
   [JobName.InstrumentSweepCommands]: QueueName.Instruments;
   [JobName.IngestionRun]: QueueName.Ingestion;
   [JobName.ClassificationRun]: QueueName.Classification;
+  [JobName.AlertsEscalate]: QueueName.Alerts;
+  [JobName.AlertsAutoResolve]: QueueName.Alerts;
+  [JobName.AlertsPublishDisplay]: QueueName.Alerts;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -190,6 +221,9 @@ export interface JobResults {
   [JobName.InstrumentSweepCommands]: InstrumentSweepCommandsResult;
   [JobName.IngestionRun]: IngestionRunResult;
   [JobName.ClassificationRun]: ClassificationRunResult;
+  [JobName.AlertsEscalate]: AlertJobResult;
+  [JobName.AlertsAutoResolve]: AlertJobResult;
+  [JobName.AlertsPublishDisplay]: AlertsPublishDisplayResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

@@ -11,6 +11,8 @@ export enum QueueName {
   Ingestion = 'ingestion',
   /** records labelled with classification schemes */
   Classification = 'classification',
+  /** alert escalation, auto-resolution and display republishing */
+  Alerts = 'alerts',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -9,6 +9,8 @@ export const AUDIT_ENTITY_TYPES = [
   'datasource',
   'record',
   'classification_scheme',
+  'alert_config',
+  'alert_silence',
   'alert_rule',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

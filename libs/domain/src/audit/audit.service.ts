@@ -18,7 +18,13 @@ export interface AuditEvent {
 export class AuditService {
   constructor(private readonly entries: AuditRepository) {}
 
-  async record(em: EntityManager, workspaceId: string, actor: Actor, ...events: AuditEvent[]): Promise<void> {
+  /** `actor.userId` null: no user acted (an instrument, a rule, the system). */
+  async record(
+    em: EntityManager,
+    workspaceId: string,
+    actor: Omit<Actor, 'userId'> & { userId: string | null },
+    ...events: AuditEvent[]
+  ): Promise<void> {
     await this.entries.insert(
       events.map((e) => ({
         workspaceId,

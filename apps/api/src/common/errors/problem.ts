@@ -40,6 +40,9 @@ export function statusOf(code: ErrorCode): number {
     case 'LOCATION_NOT_FOUND':
     case 'INSTRUMENT_NOT_FOUND':
     case 'COMMAND_NOT_FOUND':
+    case 'ALERT_CONFIG_NOT_FOUND':
+    case 'ALERT_NOT_FOUND':
+    case 'ALERT_SILENCE_NOT_FOUND':
     case 'JOB_NOT_FOUND':
     case 'QUEUE_NOT_FOUND':
     case 'DATASOURCE_NOT_FOUND':
@@ -58,6 +61,8 @@ export function statusOf(code: ErrorCode): number {
     case 'LOCATION_NOT_EMPTY':
     case 'INSTRUMENT_SERIAL_TAKEN':
     case 'COMMAND_NOT_CANCELLABLE':
+    case 'ALERT_CONFIG_KEY_TAKEN':
+    case 'ALERT_RESOLVED':
     case 'IDEMPOTENCY_KEY_REUSED':
     case 'JOB_NOT_CANCELLABLE':
     case 'JOB_NOT_RETRYABLE':

@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { MqttPublisherModule } from '@labwire/providers';
+import { AuditModule } from '../audit/audit.module';
+import { AlertConfigRepository } from './alert-config.repository';
+import { AlertConfigService } from './alert-config.service';
+import { AlertDisplayService } from './alert-display.service';
+import { AlertHistoryRepository } from './alert-history.repository';
+import { AlertJobsService } from './alert-jobs.service';
+import { AlertRepository } from './alert.repository';
+import { AlertSilenceRepository } from './alert-silence.repository';
+import { AlertSilenceService } from './alert-silence.service';
+import { AlertTimers } from './alert-timers';
+import { AlertTransitionRecorder } from './alert-transition-recorder';
+import { AlertsService } from './alerts.service';
+
+/** Alerts for api and worker (the JobProducer and Redis come from the global modules). */
+@Module({
+  imports: [AuditModule, MqttPublisherModule],
+  providers: [
+    AlertConfigRepository,
+    AlertRepository,
+    AlertHistoryRepository,
+    AlertSilenceRepository,
+    AlertConfigService,
+    AlertTransitionRecorder,
+    AlertDisplayService,
+    AlertTimers,
+    AlertsService,
+    AlertSilenceService,
+    AlertJobsService,
+  ],
+  exports: [
+    AlertConfigService,
+    AlertsService,
+    AlertSilenceService,
+    AlertDisplayService,
+    AlertTransitionRecorder,
+    AlertJobsService,
+    AlertHistoryRepository,
+    AlertRepository,
+    AlertSilenceRepository,
+  ],
+})
+export class AlertsModule {}
