@@ -12,6 +12,7 @@ import {
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
+  AlertRuleEvaluationModule,
   AlertsModule,
   ClassificationModule,
   CommandsModule,
@@ -27,6 +28,7 @@ import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { AlertRulesProcessor } from './processors/alert-rules.processor';
 import { AlertsProcessor } from './processors/alerts.processor';
 import { ClassificationProcessor } from './processors/classification.processor';
 import { IngestionProcessor } from './processors/ingestion.processor';
@@ -35,6 +37,7 @@ import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TelemetryProcessor } from './processors/telemetry.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
 import { WorkerRunner } from './runner/worker-runner';
+import { AlertRulesScheduler } from './schedules/alert-rules-scheduler';
 import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-scheduler';
 import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
 
@@ -46,6 +49,7 @@ const PROCESSORS = [
   IngestionProcessor,
   ClassificationProcessor,
   AlertsProcessor,
+  AlertRulesProcessor,
 ];
 
 /**
@@ -69,6 +73,7 @@ export class WorkerModule {
         InstrumentStateModule,
         CommandsModule,
         AlertsModule,
+        AlertRuleEvaluationModule,
         StorageModule,
         IngestionModule,
         ClassificationModule,
@@ -80,6 +85,7 @@ export class WorkerModule {
         WorkerMetrics,
         MaintenanceScheduler,
         InstrumentLivenessScheduler,
+        AlertRulesScheduler,
         {
           provide: WORKER_READINESS_CHECKS,
           inject: [DataSource, REDIS, WorkerRunner],

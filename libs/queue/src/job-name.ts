@@ -34,6 +34,10 @@ export enum JobName {
   AlertsAutoResolve = 'alerts.auto-resolve',
   /** Publishes a workspace's current alert again (a failed publication, a silence starting or ending). */
   AlertsPublishDisplay = 'alerts.publish-display',
+  /** Evaluates no-data and connectivity rules, and performs alert actions a dead worker owed (scheduled). */
+  AlertRulesSweep = 'alert-rules.sweep',
+  /** Evaluates the connectivity rules of one instrument whose connection state changed (one per change). */
+  AlertRulesCheckInstrument = 'alert-rules.check-instrument',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

@@ -167,6 +167,23 @@ export interface AlertsPublishDisplayResult {
   seq: number | null;
 }
 
+export type AlertRulesSweepData = Record<string, never>;
+
+export interface AlertRulesCheckInstrumentData {
+  instrumentId: string;
+}
+
+export interface AlertRulesSweepResult {
+  /** (rule, instrument) pairs looked at */
+  checked: number;
+  /** pairs whose state changed */
+  changed: number;
+  /** alert actions performed (trigger, clear) */
+  actions: number;
+  /** actions performed on behalf of a worker that died owing them */
+  recovered: number;
+}
+
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
@@ -186,7 +203,9 @@ export type JobItem =
   | { name: JobName.ClassificationRun; data: ClassificationRunData }
   | { name: JobName.AlertsEscalate; data: AlertsEscalateData }
   | { name: JobName.AlertsAutoResolve; data: AlertsAutoResolveData }
-  | { name: JobName.AlertsPublishDisplay; data: AlertsPublishDisplayData };
+  | { name: JobName.AlertsPublishDisplay; data: AlertsPublishDisplayData }
+  | { name: JobName.AlertRulesSweep; data: AlertRulesSweepData }
+  | { name: JobName.AlertRulesCheckInstrument; data: AlertRulesCheckInstrumentData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -205,6 +224,8 @@ export interface JobQueues {
   [JobName.AlertsEscalate]: QueueName.Alerts;
   [JobName.AlertsAutoResolve]: QueueName.Alerts;
   [JobName.AlertsPublishDisplay]: QueueName.Alerts;
+  [JobName.AlertRulesSweep]: QueueName.AlertRules;
+  [JobName.AlertRulesCheckInstrument]: QueueName.AlertRules;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -224,6 +245,8 @@ export interface JobResults {
   [JobName.AlertsEscalate]: AlertJobResult;
   [JobName.AlertsAutoResolve]: AlertJobResult;
   [JobName.AlertsPublishDisplay]: AlertsPublishDisplayResult;
+  [JobName.AlertRulesSweep]: AlertRulesSweepResult;
+  [JobName.AlertRulesCheckInstrument]: AlertRulesSweepResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

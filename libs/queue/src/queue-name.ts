@@ -13,6 +13,8 @@ export enum QueueName {
   Classification = 'classification',
   /** alert escalation, auto-resolution and display republishing */
   Alerts = 'alerts',
+  /** alert rules evaluated by time: no-data, connectivity, actions left behind by a dead worker */
+  AlertRules = 'alert-rules',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@labwire/core';
 import { AlertRuleStateRepository, OwedActions } from './alert-rule-state.repository';
 import { PendingRuleAction } from './alert-rule-state.entity';
 import { RuleAlertSink } from './rule-alert-sink';
@@ -8,15 +9,13 @@ function noteOf(owed: OwedActions, a: PendingRuleAction): string {
   switch (a.action) {
     case 'trigger':
       return `rule "${owed.ruleName}" fired${value}`;
-    case 'clear':
+    default:
       return `rule "${owed.ruleName}" cleared${value}`;
-    case 'suppress':
-      return `rule "${owed.ruleName}" fired${value} while the instrument was in maintenance or retired: no alert raised`;
   }
 }
 
 /**
- * Performs the alert actions rules owe (trigger, clear, suppressed) in order, then removes them from
+ * Performs the alert actions rules owe (trigger, clear) in order, then removes them from
  * the rows' outboxes. A pair whose action fails keeps it (and those after it) for the sweep to retry;
  * other pairs go on.
  */
@@ -45,9 +44,13 @@ export class AlertRuleActions {
               priority: o.priority,
               note: noteOf(o, a),
             };
-            if (a.action === 'trigger') await this.sink.trigger(ctx);
-            else if (a.action === 'clear') await this.sink.clear(ctx);
-            else await this.sink.suppressed(ctx);
+            try {
+              if (a.action === 'trigger') await this.sink.trigger(ctx);
+              else await this.sink.clear(ctx);
+            } catch (err) {
+              // The instrument or workspace is gone: nothing left to alert about.
+              if (!(err instanceof DomainError && err.code.endsWith('_NOT_FOUND'))) throw err;
+            }
             count++;
           }
         } catch (err) {

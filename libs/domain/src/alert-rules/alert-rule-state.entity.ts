@@ -6,7 +6,7 @@ import type { RulePhase } from './alert-rule-machine';
 
 /** What the rule still has to tell the alerts service (an outbox, emptied once done). */
 export interface PendingRuleAction {
-  action: 'trigger' | 'clear' | 'suppress';
+  action: 'trigger' | 'clear';
   /** epoch ms of the sample that caused it */
   at: number;
   value?: number;

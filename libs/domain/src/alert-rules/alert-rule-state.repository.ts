@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AlertHistoryRepository } from '../alerts/alert-history.repository';
 import { Decision, RulePhase, StoredRuleState } from './alert-rule-machine';
 import { PendingRuleAction } from './alert-rule-state.entity';
 
@@ -54,12 +55,17 @@ const OWED_COLUMNS = `s.rule_id AS "ruleId", s.instrument_id AS "instrumentId", 
  * idle. Writes lock the rows they change, in (rule, instrument) order, and recompute from the locked
  * state, so concurrent batches of one instrument on several workers apply one after the other and a
  * transition happens once. Alert actions are appended to the row's outbox in the same transaction;
- * the caller performs them after the commit and removes them (performAndAck), and the sweep performs
- * whatever a dead worker left behind.
+ * the caller performs them after the commit and removes them (acknowledge), and the sweep performs
+ * whatever a dead worker left behind. A firing suppressed because the instrument is in maintenance or
+ * retired raises no alert: it is counted on the row and written to the alert history (action
+ * `suppressed`, no alert, the rule as actor) in the same transaction.
  */
 @Injectable()
 export class AlertRuleStateRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly history: AlertHistoryRepository,
+  ) {}
 
   /** The stored states of these pairs (no lock): one query. */
   async find(pairs: RulePair[]): Promise<Map<string, StoredRuleState>> {
@@ -98,36 +104,57 @@ export class AlertRuleStateRepository {
          ON CONFLICT DO NOTHING`,
         [ruleIds, instrumentIds],
       );
-      const locked: Array<StateRow & { status: string }> = await em.query(
-        `SELECT ${STATE_COLUMNS}, i.status
+      const locked: Array<StateRow & { status: string; workspaceId: string; alertKey: string; ruleName: string }> =
+        await em.query(
+          `SELECT ${STATE_COLUMNS}, i.status, s.workspace_id AS "workspaceId", r.alert_key AS "alertKey",
+                  r.name AS "ruleName"
            FROM alert_rule_states s
            JOIN unnest($1::uuid[], $2::uuid[]) p(rule_id, instrument_id) USING (rule_id, instrument_id)
            JOIN instruments i ON i.id = s.instrument_id
+           JOIN alert_rules r ON r.id = s.rule_id
           ORDER BY s.rule_id, s.instrument_id
             FOR UPDATE OF s`,
-        [ruleIds, instrumentIds],
-      );
+          [ruleIds, instrumentIds],
+        );
       const updates: Array<{ pair: RulePair; decision: Decision }> = [];
       for (const row of locked) {
         const pair = { ruleId: row.ruleId, instrumentId: row.instrumentId };
         const decision = decide(pair, stored(row), row.status);
         if (decision.changed) updates.push({ pair, decision });
+        for (const a of decision.actions) {
+          if (a.action !== 'suppress') continue;
+          const value = a.value === undefined ? '' : ` (value ${a.value})`;
+          await this.history.insert(
+            row.workspaceId,
+            {
+              alertId: null,
+              key: row.alertKey,
+              instrumentId: row.instrumentId,
+              action: 'suppressed',
+              state: null,
+              priority: null,
+              note: `rule "${row.ruleName}" fired${value} while the instrument was ${row.status}: no alert raised`,
+              actorKind: 'rule',
+              actorId: row.ruleId,
+            },
+            em,
+          );
+        }
       }
       if (!updates.length) return [];
       const owed: OwedActions[] = await em.query(
         `WITH u AS (
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[],
-                                $6::timestamptz[], $7::boolean[], $8::jsonb[])
-             AS u(rule_id, instrument_id, phase, since, firing_since, last_at, alerted, actions)),
+                                $6::timestamptz[], $7::boolean[], $8::jsonb[], $9::int[])
+             AS u(rule_id, instrument_id, phase, since, firing_since, last_at, alerted, actions, suppressed)),
          changed AS (
            UPDATE alert_rule_states s SET
              phase = u.phase, since = u.since, firing_since = u.firing_since, last_at = u.last_at,
              alerted = u.alerted,
              pending_actions = s.pending_actions || u.actions,
              actions_since = CASE WHEN jsonb_array_length(u.actions) > 0 THEN now() ELSE s.actions_since END,
-             suppressed_at = CASE WHEN u.actions @> '[{"action":"suppress"}]' THEN now() ELSE s.suppressed_at END,
-             suppressed_count = s.suppressed_count
-               + (SELECT count(*)::int FROM jsonb_array_elements(u.actions) e WHERE e->>'action' = 'suppress'),
+             suppressed_at = CASE WHEN u.suppressed > 0 THEN now() ELSE s.suppressed_at END,
+             suppressed_count = s.suppressed_count + u.suppressed,
              updated_at = now()
              FROM u WHERE s.rule_id = u.rule_id AND s.instrument_id = u.instrument_id
            RETURNING s.*)
@@ -141,7 +168,9 @@ export class AlertRuleStateRepository {
           updates.map((u) => iso(u.decision.state.firingSince)),
           updates.map((u) => iso(u.decision.state.lastAt)),
           updates.map((u) => u.decision.alerted),
-          updates.map((u) => JSON.stringify(u.decision.actions)),
+          // Suppressed firings are recorded on the row itself (suppressed_at, suppressed_count), not owed.
+          updates.map((u) => JSON.stringify(u.decision.actions.filter((a) => a.action !== 'suppress'))),
+          updates.map((u) => u.decision.actions.filter((a) => a.action === 'suppress').length),
         ],
       );
       return owed;

@@ -92,9 +92,10 @@ export class AlertRuleSweepService {
     if (c.kind === 'no_data') {
       const last = ms(c.lastReading) ?? now;
       const silentAt = last + (c.noDataSeconds ?? 0) * 1000;
-      // Silent since silentAt; otherwise the newest reading is the news that clears.
-      const samples: Sample[] =
-        now >= silentAt ? [{ at: silentAt, breach: true, clear: false }] : [{ at: last, breach: false, clear: true }];
+      // The newest reading clears (if newer than the firing); silence since then fires again. Both
+      // can be news in one sweep when the metric reported once and went silent again in between.
+      const samples: Sample[] = [{ at: last, breach: false, clear: true }];
+      if (now >= silentAt) samples.push({ at: silentAt, breach: true, clear: false });
       return { c, samples, timing: { forMs: 0, clearForMs: 0 } };
     }
     const offline = c.connectionState === 'offline';

@@ -1,4 +1,7 @@
-/** Who a rule's alert actions are attributed to. */
+import { Injectable } from '@nestjs/common';
+import { AlertsService } from '../alerts/alerts.service';
+
+/** What a rule tells the alerts service, on behalf of which rule and instrument. */
 export interface RuleActionContext {
   workspaceId: string;
   ruleId: string;
@@ -9,12 +12,28 @@ export interface RuleActionContext {
 }
 
 /**
- * Where rules send their alert actions: the alerts service (one open alert per key and instrument, so
- * performing an action twice re-triggers or re-clears the same alert, never duplicates it).
+ * Rules' alert actions, through the alerts service with the rule as actor. There is at most one open
+ * alert per key and instrument, so an action performed twice (a retry after a crash) re-triggers or
+ * re-clears that alert, never opens a second one.
  */
-export abstract class RuleAlertSink {
-  abstract trigger(ctx: RuleActionContext): Promise<void>;
-  abstract clear(ctx: RuleActionContext): Promise<void>;
-  /** a firing kept from raising an alert (instrument in maintenance or retired), for the history */
-  abstract suppressed(ctx: RuleActionContext): Promise<void>;
+@Injectable()
+export class RuleAlertSink {
+  constructor(private readonly alerts: AlertsService) {}
+
+  async trigger(ctx: RuleActionContext): Promise<void> {
+    await this.alerts.trigger(ctx.workspaceId, ctx.alertKey, {
+      priority: ctx.priority ?? undefined,
+      note: ctx.note,
+      instrumentId: ctx.instrumentId,
+      actor: { kind: 'rule', id: ctx.ruleId },
+    });
+  }
+
+  async clear(ctx: RuleActionContext): Promise<void> {
+    await this.alerts.clear(ctx.workspaceId, ctx.alertKey, {
+      note: ctx.note,
+      instrumentId: ctx.instrumentId,
+      actor: { kind: 'rule', id: ctx.ruleId },
+    });
+  }
 }

@@ -14,11 +14,16 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { RULE_CONDITIONS, RULE_KINDS, RULE_MAX_SECONDS, RuleCondition, RuleKind } from '@labwire/domain';
+import {
+  ALERT_KEY_PATTERN,
+  RULE_CONDITIONS,
+  RULE_KINDS,
+  RULE_MAX_SECONDS,
+  RuleCondition,
+  RuleKind,
+} from '@labwire/domain';
 import { IsNotBlank } from '../../common/dto/not-blank.decorator';
 import { RuleRangeDto, RuleScopeDto } from './rule-parts.dto';
-
-export const ALERT_KEY_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 
 const finite = { allowNaN: false, allowInfinity: false };
 

@@ -1,0 +1,20 @@
+import { Processor } from '@nestjs/bullmq';
+import { AlertRuleSweepService } from '@labwire/domain';
+import { JobName, QueueName } from '@labwire/queue';
+import { JobHandlers } from './job-handlers';
+import { QueueProcessor } from './queue-processor';
+
+/** Alert rules that time evaluates (no-data, connectivity) and actions a dead worker left owed. */
+@Processor(QueueName.AlertRules, { autorun: false })
+export class AlertRulesProcessor extends QueueProcessor<QueueName.AlertRules> {
+  readonly queue = QueueName.AlertRules;
+
+  protected readonly handlers: JobHandlers<QueueName.AlertRules> = {
+    [JobName.AlertRulesSweep]: () => this.sweep.sweep(),
+    [JobName.AlertRulesCheckInstrument]: (job) => this.sweep.sweep(job.data.instrumentId),
+  };
+
+  constructor(private readonly sweep: AlertRuleSweepService) {
+    super();
+  }
+}
