@@ -6,6 +6,7 @@ import { DatabaseModule } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
 import { AlertRulesHttpModule } from './alert-rules/alert-rules-http.module';
+import { AlertsHttpModule } from './alerts/alerts-http.module';
 import { BrokerHttpModule } from './broker/broker-http.module';
 import { AuthGuard } from './common/auth/auth.guard';
 import { ProblemFilter } from './common/errors/problem.filter';
@@ -43,6 +44,7 @@ export class AppModule {
         ClassificationHttpModule,
         InstrumentLiveHttpModule,
         AlertRulesHttpModule,
+        AlertsHttpModule,
         // API_MQTT_BRIDGE=false: a separate bridge process (BridgeAppModule) hears the instruments.
         ...(config.api.mqttBridge ? [MqttBridgeModule] : []),
       ],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import {
+  AlertsModule,
   CommandsModule,
   InstrumentDirectory,
   InstrumentStateModule,
@@ -10,6 +11,7 @@ import {
   TelemetryRepository,
   TelemetryTimeWindow,
 } from '@labwire/domain';
+import { InstrumentAlertsMqttController } from '../alerts/instrument-alerts.mqtt-controller';
 import { CommandReplyMqttController } from '../instruments/mqtt/command-reply.mqtt-controller';
 import { InstrumentStatusMqttController } from '../instruments/mqtt/instrument-status.mqtt-controller';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -21,12 +23,17 @@ import { TelemetryMqttController } from './telemetry.mqtt-controller';
 
 /**
  * The MQTT bridge: every instrument topic Labwire hears (telemetry into the queue, status, command
- * replies; see AckingMqttServer for the transport). Part of the api (API_MQTT_BRIDGE=true) or of the
+ * replies, alerts; see AckingMqttServer for the transport). Part of the api (API_MQTT_BRIDGE=true) or of the
  * bridge process (BridgeAppModule), never both in one process.
  */
 @Module({
-  imports: [MetricsModule, InstrumentStateModule, CommandsModule],
-  controllers: [TelemetryMqttController, InstrumentStatusMqttController, CommandReplyMqttController],
+  imports: [MetricsModule, InstrumentStateModule, CommandsModule, AlertsModule],
+  controllers: [
+    TelemetryMqttController,
+    InstrumentStatusMqttController,
+    CommandReplyMqttController,
+    InstrumentAlertsMqttController,
+  ],
   providers: [
     InstrumentDirectory,
     InstrumentRateLimiter,

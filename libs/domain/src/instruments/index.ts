@@ -13,3 +13,4 @@ export * from './location.entity';
 export * from './location.repository';
 export * from './location.service';
 export * from './versioned-update';
+export * from './instrument-display-access';

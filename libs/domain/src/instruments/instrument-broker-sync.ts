@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BROKER_ADMIN, BrokerAdmin, instrumentRoleName, isInstrumentUsername } from '@labwire/providers';
+import {
+  BROKER_ADMIN,
+  BrokerAdmin,
+  InstrumentAccess,
+  instrumentRoleName,
+  isInstrumentUsername,
+} from '@labwire/providers';
 import { InstrumentStatus } from './instrument.entity';
 
 /** What an instrument signs in to the broker with; the secret exists only in the answer that issues it. */
@@ -42,9 +48,13 @@ export class InstrumentBrokerSync {
   constructor(@Inject(BROKER_ADMIN) private readonly broker: BrokerAdmin) {}
 
   /** Issues a new secret: creates the client or replaces its password (which disconnects the old sessions). */
-  async issueCredentials(instrumentId: string, status: InstrumentStatus): Promise<InstrumentCredentials> {
+  async issueCredentials(
+    instrumentId: string,
+    status: InstrumentStatus,
+    access: InstrumentAccess = {},
+  ): Promise<InstrumentCredentials> {
     const mqttSecret = randomBytes(24).toString('base64url');
-    await this.broker.upsertInstrumentClient(instrumentId, mqttSecret, mayConnect(status));
+    await this.broker.upsertInstrumentClient(instrumentId, mqttSecret, mayConnect(status), access);
     return { mqttUsername: instrumentId, mqttSecret };
   }
 
@@ -57,9 +67,12 @@ export class InstrumentBrokerSync {
     this.logger.warn(`instrument ${instrumentId} has no broker client: rotate its credentials to connect it`);
   }
 
-  /** Re-applies the client's role and the enabled state its status asks for; keeps its secret. */
-  async repair(instrumentId: string, status: InstrumentStatus): Promise<void> {
-    await this.broker.upsertInstrumentClient(instrumentId, null, mayConnect(status));
+  /**
+   * Re-applies the client's role (with `access`: a display's current-alert topics) and the enabled
+   * state its status asks for; keeps its secret.
+   */
+  async repair(instrumentId: string, status: InstrumentStatus, access: InstrumentAccess = {}): Promise<void> {
+    await this.broker.upsertInstrumentClient(instrumentId, null, mayConnect(status), access);
   }
 
   async remove(instrumentId: string): Promise<void> {

@@ -93,8 +93,15 @@ export class InstrumentRepository {
   }
 
   /** Reads and locks an instrument of any workspace (platform-level, for the broker reconciliation). */
-  lockAnyForBroker(id: string, em: EntityManager): Promise<Pick<Instrument, 'id' | 'status'> | null> {
-    return this.repo(em).findOne({ select: ['id', 'status'], where: { id }, lock: { mode: 'pessimistic_write' } });
+  lockAnyForBroker(
+    id: string,
+    em: EntityManager,
+  ): Promise<Pick<Instrument, 'id' | 'status' | 'workspaceId' | 'locationId' | 'capabilities'> | null> {
+    return this.repo(em).findOne({
+      select: ['id', 'status', 'workspaceId', 'locationId', 'capabilities'],
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   /**

@@ -17,6 +17,7 @@ import { Instrument, InstrumentStatus } from './instrument.entity';
 import { InstrumentFields, InstrumentFilter, InstrumentRepository, InstrumentSortField } from './instrument.repository';
 import { InstrumentNotFoundError, LocationNotFoundError } from './instruments.errors';
 import { LocationRepository } from './location.repository';
+import { instrumentAccess } from './instrument-display-access';
 
 export interface InstrumentInput {
   name: string;
@@ -128,7 +129,9 @@ export class InstrumentService {
           changes: createdChanges(instrument, AUDITED_FIELDS),
         });
         // Last step before the commit: a broker failure rolls the instrument back.
-        const credentials = this.broker ? await this.broker.issueCredentials(instrument.id, instrument.status) : null;
+        const credentials = this.broker
+          ? await this.broker.issueCredentials(instrument.id, instrument.status, instrumentAccess(instrument))
+          : null;
         if (credentials) provisioned = instrument.id;
         return { instrument, credentials };
       });
@@ -166,7 +169,7 @@ export class InstrumentService {
         entityId: id,
         changes: { mqttSecret: { to: 'rotated' } },
       });
-      return broker.issueCredentials(id, instrument.status);
+      return broker.issueCredentials(id, instrument.status, instrumentAccess(instrument));
     });
   }
 
@@ -191,7 +194,7 @@ export class InstrumentService {
       this.dataSource.transaction(async (em) => {
         const current = await this.instruments.lockAnyForBroker(id, em);
         if (!current) return;
-        await broker.repair(id, current.status);
+        await broker.repair(id, current.status, instrumentAccess(current));
         repaired++;
       }),
     );
@@ -243,7 +246,13 @@ export class InstrumentService {
       if (effective.status !== undefined && (effective.status === 'retired') !== (before.status === 'retired')) {
         await this.broker?.applyStatus(id, effective.status);
       }
-      return { ...before, ...effective, ...bump };
+      const after = { ...before, ...effective, ...bump };
+      // A display's read-only current-alert topics follow its location and its display capability.
+      const access = instrumentAccess(after);
+      if (JSON.stringify(access) !== JSON.stringify(instrumentAccess(before))) {
+        await this.broker?.repair(id, after.status, access);
+      }
+      return after;
     });
     // Alert rules select instruments by type, location and status (maintenance suppresses them).
     await this.ruleIndex?.changed();

@@ -1,3 +1,5 @@
+import type { InstrumentAccess } from './instrument-topics';
+
 /** A broker account as Labwire manages it. */
 export interface BrokerClient {
   username: string;
@@ -25,10 +27,16 @@ export interface BrokerAdmin {
   ensureServiceAccess(): Promise<void>;
   /**
    * Creates or updates an instrument's client (username = instrument id, bound to the MQTT client id
-   * = instrument id) and its role, which may only use the instrument's own topics. `password` null keeps the current password (a new client gets
+   * = instrument id) and its role, which may only use the instrument's own topics (and subscribe to
+   * `access.subscribeTopics`, read-only). `password` null keeps the current password (a new client gets
    * none and stays disabled until a password is set). Idempotent.
    */
-  upsertInstrumentClient(instrumentId: string, password: string | null, enabled: boolean): Promise<void>;
+  upsertInstrumentClient(
+    instrumentId: string,
+    password: string | null,
+    enabled: boolean,
+    access?: InstrumentAccess,
+  ): Promise<void>;
   /** Enables or disables a client; connected sessions of a disabled client are closed. False when it does not exist. */
   setClientEnabled(username: string, enabled: boolean): Promise<boolean>;
   /** Removes an instrument's client and role, disconnecting it. A client that does not exist is no error. */

@@ -8,6 +8,8 @@ export const instrumentTopics = (instrumentId: string) => {
   return {
     telemetry: `${base}/telemetry`,
     status: `${base}/status`,
+    /** the alerts the instrument raises and clears itself */
+    alerts: `${base}/alerts`,
     command: (commandId: string) => `${base}/commands/${commandId}`,
     commandReply: (commandId: string) => `${base}/commands/${commandId}/reply`,
     /** what the instrument subscribes to */
@@ -16,6 +18,14 @@ export const instrumentTopics = (instrumentId: string) => {
     repliesFilter: `${base}/commands/+/reply`,
   };
 };
+
+/**
+ * Topic rights an instrument has beyond its own topics: a display (capabilities `display: true`) may
+ * subscribe, read-only, to its workspace's and its location's current-alert topics.
+ */
+export interface InstrumentAccess {
+  subscribeTopics?: string[];
+}
 
 /** The broker role holding one instrument's topic rights. */
 export const instrumentRoleName = (instrumentId: string) => `labwire-instrument-${instrumentId}`;

@@ -4,7 +4,13 @@ import mqtt, { MqttClient } from 'mqtt';
 import { redactUrl } from '@labwire/core';
 import { BrokerAdmin, BrokerClient } from './broker-admin';
 import { BrokerRejectedError, BrokerUnavailableError } from './broker.errors';
-import { instrumentRoleName, instrumentTopics, SERVICE_ACLS, SERVICE_ROLE } from './instrument-topics';
+import {
+  InstrumentAccess,
+  instrumentRoleName,
+  instrumentTopics,
+  SERVICE_ACLS,
+  SERVICE_ROLE,
+} from './instrument-topics';
 
 const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1';
 const RESPONSE_TOPIC = `${CONTROL_TOPIC}/response`;
@@ -97,14 +103,22 @@ export class MosquittoDynsecBrokerAdmin implements BrokerAdmin {
     return roles.some((r) => r.rolename === SERVICE_ROLE);
   }
 
-  async upsertInstrumentClient(instrumentId: string, password: string | null, enabled: boolean): Promise<void> {
+  async upsertInstrumentClient(
+    instrumentId: string,
+    password: string | null,
+    enabled: boolean,
+    access: InstrumentAccess = {},
+  ): Promise<void> {
     const rolename = instrumentRoleName(instrumentId);
     const topics = instrumentTopics(instrumentId);
     const acls = [
       { acltype: 'publishClientSend', topic: topics.telemetry, allow: true },
       { acltype: 'publishClientSend', topic: topics.status, allow: true },
+      { acltype: 'publishClientSend', topic: topics.alerts, allow: true },
       { acltype: 'publishClientSend', topic: topics.repliesFilter, allow: true },
       { acltype: 'subscribePattern', topic: topics.commandsFilter, allow: true },
+      // read-only: a subscription right, no publishClientSend
+      ...(access.subscribeTopics ?? []).map((topic) => ({ acltype: 'subscribePattern', topic, allow: true })),
     ];
     const secret = password === null ? {} : { password, textname: WITH_SECRET };
     const [, , created] = await this.run(
