@@ -1,3 +1,4 @@
+import { alertsBench } from './alerts/alerts.bench';
 import { apiInstrumentsBench } from './api-instruments/api-instruments.bench';
 import { classifyBench } from './classify/classify.bench';
 import { ingestCsvBench } from './ingest-csv/ingest-csv.bench';
@@ -12,4 +13,5 @@ export const BENCHES: Record<string, Bench> = {
   'telemetry-e2e': telemetryE2eBench,
   'ingest-csv': ingestCsvBench,
   classify: classifyBench,
+  alerts: alertsBench,
 };

@@ -204,6 +204,17 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 1_000, age: 7 * 86400 },
     },
   },
+  [JobName.AlertRulesPerform]: {
+    queue: QueueName.AlertRules,
+    timeoutMs: 60_000,
+    // The outbox is the record: a retry performs only what is still owed; the sweep covers the rest.
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 3600 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */

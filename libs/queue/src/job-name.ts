@@ -38,6 +38,8 @@ export enum JobName {
   AlertRulesSweep = 'alert-rules.sweep',
   /** Evaluates the connectivity rules of one instrument whose connection state changed (one per change). */
   AlertRulesCheckInstrument = 'alert-rules.check-instrument',
+  /** Performs the alert actions rules owe for some (rule, instrument) pairs (enqueued by telemetry batches). */
+  AlertRulesPerform = 'alert-rules.perform',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

@@ -173,6 +173,15 @@ export interface AlertRulesCheckInstrumentData {
   instrumentId: string;
 }
 
+export interface AlertRulesPerformData {
+  pairs: Array<{ ruleId: string; instrumentId: string }>;
+}
+
+export interface AlertRulesPerformResult {
+  /** alert actions performed (trigger, clear) */
+  performed: number;
+}
+
 export interface AlertRulesSweepResult {
   /** (rule, instrument) pairs looked at */
   checked: number;
@@ -205,7 +214,8 @@ export type JobItem =
   | { name: JobName.AlertsAutoResolve; data: AlertsAutoResolveData }
   | { name: JobName.AlertsPublishDisplay; data: AlertsPublishDisplayData }
   | { name: JobName.AlertRulesSweep; data: AlertRulesSweepData }
-  | { name: JobName.AlertRulesCheckInstrument; data: AlertRulesCheckInstrumentData };
+  | { name: JobName.AlertRulesCheckInstrument; data: AlertRulesCheckInstrumentData }
+  | { name: JobName.AlertRulesPerform; data: AlertRulesPerformData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -226,6 +236,7 @@ export interface JobQueues {
   [JobName.AlertsPublishDisplay]: QueueName.Alerts;
   [JobName.AlertRulesSweep]: QueueName.AlertRules;
   [JobName.AlertRulesCheckInstrument]: QueueName.AlertRules;
+  [JobName.AlertRulesPerform]: QueueName.AlertRules;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -247,6 +258,7 @@ export interface JobResults {
   [JobName.AlertsPublishDisplay]: AlertsPublishDisplayResult;
   [JobName.AlertRulesSweep]: AlertRulesSweepResult;
   [JobName.AlertRulesCheckInstrument]: AlertRulesSweepResult;
+  [JobName.AlertRulesPerform]: AlertRulesPerformResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

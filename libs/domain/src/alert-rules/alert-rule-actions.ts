@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@labwire/core';
-import { AlertRuleStateRepository, OwedActions } from './alert-rule-state.repository';
+import { AlertRuleStateRepository, OwedActions, RulePair } from './alert-rule-state.repository';
 import { PendingRuleAction } from './alert-rule-state.entity';
 import { RuleAlertSink } from './rule-alert-sink';
 
@@ -14,10 +14,18 @@ function noteOf(owed: OwedActions, a: PendingRuleAction): string {
   }
 }
 
+/** How long a performer holds an outbox: far longer than a few alert calls take. */
+const LEASE_SECONDS = 60;
+/** Outboxes nobody performed for this long are performed by the sweep (a dead worker, a lost job). */
+export const STALE_ACTIONS_SECONDS = 30;
+const STALE_BATCH = 500;
+/** Actions appended while a performer worked are taken in further rounds, up to this many. */
+const MAX_ROUNDS = 5;
+
 /**
- * Performs the alert actions rules owe (trigger, clear) in order, then removes them from
- * the rows' outboxes. A pair whose action fails keeps it (and those after it) for the sweep to retry;
- * other pairs go on.
+ * Performs the alert actions rules owe (trigger, clear), each outbox in order, by one performer at a
+ * time (a claim on the row), then removes them from the outbox and releases it. A pair whose action
+ * fails keeps it (and those after it) for the sweep to retry; other pairs go on.
  */
 @Injectable()
 export class AlertRuleActions {
@@ -28,8 +36,25 @@ export class AlertRuleActions {
     private readonly sink: RuleAlertSink,
   ) {}
 
-  async perform(owed: OwedActions[]): Promise<number> {
-    const done: Array<{ ruleId: string; instrumentId: string; count: number }> = [];
+  /** Performs what these pairs owe (a perform job, or the sweep's own transitions). */
+  async performPairs(pairs: RulePair[]): Promise<number> {
+    let performed = 0;
+    for (let round = 0; round < MAX_ROUNDS && pairs.length; round++) {
+      const claimed = await this.states.claim(pairs, LEASE_SECONDS);
+      if (!claimed.length) break;
+      performed += await this.perform(claimed);
+    }
+    return performed;
+  }
+
+  /** Performs outboxes left behind for STALE_ACTIONS_SECONDS. */
+  async performStale(): Promise<number> {
+    const claimed = await this.states.claimStale(STALE_ACTIONS_SECONDS, LEASE_SECONDS, STALE_BATCH);
+    return claimed.length ? this.perform(claimed) : 0;
+  }
+
+  private async perform(owed: OwedActions[]): Promise<number> {
+    const done: Array<RulePair & { count: number }> = [];
     let performed = 0;
     await Promise.all(
       owed.map(async (o) => {
@@ -58,7 +83,8 @@ export class AlertRuleActions {
             `rule ${o.ruleId} on instrument ${o.instrumentId}: alert action failed, retried by the sweep: ${(err as Error).message}`,
           );
         }
-        if (count) done.push({ ruleId: o.ruleId, instrumentId: o.instrumentId, count });
+        // Every claimed pair is released, including one that performed nothing.
+        done.push({ ruleId: o.ruleId, instrumentId: o.instrumentId, count });
         performed += count;
       }),
     );

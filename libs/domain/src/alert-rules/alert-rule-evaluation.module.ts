@@ -18,6 +18,6 @@ import { RuleAlertSink } from './rule-alert-sink';
     AlertRuleEvaluator,
     AlertRuleSweepService,
   ],
-  exports: [AlertRuleEvaluator, AlertRuleSweepService, AlertRuleIndex],
+  exports: [AlertRuleEvaluator, AlertRuleSweepService, AlertRuleIndex, AlertRuleActions],
 })
 export class AlertRuleEvaluationModule {}

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { JobName, JobProducer } from '@labwire/queue';
 import { BatchOrigin } from '../telemetry/telemetry-ingest.service';
 import { TelemetryReading } from '../telemetry/telemetry-reading';
-import { AlertRuleActions } from './alert-rule-actions';
 import { AlertRuleIndex, IndexedRule } from './alert-rule-index';
 import { decide, IDLE_STORED, Sample } from './alert-rule-machine';
 import { AlertRuleStateRepository, pairKey, RulePair } from './alert-rule-state.repository';
@@ -16,25 +16,29 @@ export interface EvaluationResult {
   pairs: number;
   /** pairs whose state changed */
   changed: number;
-  /** alert actions performed (trigger, clear, suppressed) */
-  actions: number;
+  /** pairs that owe alert actions now (performed by an alert-rules.perform job) */
+  owing: number;
 }
 
-const NOTHING: EvaluationResult = { pairs: 0, changed: 0, actions: 0 };
+const NOTHING: EvaluationResult = { pairs: 0, changed: 0, owing: 0 };
 
 /**
  * Evaluates threshold rules on a stored LIVE telemetry batch. Backfilled readings (REST uploads,
  * which are history) never reach rules. Per batch: the readings are matched against the in-memory
  * index, each (rule, instrument) pair's samples run through the state machine from the stored state
  * (one query), and only if something changed are the rows locked, the decision recomputed from the
- * locked state, and the changes written in one statement. Alert actions are performed after commit.
+ * locked state, and the changes written in one statement with the alert actions they owe (an outbox).
+ * The actions are performed by an `alert-rules.perform` job, so the alerts service's latency never
+ * slows telemetry down; the sweep performs any whose job was lost.
  */
 @Injectable()
 export class AlertRuleEvaluator {
+  private readonly logger = new Logger('AlertRuleEvaluator');
+
   constructor(
     private readonly index: AlertRuleIndex,
     private readonly states: AlertRuleStateRepository,
-    private readonly actions: AlertRuleActions,
+    private readonly jobs: JobProducer,
   ) {}
 
   async afterStored(readings: TelemetryReading[], origin: BatchOrigin): Promise<EvaluationResult> {
@@ -75,7 +79,12 @@ export class AlertRuleEvaluator {
       const g = groups.get(pairKey(pair.ruleId, pair.instrumentId)) as Group;
       return decide(before, g.samples, g.rule.timing, status);
     });
-    const performed = owed.length ? await this.actions.perform(owed) : 0;
-    return { pairs: all.length, changed: moving.length, actions: performed };
+    if (owed.length) {
+      const pairs = owed.map((o) => ({ ruleId: o.ruleId, instrumentId: o.instrumentId }));
+      await this.jobs
+        .enqueue(JobName.AlertRulesPerform, { pairs })
+        .catch((err: Error) => this.logger.warn(`alert actions left to the rule sweep: ${err.message}`));
+    }
+    return { pairs: all.length, changed: moving.length, owing: owed.length };
   }
 }

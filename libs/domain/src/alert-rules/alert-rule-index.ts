@@ -72,6 +72,7 @@ export class AlertRuleIndex implements OnApplicationShutdown {
   private loadedVersion: string | null | undefined;
   private loadedAt = 0;
   private loading?: Promise<void>;
+  private again = false;
   private subscriber?: Redis;
 
   constructor(
@@ -84,27 +85,34 @@ export class AlertRuleIndex implements OnApplicationShutdown {
   async current(): Promise<RuleIndexSnapshot> {
     this.listen();
     const version = await this.redis.get(ruleIndexVersionKey(this.config.redis.prefix));
-    if (version !== this.loadedVersion || Date.now() - this.loadedAt > MAX_AGE_MS) await this.reload(version);
+    if (version !== this.loadedVersion || Date.now() - this.loadedAt > MAX_AGE_MS) await this.reload();
     return this.snapshot;
   }
 
-  private reload(version: string | null): Promise<void> {
-    // A reload in flight may have read an older version: chain one more after it.
-    const run = (this.loading ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(async () => {
-        if (version === this.loadedVersion && Date.now() - this.loadedAt <= MAX_AGE_MS) return;
-        this.snapshot = await this.load();
-        this.loadedVersion = version;
-        this.loadedAt = Date.now();
-      });
-    this.loading = run;
-    run
-      .finally(() => {
-        if (this.loading === run) this.loading = undefined;
-      })
-      .catch(() => undefined);
-    return run;
+  /**
+   * Reloads, coalescing: callers arriving during a reload share it and get one more round after it
+   * (which reads the version again), however many changes were announced meanwhile.
+   */
+  private reload(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      try {
+        do {
+          this.again = false;
+          // The version first: a change committed after this read bumps it again and is seen next time.
+          const version = await this.redis.get(ruleIndexVersionKey(this.config.redis.prefix));
+          this.snapshot = await this.load();
+          this.loadedVersion = version;
+          this.loadedAt = Date.now();
+        } while (this.again);
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    return this.loading;
   }
 
   private async load(): Promise<RuleIndexSnapshot> {
@@ -144,7 +152,7 @@ export class AlertRuleIndex implements OnApplicationShutdown {
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('message', (_channel: string, version: string) => {
       if (version === this.loadedVersion) return;
-      this.reload(version).catch((err: Error) => this.logger.warn(`rule index not reloaded: ${err.message}`));
+      this.reload().catch((err: Error) => this.logger.warn(`rule index not reloaded: ${err.message}`));
     });
     this.subscriber.on('error', () => undefined);
     this.subscriber

@@ -58,6 +58,10 @@ export class AlertRuleState {
   @Column('timestamptz', { nullable: true })
   actionsSince!: Date | null;
 
+  /** a performer holds the outbox until then (so two never perform the same actions at once) */
+  @Column('timestamptz', { nullable: true })
+  claimedUntil!: Date | null;
+
   /** the last firing kept from raising an alert (instrument in maintenance or retired) */
   @Column('timestamptz', { nullable: true })
   suppressedAt!: Date | null;

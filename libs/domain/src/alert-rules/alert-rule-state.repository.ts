@@ -177,27 +177,54 @@ export class AlertRuleStateRepository {
     });
   }
 
-  /** Removes the first `done` actions of each pair's outbox (actions appended since stay). */
+  /**
+   * Claims the outboxes of these pairs that hold actions and no other performer holds, for
+   * `leaseSeconds` (a performer that dies releases them by expiry).
+   */
+  async claim(pairs: RulePair[], leaseSeconds: number): Promise<OwedActions[]> {
+    // An UPDATE … RETURNING answers [rows, count] through TypeORM.
+    const [rows]: [OwedActions[], number] = await this.dataSource.query(
+      `UPDATE alert_rule_states s SET claimed_until = now() + make_interval(secs => $3)
+         FROM alert_rules r, unnest($1::uuid[], $2::uuid[]) p(rule_id, instrument_id)
+        WHERE r.id = s.rule_id AND s.rule_id = p.rule_id AND s.instrument_id = p.instrument_id
+          AND jsonb_array_length(s.pending_actions) > 0 AND (s.claimed_until IS NULL OR s.claimed_until < now())
+       RETURNING ${OWED_COLUMNS}`,
+      [pairs.map((p) => p.ruleId), pairs.map((p) => p.instrumentId), leaseSeconds],
+    );
+    return rows;
+  }
+
+  /** Outboxes left behind (a worker died, or its perform job was lost) for `olderThanSeconds`: claimed. */
+  async claimStale(olderThanSeconds: number, leaseSeconds: number, limit: number): Promise<OwedActions[]> {
+    const [rows]: [OwedActions[], number] = await this.dataSource.query(
+      `UPDATE alert_rule_states s SET claimed_until = now() + make_interval(secs => $2)
+         FROM alert_rules r
+        WHERE r.id = s.rule_id AND (s.rule_id, s.instrument_id) IN (
+                SELECT rule_id, instrument_id FROM alert_rule_states
+                 WHERE actions_since < now() - make_interval(secs => $1) AND jsonb_array_length(pending_actions) > 0
+                   AND (claimed_until IS NULL OR claimed_until < now())
+                 ORDER BY actions_since LIMIT $3)
+       RETURNING ${OWED_COLUMNS}`,
+      [olderThanSeconds, leaseSeconds, limit],
+    );
+    return rows;
+  }
+
+  /**
+   * Removes the first `count` actions of each claimed outbox (actions appended since stay) and
+   * releases the claim.
+   */
   async acknowledge(done: Array<RulePair & { count: number }>): Promise<void> {
     if (!done.length) return;
     await this.dataSource.query(
       `UPDATE alert_rule_states s SET
          pending_actions = COALESCE((SELECT jsonb_agg(e ORDER BY n) FROM jsonb_array_elements(s.pending_actions)
                                      WITH ORDINALITY x(e, n) WHERE n > d.count), '[]'::jsonb),
-         actions_since = CASE WHEN jsonb_array_length(s.pending_actions) > d.count THEN s.actions_since END
+         actions_since = CASE WHEN jsonb_array_length(s.pending_actions) > d.count THEN s.actions_since END,
+         claimed_until = NULL
          FROM unnest($1::uuid[], $2::uuid[], $3::int[]) d(rule_id, instrument_id, count)
         WHERE s.rule_id = d.rule_id AND s.instrument_id = d.instrument_id`,
       [done.map((d) => d.ruleId), done.map((d) => d.instrumentId), done.map((d) => d.count)],
-    );
-  }
-
-  /** Outboxes a worker left behind (it died between committing a transition and performing it). */
-  findStaleOwed(olderThanSeconds: number, limit: number): Promise<OwedActions[]> {
-    return this.dataSource.query(
-      `SELECT ${OWED_COLUMNS} FROM alert_rule_states s JOIN alert_rules r ON r.id = s.rule_id
-        WHERE s.actions_since < now() - make_interval(secs => $1) AND jsonb_array_length(s.pending_actions) > 0
-        ORDER BY s.actions_since LIMIT $2`,
-      [olderThanSeconds, limit],
     );
   }
 }

@@ -5,10 +5,6 @@ import { SCOPE_MATCH_SQL } from './alert-rule-definition';
 import { decide, IDLE_STORED, RulePhase, Sample, StoredRuleState, Timing } from './alert-rule-machine';
 import { AlertRuleStateRepository, pairKey, RulePair } from './alert-rule-state.repository';
 
-/** A worker that died owing alert actions: they are performed by the sweep after this long. */
-export const STALE_ACTIONS_SECONDS = 30;
-const STALE_BATCH = 500;
-
 interface Candidate extends RulePair {
   kind: 'no_data' | 'connectivity';
   status: string;
@@ -77,12 +73,11 @@ export class AlertRuleSweepService {
         const s = samples.get(pairKey(pair.ruleId, pair.instrumentId)) as { samples: Sample[]; timing: Timing };
         return decide(before, s.samples, s.timing, status);
       });
-      if (owed.length) actions = await this.actions.perform(owed);
+      if (owed.length) actions = await this.actions.performPairs(owed);
     }
     let recovered = 0;
     if (!instrumentId) {
-      const stale = await this.states.findStaleOwed(STALE_ACTIONS_SECONDS, STALE_BATCH);
-      if (stale.length) recovered = await this.actions.perform(stale);
+      recovered = await this.actions.performStale();
     }
     return { checked: candidates.length, changed: moving.length, actions, recovered };
   }

@@ -1,3 +1,4 @@
+export * from './alert-rule-actions';
 export * from './alert-rule-condition';
 export * from './alert-rule-definition';
 export * from './alert-rule-evaluation.module';
