@@ -1,3 +1,4 @@
+import { alertsBench } from './alerts/alerts.bench';
 import { apiInstrumentsBench } from './api-instruments/api-instruments.bench';
 import { classifyBench } from './classify/classify.bench';
 import { experimentsBench } from './experiments/experiments.bench';
@@ -16,4 +17,5 @@ export const BENCHES: Record<string, Bench> = {
   classify: classifyBench,
   transfer: transferBench,
   experiments: experimentsBench,
+  alerts: alertsBench,
 };

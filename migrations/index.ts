@@ -11,6 +11,7 @@ import { TelemetryPurge1795370000000 } from './1795370000000-telemetry-purge';
 import { TelemetryDrops1795380000000 } from './1795380000000-telemetry-drops';
 import { TelemetryCompressOrderby1795395000000 } from './1795395000000-telemetry-compress-orderby';
 import { Alerts1795400000000 } from './1795400000000-alerts';
+import { AlertRules1795410000000 } from './1795410000000-alert-rules';
 import { Notifications1795420000000 } from './1795420000000-notifications';
 import { Experiments1795430000000 } from './1795430000000-experiments';
 import { CalibrationAndMaintenance1795440000000 } from './1795440000000-calibration-and-maintenance';
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   TelemetryDrops1795380000000,
   TelemetryCompressOrderby1795395000000,
   Alerts1795400000000,
+  AlertRules1795410000000,
   Notifications1795420000000,
   Experiments1795430000000,
   CalibrationAndMaintenance1795440000000,

@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule, LoggerModule, RedisModule, TracingModule } fro
 import { DatabaseModule } from '@labwire/domain';
 import { StorageModule } from '@labwire/providers';
 import { QueueModule } from '@labwire/queue';
+import { AlertRulesHttpModule } from './alert-rules/alert-rules-http.module';
 import { AlertsHttpModule } from './alerts/alerts-http.module';
 import { BrokerHttpModule } from './broker/broker-http.module';
 import { CalibrationHttpModule } from './calibration/calibration-http.module';
@@ -53,6 +54,7 @@ export class AppModule {
         NotificationsHttpModule,
         ExperimentsHttpModule,
         CalibrationHttpModule,
+        AlertRulesHttpModule,
         AlertsHttpModule,
         TransferHttpModule,
         SharingHttpModule,

@@ -13,6 +13,7 @@ import {
 } from '@labwire/core';
 import { databaseHealthCheck } from '@labwire/database';
 import {
+  AlertRuleEvaluationModule,
   AlertsModule,
   CalibrationModule,
   ClassificationModule,
@@ -34,6 +35,7 @@ import { QueueModule } from '@labwire/queue';
 import { WORKER_READINESS_CHECKS, WorkerReadiness } from './health/worker-readiness';
 import { WorkerHttpServer } from './http/worker-http-server';
 import { WorkerMetrics } from './metrics/worker-metrics';
+import { AlertRulesProcessor } from './processors/alert-rules.processor';
 import { AlertsProcessor } from './processors/alerts.processor';
 import { ClassificationProcessor } from './processors/classification.processor';
 import { ExperimentsProcessor } from './processors/experiments.processor';
@@ -47,6 +49,7 @@ import { TelemetryProcessor } from './processors/telemetry.processor';
 import { TransferProcessor } from './processors/transfer.processor';
 import { QUEUE_PROCESSORS } from './runner/queue-processors';
 import { WorkerRunner } from './runner/worker-runner';
+import { AlertRulesScheduler } from './schedules/alert-rules-scheduler';
 import { InstrumentLivenessScheduler } from './schedules/instrument-liveness-scheduler';
 import { MaintenanceScheduler } from './schedules/maintenance-scheduler';
 import { NotificationsScheduler } from './schedules/notifications-scheduler';
@@ -65,6 +68,7 @@ const PROCESSORS = [
   SchedulesProcessor,
   TransferProcessor,
   ExperimentsProcessor,
+  AlertRulesProcessor,
 ];
 
 /**
@@ -89,6 +93,7 @@ export class WorkerModule {
         InstrumentStateModule,
         CommandsModule,
         AlertsModule,
+        AlertRuleEvaluationModule,
         StorageModule,
         IngestionModule,
         ClassificationModule,
@@ -108,6 +113,7 @@ export class WorkerModule {
         InstrumentLivenessScheduler,
         NotificationsScheduler,
         UserSchedulesReconciler,
+        AlertRulesScheduler,
         {
           provide: WORKER_READINESS_CHECKS,
           inject: [DataSource, REDIS, WorkerRunner],

@@ -1,5 +1,7 @@
 import { AccountToken } from './accounts/account-token.entity';
 import { ApiKey } from './identity/api-key.entity';
+import { AlertRule } from './alert-rules/alert-rule.entity';
+import { AlertRuleState } from './alert-rules/alert-rule-state.entity';
 import { RefreshToken } from './identity/refresh-token.entity';
 import { Session } from './identity/session.entity';
 import { User } from './identity/user.entity';
@@ -35,4 +37,6 @@ export const ENTITIES = [
   NotificationAttempt,
   AccountToken,
   WorkspaceInvitation,
+  AlertRule,
+  AlertRuleState,
 ];

@@ -22,3 +22,4 @@ export * from './invitations';
 export * from './schedules';
 export * from './transfer';
 export * from './sharing';
+export * from './alert-rules';

@@ -333,6 +333,39 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
       removeOnFail: { count: 1_000, age: 7 * 86400 },
     },
   },
+  [JobName.AlertRulesSweep]: {
+    queue: QueueName.AlertRules,
+    timeoutMs: 60_000,
+    // Scheduled every few seconds: a failed run is simply followed by the next one.
+    options: {
+      attempts: 1,
+      backoff: { type: 'fixed', delay: 1_000 },
+      removeOnComplete: { count: 100, age: 3600 },
+      removeOnFail: { count: 500, age: 7 * 86400 },
+    },
+  },
+  [JobName.AlertRulesCheckInstrument]: {
+    queue: QueueName.AlertRules,
+    timeoutMs: 30_000,
+    // Idempotent (state transitions are conditional); the sweep covers one that never ran.
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 3600 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
+  [JobName.AlertRulesPerform]: {
+    queue: QueueName.AlertRules,
+    timeoutMs: 60_000,
+    // The outbox is the record: a retry performs only what is still owed; the sweep covers the rest.
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000, age: 3600 },
+      removeOnFail: { count: 1_000, age: 7 * 86400 },
+    },
+  },
 };
 
 /** The job names each queue carries. */
@@ -356,6 +389,7 @@ export const DEFAULT_CONCURRENCY: { readonly [Q in QueueName]: number } = {
   [QueueName.Schedules]: 2,
   [QueueName.Transfer]: 1,
   [QueueName.Experiments]: 200,
+  [QueueName.AlertRules]: 2,
 };
 
 /**

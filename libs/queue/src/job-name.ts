@@ -60,6 +60,12 @@ export enum JobName {
   TransferImport = 'transfer.import',
   /** Runs an experiment's protocol steps, resuming at the step in progress: a Jobs-API job. */
   ExperimentRun = 'experiment.run',
+  /** Evaluates no-data and connectivity rules, and performs alert actions a dead worker owed (scheduled). */
+  AlertRulesSweep = 'alert-rules.sweep',
+  /** Evaluates the connectivity rules of one instrument whose connection state changed (one per change). */
+  AlertRulesCheckInstrument = 'alert-rules.check-instrument',
+  /** Performs the alert actions rules owe for some (rule, instrument) pairs (enqueued by telemetry batches). */
+  AlertRulesPerform = 'alert-rules.perform',
 }
 
 export const JOB_NAMES: readonly JobName[] = Object.values(JobName);

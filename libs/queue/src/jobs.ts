@@ -297,6 +297,32 @@ export interface ScheduleExportsPurgeResult {
   purged: number;
 }
 
+export type AlertRulesSweepData = Record<string, never>;
+
+export interface AlertRulesCheckInstrumentData {
+  instrumentId: string;
+}
+
+export interface AlertRulesPerformData {
+  pairs: Array<{ ruleId: string; instrumentId: string }>;
+}
+
+export interface AlertRulesPerformResult {
+  /** alert actions performed (trigger, clear) */
+  performed: number;
+}
+
+export interface AlertRulesSweepResult {
+  /** (rule, instrument) pairs looked at */
+  checked: number;
+  /** pairs whose state changed */
+  changed: number;
+  /** alert actions performed (trigger, clear) */
+  actions: number;
+  /** actions performed on behalf of a worker that died owing them */
+  recovered: number;
+}
+
 /**
  * The api↔worker contract: one `{name, data}` member per job. Producer and processor are both typed
  * from this union, so a payload change that one side misses does not compile.
@@ -329,7 +355,10 @@ export type JobItem =
   | { name: JobName.ScheduleExportsPurge; data: ScheduleExportsPurgeData }
   | { name: JobName.TransferExport; data: TransferExportData }
   | { name: JobName.TransferImport; data: TransferImportData }
-  | { name: JobName.ExperimentRun; data: ExperimentRunData };
+  | { name: JobName.ExperimentRun; data: ExperimentRunData }
+  | { name: JobName.AlertRulesSweep; data: AlertRulesSweepData }
+  | { name: JobName.AlertRulesCheckInstrument; data: AlertRulesCheckInstrumentData }
+  | { name: JobName.AlertRulesPerform; data: AlertRulesPerformData };
 
 /** The queue each job runs on, at the type level (JOB_DEFINITIONS holds the same at runtime). */
 export interface JobQueues {
@@ -361,6 +390,9 @@ export interface JobQueues {
   [JobName.TransferExport]: QueueName.Transfer;
   [JobName.TransferImport]: QueueName.Transfer;
   [JobName.ExperimentRun]: QueueName.Experiments;
+  [JobName.AlertRulesSweep]: QueueName.AlertRules;
+  [JobName.AlertRulesCheckInstrument]: QueueName.AlertRules;
+  [JobName.AlertRulesPerform]: QueueName.AlertRules;
 }
 
 /** What each job's handler returns (stored by BullMQ as the job's return value). */
@@ -393,6 +425,9 @@ export interface JobResults {
   [JobName.TransferExport]: TransferExportResult;
   [JobName.TransferImport]: TransferImportResult;
   [JobName.ExperimentRun]: ExperimentRunResult;
+  [JobName.AlertRulesSweep]: AlertRulesSweepResult;
+  [JobName.AlertRulesCheckInstrument]: AlertRulesSweepResult;
+  [JobName.AlertRulesPerform]: AlertRulesPerformResult;
 }
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>;

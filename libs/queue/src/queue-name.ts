@@ -23,6 +23,8 @@ export enum QueueName {
   Transfer = 'transfer',
   /** protocols run on instruments, step by step */
   Experiments = 'experiments',
+  /** alert rules evaluated by time: no-data, connectivity, actions left behind by a dead worker */
+  AlertRules = 'alert-rules',
 }
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);

@@ -64,6 +64,14 @@ function baselineOverrides(ids: Record<string, string>, owner: TestUser, strange
     },
     protocols_create: { name: 'Fuzz protocol', roles: [{ name: 'r' }], steps: [{ kind: 'mark', label: 'm' }] },
     experiments_create: { protocolId: ids.protocolId, assignments: { r: ids.instrumentId } },
+    alert_rules_create: {
+      name: 'Fuzz rule',
+      scope: { instrumentId: ids.instrumentId },
+      metric: 'ph',
+      condition: 'above',
+      threshold: 8,
+      alertKey: 'fuzz-rule',
+    },
   };
 }
 
@@ -306,6 +314,14 @@ describe('every operation of /openapi.json refuses bad input', () => {
     });
     const experiment = await post('/experiments', { protocolId: protocol.id, assignments: { r: instrument.id } });
     const key = await api.request('POST', '/api/v1/users/me/api-keys', { token: owner.token, body: { name: 'k' } });
+    const rule = await post('/alert-rules', {
+      name: 'Rule',
+      scope: { instrumentId: instrument.id },
+      metric: 'ph',
+      condition: 'above',
+      threshold: 9,
+      alertKey: 'ph-high',
+    });
     const ids: Record<string, string> = {
       workspaceId,
       userId: member.id,
@@ -323,6 +339,7 @@ describe('every operation of /openapi.json refuses bad input', () => {
       experimentId: experiment.id,
       recordId,
       scheduleId: schedule.id,
+      ruleId: rule.id,
       name: 'ingestion',
       configId: alertConfig.id,
       alertId: triggered.alert.id,

@@ -19,5 +19,6 @@ export const AUDIT_ENTITY_TYPES = [
   'invitation',
   'schedule',
   'share_link',
+  'alert_rule',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

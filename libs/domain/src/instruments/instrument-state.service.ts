@@ -84,6 +84,16 @@ export class InstrumentStateService {
     for (const t of transitions) {
       this.logger.log(`instrument ${t.instrumentId}: ${t.fromState} → ${t.toState} (${t.reason})`);
       await this.live.stateChanged(t.instrumentId, stateChangeEvent(t));
+      // Connectivity rules see the change at once (the rule sweep catches a job that was not enqueued).
+      await this.jobs
+        .enqueue(
+          JobName.AlertRulesCheckInstrument,
+          { instrumentId: t.instrumentId },
+          { jobId: `alert-rules.check-instrument.${t.id}` },
+        )
+        .catch((err: Error) =>
+          this.logger.warn(`connectivity rules of ${t.instrumentId} left to the sweep: ${err.message}`),
+        );
       if (t.toState !== 'online') continue;
       // One job per change (its id names the change): a retried caller does not send twice, and the
       // periodic command sweep covers a job that could not be enqueued.

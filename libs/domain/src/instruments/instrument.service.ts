@@ -2,6 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage, VersionMismatchError } from '@labwire/core';
 import { BrokerUnavailableError } from '@labwire/providers';
+import { AlertRuleIndexSignal } from '../alert-rules/alert-rule-index-signal';
 import { Actor } from '../audit/actor';
 import { changedFields, createdChanges, deletedChanges, effectivePatch } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
@@ -79,6 +80,7 @@ export class InstrumentService {
     private readonly locations: LocationRepository,
     private readonly audit: AuditService,
     @Optional() private readonly broker?: InstrumentBrokerSync,
+    @Optional() private readonly ruleIndex?: AlertRuleIndexSignal,
   ) {}
 
   async list(
@@ -116,7 +118,7 @@ export class InstrumentService {
     };
     let provisioned: string | undefined;
     try {
-      return await this.dataSource.transaction(async (em) => {
+      const created = await this.dataSource.transaction(async (em) => {
         if (this.broker) await this.instruments.lockRegistryForBroker(em, 'shared');
         await this.assertLocation(workspaceId, fields.locationId, em);
         const instrument = await this.instruments.insert(workspaceId, fields, em);
@@ -133,6 +135,8 @@ export class InstrumentService {
         if (credentials) provisioned = instrument.id;
         return { instrument, credentials };
       });
+      await this.ruleIndex?.changed();
+      return created;
     } catch (err) {
       if (provisioned && this.broker) {
         // The commit failed after the broker accepted the client: take it back (reconciliation would too).
@@ -220,7 +224,7 @@ export class InstrumentService {
     const clean: Partial<InstrumentFields> = { ...patch };
     if (patch.name !== undefined) clean.name = patch.name.trim();
     if (patch.serialNumber !== undefined) clean.serialNumber = patch.serialNumber.trim();
-    return this.dataSource.transaction(async (em) => {
+    const updated = await this.dataSource.transaction(async (em) => {
       const before = await this.instruments.lockInWorkspace(workspaceId, id, em);
       if (!before) throw new InstrumentNotFoundError(id);
       if (expectedVersion !== undefined && expectedVersion !== before.version) {
@@ -250,6 +254,9 @@ export class InstrumentService {
       }
       return after;
     });
+    // Alert rules select instruments by type, location and status (maintenance suppresses them).
+    await this.ruleIndex?.changed();
+    return updated;
   }
 
   async remove(membership: WorkspaceMembership, id: string, expectedVersion: number | undefined, actor: Actor) {
@@ -271,6 +278,7 @@ export class InstrumentService {
       });
       await this.broker?.remove(id);
     });
+    await this.ruleIndex?.changed();
   }
 
   private requireBroker(): InstrumentBrokerSync {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertRuleIndexSignal } from '../alert-rules/alert-rule-index-signal';
 import { AuditModule } from '../audit/audit.module';
 import { InstrumentBrokerSync } from './instrument-broker-sync';
 import { InstrumentRepository } from './instrument.repository';
@@ -10,7 +11,9 @@ import { LocationService } from './location.service';
 @Module({
   imports: [AuditModule],
   // InstrumentBrokerSync needs BROKER_ADMIN: the app importing this module imports BrokerModule (global).
+  // AlertRuleIndexSignal: rules select instruments by type, location and status, so workers re-read them.
   providers: [
+    AlertRuleIndexSignal,
     InstrumentRepository,
     InstrumentBrokerSync,
     InstrumentService,

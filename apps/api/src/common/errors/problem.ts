@@ -24,6 +24,7 @@ export function statusOf(code: ErrorCode): number {
     case 'EMAIL_TOKEN_INVALID':
     case 'RESET_TOKEN_INVALID':
     case 'INVITATION_INVALID':
+    case 'ALERT_RULE_SCOPE_EMPTY':
       return HttpStatus.BAD_REQUEST;
     case 'IMPORT_DOCUMENT_INVALID':
     case 'IMPORT_VERSION_UNSUPPORTED':
@@ -66,6 +67,7 @@ export function statusOf(code: ErrorCode): number {
     case 'SCHEDULE_NOT_FOUND':
     case 'SCHEDULE_EXPORT_NOT_FOUND':
     case 'SHARE_LINK_NOT_FOUND':
+    case 'ALERT_RULE_NOT_FOUND':
       return HttpStatus.NOT_FOUND;
     case 'METHOD_NOT_ALLOWED':
       return HttpStatus.METHOD_NOT_ALLOWED;
