@@ -147,3 +147,38 @@ describe('decide', () => {
     expect(decide(IDLE_STORED, series(above50, [1, 2, 3]), t, 'active')).toMatchObject({ changed: false, actions: [] });
   });
 });
+
+describe('late samples (batches of one instrument evaluated out of order)', () => {
+  const above50 = compileThreshold(spec({ condition: 'above', threshold: 50, clearThreshold: 40 }));
+  const t = { forMs: 2000, clearForMs: 0 };
+  // 13 breaching readings 250 ms apart: 3 s of breach, more than `for`
+  const all = series(above50, Array(13).fill(55), 0, 250);
+
+  it('fires once when the older half of a breach arrives after the newer half', () => {
+    const newer = run(IDLE, all.slice(7), t); // 1750 … 3000: pending, 1.25 s of breach seen
+    expect(newer.state).toMatchObject({ phase: 'pending', since: 1750, lastAt: 3000 });
+    expect(kinds(newer)).toEqual([]);
+    const older = run(newer.state, all.slice(0, 7), t); // 0 … 1500 arrive late
+    expect(kinds(older)).toEqual(['fire']);
+    expect(older.state).toMatchObject({ phase: 'firing', firingSince: 3000, lastAt: 3000 });
+    // redelivered, in any order: nothing more
+    expect(kinds(run(older.state, all, t))).toEqual([]);
+  });
+
+  it('moves the start of a pending breach earlier without firing when `for` is not reached yet', () => {
+    const newer = run(IDLE, all.slice(4, 6), t); // 1000, 1250
+    const older = run(newer.state, all.slice(2, 3), t); // 500 arrives late
+    expect(older.state).toMatchObject({ phase: 'pending', since: 500, lastAt: 1250 });
+    expect(kinds(older)).toEqual([]);
+  });
+
+  it('ignores late samples outside a pending breach (idle, firing, late clears)', () => {
+    const firing = run(IDLE, all, t).state;
+    expect(firing.phase).toBe('firing');
+    expect(run(firing, [above50(100, 30)], t)).toMatchObject({ state: firing, transitions: [] });
+    // a breach that ended (pending, then normal at 5 s): a late breach from before the end changes nothing
+    const idle = run(IDLE, [above50(3000, 99), above50(5000, 10)], t).state;
+    expect(idle).toMatchObject({ phase: 'idle', lastAt: 5000 });
+    expect(run(idle, [above50(1000, 99)], t)).toMatchObject({ state: idle, transitions: [] });
+  });
+});

@@ -10,8 +10,10 @@
  * threshold and the threshold is neither), so a value oscillating around the threshold keeps a firing
  * rule firing instead of resolving and firing again on every crossing.
  *
- * Time is the samples' time (the readings' own timestamps), never the wall clock, so a redelivered or
- * late batch replays exactly: samples at or before the last one that moved the state are ignored.
+ * Time is the samples' time (the readings' own timestamps), never the wall clock, so a redelivered
+ * batch replays exactly: samples at or before the newest one applied are ignored, except that a late
+ * breach can move a pending breach's start earlier (batches of one instrument may be evaluated out
+ * of order).
  */
 export const RULE_PHASES = ['idle', 'pending', 'firing', 'clearing'] as const;
 export type RulePhase = (typeof RULE_PHASES)[number];
@@ -22,7 +24,7 @@ export interface RuleState {
   since: number | null;
   /** when the rule last fired (phases firing and clearing) */
   firingSince: number | null;
-  /** time of the last sample that changed the state: older samples are stale */
+  /** time of the newest sample applied (in pending: the newest breach): older samples are late */
   lastAt: number | null;
 }
 
@@ -59,7 +61,7 @@ export interface RunResult {
 
 /** Applies one sample; returns the new state and the transition it caused, if any. */
 export function step(state: RuleState, s: Sample, t: Timing): { state: RuleState; transition?: RuleTransition } {
-  if (state.lastAt !== null && s.at <= state.lastAt) return { state };
+  if (state.lastAt !== null && s.at <= state.lastAt) return late(state, s, t);
   const fire = (): { state: RuleState; transition: RuleTransition } => ({
     state: { phase: 'firing', since: null, firingSince: s.at, lastAt: s.at },
     transition: { kind: 'fire', at: s.at, value: s.value },
@@ -76,7 +78,8 @@ export function step(state: RuleState, s: Sample, t: Timing): { state: RuleState
     case 'pending':
       if (!s.breach) return { state: { ...IDLE, lastAt: s.at } };
       if (s.at - (state.since ?? s.at) >= t.forMs) return fire();
-      return { state };
+      // the newest breach is kept: a late, older breach may complete `for` (see late())
+      return { state: { ...state, lastAt: s.at } };
     case 'firing':
       if (!s.clear) return { state };
       if (t.clearForMs <= 0) return resolve();
@@ -88,13 +91,31 @@ export function step(state: RuleState, s: Sample, t: Timing): { state: RuleState
   }
 }
 
+/**
+ * A sample older than the newest one applied. An instrument's readings travel in separate batches
+ * that workers store concurrently, so they may be evaluated out of order. Such a sample can only move
+ * the start of a pending breach earlier (the breach held since then), which may complete `for`: the
+ * rule then fires at the newest breach's time. Anything else about it is stale and ignored, so a
+ * redelivered batch changes nothing.
+ */
+function late(state: RuleState, s: Sample, t: Timing): { state: RuleState; transition?: RuleTransition } {
+  if (state.phase !== 'pending' || !s.breach || state.since === null || s.at >= state.since) return { state };
+  const newest = state.lastAt ?? s.at;
+  if (newest - s.at >= t.forMs) {
+    return {
+      state: { phase: 'firing', since: null, firingSince: newest, lastAt: newest },
+      transition: { kind: 'fire', at: newest, value: s.value },
+    };
+  }
+  return { state: { ...state, since: s.at } };
+}
+
 /** Applies samples in time order (the caller sorts them); collects every transition. */
 export function run(state: RuleState, samples: readonly Sample[], t: Timing): RunResult {
   const transitions: RuleTransition[] = [];
   let last: Sample | undefined;
   for (const s of samples) {
-    if (state.lastAt !== null && s.at <= state.lastAt) continue;
-    last = s;
+    if (state.lastAt === null || s.at > state.lastAt) last = s;
     const next = step(state, s, t);
     state = next.state;
     if (next.transition) transitions.push(next.transition);
