@@ -73,7 +73,8 @@ describe('npm start (the built CLI `start` command)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lw-start-data-'));
     const start = spawnBuilt('apps/cli/main.js', env, ['start', '--data-dir', dataDir]);
     try {
-      await waitForOutput(start, /Labwire is running/);
+      // the URLs are printed line by line after "Labwire is running": wait for the last one
+      await waitForOutput(start, /worker metrics /);
       const out = start.output();
       expect(out).toContain(`created database`);
       expect(out).toMatch(/applied migrations: /);

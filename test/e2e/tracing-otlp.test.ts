@@ -130,10 +130,14 @@ describe('tracing of the built api and worker (OTLP)', () => {
     const inTrace = () => collector.spans.filter((s) => s.traceId === traceId);
     const jobSpan = () =>
       inTrace().find((s) => s.kind === CONSUMER && s.name === 'telemetry process telemetry.backfill');
+    // the api and the worker export in batches of their own: wait for both processes' spans
     await waitFor(
-      async () => jobSpan() !== undefined && inTrace().some((s) => s.parentSpanId === jobSpan()?.spanId),
+      async () =>
+        jobSpan() !== undefined &&
+        inTrace().some((s) => s.parentSpanId === jobSpan()?.spanId) &&
+        inTrace().some((s) => s.kind === SERVER),
       60_000,
-      'the worker spans of the backfill job at the collector',
+      "the api's request span and the worker spans of the backfill job at the collector",
     );
     const spans = inTrace();
     const server = spans.find((s) => s.kind === SERVER);

@@ -210,6 +210,14 @@ export function registerDbMaintenanceCommands(program: Command): void {
       const created = await ensureDatabase(config.database.url);
       const applied = await withDataSource(config, async (ds) => {
         await ds.dropDatabase();
+        // TypeORM drops tables, views and types, not the functions migrations made (telemetry
+        // partition helpers): without this the migrations cannot run again. Extensions' own stay.
+        await ds.query(`DO $$ DECLARE r record; BEGIN
+          FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                    WHERE n.nspname = 'public'
+                      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+          LOOP EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', r.sig); END LOOP;
+        END $$`);
         return ds.runMigrations({ transaction: 'each' });
       });
       const result = { database: name, created, migrationsApplied: applied.length };
