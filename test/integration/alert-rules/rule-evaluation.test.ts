@@ -11,8 +11,9 @@ import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../supp
  * with alerts raised through the alerts service (PostgreSQL, Redis, Mosquitto).
  */
 describe('alert rule evaluation', () => {
-  // the no-data and connectivity rules run on a 5 s schedule; a loaded machine takes longer
-  jest.setTimeout(60_000);
+  // the no-data and connectivity rules run on a 5 s schedule and act through queued jobs: a loaded
+  // machine (CI runs two test files at once) takes much longer
+  jest.setTimeout(150_000);
 
   let api: TestApi;
   let worker: INestApplicationContext;
@@ -84,7 +85,7 @@ describe('alert rule evaluation', () => {
     }, `reading ${metric}@${ts} stored`);
   }
 
-  async function until(check: () => Promise<boolean>, what: string, timeoutMs = 40_000): Promise<void> {
+  async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (await check()) return;
