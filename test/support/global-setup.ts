@@ -7,19 +7,26 @@ import { ensureDatabase } from '../../libs/database/src';
 import { createDomainDataSource } from '../../libs/domain/src';
 import { startTestBroker } from './test-broker';
 import { TEST_SERVER_URL, templateName, urlFor } from './test-db';
+import type { TestBroker } from './test-broker';
 
 /**
- * Once per run: make sure the services are up, start the run's MQTT broker (the project's Mosquitto
- * configuration on a spare port; testEnv hands it to every api), then build a migrated template
- * database that every test file clones, so tests start from the real schema in milliseconds and never
- * share data.
+ * Once per run: make sure the services are up, start the run's MQTT brokers (the project's Mosquitto
+ * configuration on spare ports, one per jest worker; testEnv hands a worker's broker to every api of
+ * the files that worker runs), then build a migrated template database that every test file clones, so
+ * tests start from the real schema in milliseconds and never share data.
+ *
+ * One broker per jest worker, not one for the run: every api reconciles its broker with its own
+ * database at boot and removes the instrument clients its database does not know, so an api starting
+ * in one file would disconnect (for good) the instruments of a file running at the same time in the
+ * other worker. The files of one worker run one after the other.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { maxWorkers: number }): Promise<void> {
   execFileSync('bash', [join(__dirname, '../../scripts/services.sh')], { stdio: 'inherit' });
-  const broker = await startTestBroker();
-  (globalThis as { labwireTestBroker?: unknown }).labwireTestBroker = broker;
-  process.env.LABWIRE_TEST_MQTT_URL = broker.url;
-  process.env.LABWIRE_TEST_MQTT_PASSWORD = broker.password;
+  const brokers: TestBroker[] = await Promise.all(
+    Array.from({ length: Math.max(1, globalConfig.maxWorkers) }, () => startTestBroker()),
+  );
+  (globalThis as { labwireTestBrokers?: TestBroker[] }).labwireTestBrokers = brokers;
+  process.env.LABWIRE_TEST_MQTT_BROKERS = JSON.stringify(brokers.map((b) => ({ url: b.url, password: b.password })));
   process.env.LABWIRE_TEST_RUN_ID = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   process.env.NODE_ENV = 'test';
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';

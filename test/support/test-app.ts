@@ -28,16 +28,24 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The run's broker, started by the global setup (tests that inspect the broker start their own). */
+/**
+ * This jest worker's broker, started by the global setup (one per worker: see global-setup.ts). Tests
+ * that inspect the broker's clients start their own.
+ */
+export function runBroker(): { url: string; password: string } {
+  const list = process.env.LABWIRE_TEST_MQTT_BROKERS;
+  if (!list) throw new Error('the test brokers are not set: run the tests through jest (global setup starts them)');
+  const brokers = JSON.parse(list) as Array<{ url: string; password: string }>;
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  return brokers[(Math.max(1, worker) - 1) % brokers.length];
+}
+
 function runBrokerEnv(): Record<string, string> {
-  const url = process.env.LABWIRE_TEST_MQTT_URL;
-  const password = process.env.LABWIRE_TEST_MQTT_PASSWORD;
-  if (!url || !password)
-    throw new Error('the test broker is not set: run the tests through jest (global setup starts it)');
+  const { url, password } = runBroker();
   return { MQTT_URL: url, MQTT_USERNAME: 'labwire', MQTT_PASSWORD: password };
 }
 
-/** Environment for one test file: its own database and its own Redis key prefix; the run's broker. */
+/** Environment for one test file: its own database and its own Redis key prefix; its jest worker's broker. */
 export function testEnv(dbUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...runBrokerEnv(),

@@ -35,7 +35,7 @@ function sparePort(): Promise<number> {
 /**
  * A real Mosquitto run from the project's configuration (docker/mosquitto/mosquitto.conf, dynamic
  * security on) on a spare port with its own temporary data directory; `stop()` ends it and removes
- * the directory. The global setup starts one for the whole run (see testEnv); tests that look at the
+ * the directory. The global setup starts one per jest worker (see testEnv); tests that look at the
  * broker's clients start their own, since every api reconciles the broker it uses with its database.
  */
 export async function startTestBroker(): Promise<TestBroker> {

@@ -237,7 +237,9 @@ describe('alert rule evaluation', () => {
       expect(await alertsOf(inst.id, 'silent')).toEqual([expect.objectContaining({ state: 'resolved' })]);
     } finally {
       reporting = false;
-      await heartbeats;
+      // a publish that never completes (the instrument lost its broker session) must not hide the
+      // failure above behind the test's timeout
+      await Promise.race([heartbeats, new Promise((r) => setTimeout(r, 5000))]);
     }
   });
 

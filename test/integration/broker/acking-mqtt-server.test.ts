@@ -7,6 +7,7 @@ import { AckingMqttServer } from '../../../apps/api/src/mqtt/transport/acking-mq
 import { waitFor } from '../../support/built-app';
 import { connectMqtt } from '../../support/mqtt-test-client';
 import { startTestBroker } from '../../support/test-broker';
+import { runBroker } from '../../support/test-app';
 
 /**
  * The api's MQTT transport against the run's real Mosquitto: a QoS 1 message is acknowledged to the
@@ -42,8 +43,7 @@ class ProbeController {
 class ProbeModule {}
 
 describe('AckingMqttServer (the api MQTT transport)', () => {
-  const url = process.env.LABWIRE_TEST_MQTT_URL!;
-  const password = process.env.LABWIRE_TEST_MQTT_PASSWORD!;
+  const { url, password } = runBroker();
   let publisher: MqttClient;
   const running: INestMicroservice[] = [];
 

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { MqttClient } from 'mqtt';
 import { BrokerRejectedError, BrokerUnavailableError, MqttPublisher } from '../../../libs/providers/src';
 import { connectMqtt, MessageLog } from '../../support/mqtt-test-client';
+import { runBroker } from '../../support/test-app';
 
 /** Labwire's publisher on the run's broker (the project's Mosquitto configuration). */
 describe('MqttPublisher', () => {
-  const url = process.env.LABWIRE_TEST_MQTT_URL as string;
-  const password = process.env.LABWIRE_TEST_MQTT_PASSWORD as string;
+  const { url, password } = runBroker();
   let witness: MqttClient;
   let seen: MessageLog;
   const publishers: MqttPublisher[] = [];
