@@ -11,7 +11,7 @@ import { startTestApi, TestApi } from '../../support/test-app';
 import { startTestWorker } from '../../support/test-worker';
 import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
 
-const TICK_MS = 2000;
+const TICK_MS = 1000;
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
@@ -289,7 +289,7 @@ describe('schedule runs', () => {
       config: { urls: [url('/d/1')], mode: 'append' },
       intervalMs: TICK_MS,
       // first tick well after the row is deleted below
-      startAt: gridStart(10_000),
+      startAt: gridStart(4_000),
     });
     const kept = await create({
       name: 'Kept',
@@ -473,7 +473,7 @@ describe('schedule runs', () => {
       config: { urls: [url('/u/1')], mode: 'append' },
       intervalMs: TICK_MS,
       // first tick well after the creator is disabled below
-      startAt: gridStart(10_000),
+      startAt: gridStart(4_000),
     });
     // disabled without going through the api (so no membership hook ran): the next tick notices
     await api.app.get(DataSource).query(`UPDATE users SET status = 'disabled' WHERE id = $1`, [crew.editor.id]);
