@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest, RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { BodyTooLargeError, readBoundedBody } from '../fetching/bounded-body';
 import { guardedLookup } from '../fetching/guarded-lookup';
 import { NetworkPolicy } from '../fetching/network-policy';
 import { Classification, Classifier, ClassifierSpec, ClassifyItem, LabelScore } from './classifier';
@@ -219,27 +220,17 @@ export class ChatCompletionsClassifier implements Classifier {
     } catch (err) {
       throw failed(err);
     }
-    const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_ANSWER_BYTES) {
-      response.destroy();
-      throw new AttemptFailure('too_large', `the answer is ${declared} bytes, more than ${MAX_ANSWER_BYTES}`, false);
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
+    let answer: Buffer;
     try {
-      for await (const chunk of response as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes > MAX_ANSWER_BYTES) {
-          response.destroy();
-          throw new AttemptFailure('too_large', `the answer is more than ${MAX_ANSWER_BYTES} bytes`, false);
-        }
-        chunks.push(chunk);
-      }
+      answer = await readBoundedBody(response, MAX_ANSWER_BYTES);
     } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        throw new AttemptFailure('too_large', `the answer is ${err.message}`, false);
+      }
       throw failed(err);
     }
     const retryAfter = response.headers['retry-after'];
-    return { status: response.statusCode ?? 0, retryAfter, text: Buffer.concat(chunks).toString('utf8') };
+    return { status: response.statusCode ?? 0, retryAfter, text: answer.toString('utf8') };
   }
 
   private statusFailure(answer: RawAnswer): AttemptFailure {

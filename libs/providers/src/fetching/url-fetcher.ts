@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { IncomingMessage, request as httpRequest, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
+import { BodyTooLargeError, readBoundedBody } from './bounded-body';
 import { NetworkPolicy } from './network-policy';
 
 /** Injection token of the UrlFetcher. */
@@ -222,24 +223,13 @@ export class HttpUrlFetcher implements UrlFetcher {
       response.destroy();
       throw new UrlFetchError('content_type', `content type "${type || 'none'}" is not text`);
     }
-    const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.limits.maxBytes) {
-      response.destroy();
-      throw new UrlFetchError('too_large', `${declared} bytes, more than the limit of ${this.limits.maxBytes}`);
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
+    let body: Buffer;
     try {
-      for await (const chunk of response as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes > this.limits.maxBytes) {
-          response.destroy();
-          throw new UrlFetchError('too_large', `more than the limit of ${this.limits.maxBytes} bytes`);
-        }
-        chunks.push(chunk);
-      }
+      body = await readBoundedBody(response, this.limits.maxBytes);
     } catch (err) {
-      if (err instanceof UrlFetchError) throw err;
+      if (err instanceof BodyTooLargeError) {
+        throw new UrlFetchError('too_large', err.message);
+      }
       if (signal.aborted) throw signal.reason;
       throw new UrlFetchError('network', `${target.host}: the body was cut off`);
     }
@@ -248,8 +238,8 @@ export class HttpUrlFetcher implements UrlFetcher {
       finalUrl: target.toString(),
       status,
       contentType: type,
-      bytes,
-      text: decode(Buffer.concat(chunks), charset),
+      bytes: body.length,
+      text: decode(body, charset),
     };
   }
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { IncomingMessage, request as httpRequest, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { readBodyExcerpt } from '../fetching/bounded-body';
 import { guardedLookup } from '../fetching/guarded-lookup';
 import { NetworkPolicy } from '../fetching/network-policy';
 
@@ -160,24 +161,11 @@ export class WebhookSender {
       if (deadline.aborted) throw new WebhookFailure(`no answer within ${this.timeoutMs} ms`, true);
       throw err;
     }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    try {
-      for await (const chunk of response as AsyncIterable<Buffer>) {
-        chunks.push(chunk);
-        bytes += chunk.length;
-        if (bytes >= ANSWER_EXCERPT_BYTES) {
-          // enough for the log: a receiver streaming an endless answer does not hold the attempt
-          response.destroy();
-          break;
-        }
-      }
-    } catch {
-      // the status is what counts; an answer cut off after it is not a failure
-    }
     return {
       statusCode: response.statusCode ?? 0,
-      answer: Buffer.concat(chunks).subarray(0, ANSWER_EXCERPT_BYTES).toString('utf8'),
+      // enough for the log: a receiver streaming an endless answer does not hold the attempt, and an
+      // answer cut off after the status is not a failure (the status is what counts)
+      answer: (await readBodyExcerpt(response, ANSWER_EXCERPT_BYTES)).toString('utf8'),
     };
   }
 }
