@@ -161,9 +161,7 @@ describe('maintenance purge', () => {
     const result = await processor.process(job);
     expect(result).toMatchObject({ sessionRows: 3, accountTokens: 3, auditEntries: 2 });
     expect(await ids('sessions', [s.active, s.expired])).toEqual([s.active]);
-    expect(await ids('account_tokens', [...s.deadAccountTokens, s.usableAccountToken])).toEqual([
-      s.usableAccountToken,
-    ]);
+    expect(await ids('account_tokens', [...s.deadAccountTokens, s.usableAccountToken])).toEqual([s.usableAccountToken]);
   });
 
   it('runs telemetry retention through the same processor', async () => {
