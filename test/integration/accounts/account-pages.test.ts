@@ -26,7 +26,7 @@ describe('account pages', () => {
       USERS_APPROVAL_FLOW: 'email',
       LOGIN_IP_LIMIT_PER_MINUTE: '1000',
     });
-    crew = await createWorkspaceCrew(stack.api, 'Paged lab');
+    crew = await createWorkspaceCrew(stack.api, 'Paged <lab> & "co"');
     db = stack.api.app.get(DataSource);
   });
   afterAll(() => stack?.close());
@@ -95,6 +95,7 @@ describe('account pages', () => {
     expectPageHeaders(page);
     expect(hiddenToken(page.body)).toBe(tokenFromLink(mail, '/account/verify-email'));
     expect(page.body).toContain('<form method="post" action="verify-email">');
+    expect(page.body).toContain('<strong>paged-verify@lab.test</strong>');
     expect((await userRow(email))?.status).toBe('pending');
 
     const done = await submit('/account/verify-email', { token: hiddenToken(page.body) });
@@ -112,6 +113,11 @@ describe('account pages', () => {
     expect(again.body).toContain('invalid, was used already or has expired');
     expect(again.body).toContain('action="resend-verification"');
     expect(await userRow(email)).toEqual(after);
+    // the spent link now opens the error page, not the form
+    const reopened = await follow(mail, '/account/verify-email');
+    expect(reopened.statusCode).toBe(400);
+    expect(reopened.body).toContain('invalid, was used already or has expired');
+    expect(reopened.body).not.toContain('name="token"');
   });
 
   it('verify-email: the error page mails a new link (same answer for unknown addresses)', async () => {
@@ -155,6 +161,7 @@ describe('account pages', () => {
     expectPageHeaders(page);
     const token = hiddenToken(page.body);
     expect(token).toBe(tokenFromLink(mail, '/account/reset-password'));
+    expect(page.body).toContain(`For the account <strong>${user.email}</strong>`);
     const before = await userRow(user.email);
 
     // Refused inputs show the form again with the token, and leave the link usable.
@@ -196,6 +203,7 @@ describe('account pages', () => {
     expect(again.body).toContain('This password reset link is invalid, was used already or has expired');
     expect(again.body).toContain('href="forgot-password"');
     expect((await userRow(user.email))?.hash).toBe(after?.hash);
+    expect((await follow(mail, '/account/reset-password')).statusCode).toBe(400);
   });
 
   it('accept-invitation: the link registers a new person into the workspace with the invited role, once', async () => {
@@ -212,6 +220,11 @@ describe('account pages', () => {
     expectPageHeaders(page);
     const token = hiddenToken(page.body);
     expect(token).toBe(tokenFromLink(mail, '/account/accept-invitation'));
+    // what the invitation is, its workspace's name escaped
+    expect(page.body).toContain('to the workspace <strong>Paged &lt;lab&gt; &amp; &quot;co&quot;</strong>');
+    expect(page.body).toContain('<strong>editor</strong>');
+    expect(page.body).toContain('<strong>paged-invitee@lab.test</strong>');
+    expect(page.body).not.toContain('<lab>');
 
     const name = '<b>Ada</b> & "Co"';
     const weak = await submit('/account/accept-invitation', {
@@ -302,6 +315,18 @@ describe('account pages', () => {
       }
     }
     const unknown = 'x'.repeat(43);
+    const unusable: Array<[string, RegExp]> = [
+      ['/account/verify-email', /confirmation link is invalid/],
+      ['/account/reset-password', /reset link is invalid/],
+      ['/account/accept-invitation', /invitation link is invalid/],
+    ];
+    for (const [path, message] of unusable) {
+      const res = await inject('GET', `${path}?token=${unknown}`);
+      expect({ path, status: res.statusCode }).toEqual({ path, status: 400 });
+      expect(res.body).toMatch(message);
+      expect(res.body).not.toContain('name="token"');
+      expectPageHeaders(res);
+    }
     const cases: Array<[string, Record<string, string>, RegExp]> = [
       ['/account/verify-email', { token: unknown }, /confirmation link is invalid/],
       ['/account/verify-email', {}, /confirmation link is invalid/],

@@ -27,10 +27,10 @@ function passwordFields(autocomplete: 'new-password'): string {
 <input id="confirm" name="confirm" type="password" autocomplete="${autocomplete}" minlength="12" maxlength="256" required>`;
 }
 
-export function verifyEmailForm(token: string): string {
+export function verifyEmailForm(token: string, email: string): string {
   return page(
     'Confirm your email address',
-    `<p>Confirm that this address is yours to finish setting up your Labwire account.</p>
+    `<p>Confirm that <strong>${escapeHtml(email)}</strong> is your address to finish setting it up for your Labwire account.</p>
 <form method="post" action="verify-email">${tokenField(token)}<button type="submit">Confirm my address</button></form>`,
   );
 }
@@ -57,10 +57,11 @@ export function verifyEmailFailed(message: string): string {
   );
 }
 
-export function resetPasswordForm(token: string, error?: string): string {
+export function resetPasswordForm(token: string, email: string, error?: string): string {
   return page(
     'Choose a new password',
     `${alert(error)}
+<p>For the account <strong>${escapeHtml(email)}</strong>.</p>
 <p>Signing in with the new password works at once; every session of your account ends and its API keys are revoked.</p>
 <form method="post" action="reset-password">${tokenField(token)}
 ${passwordFields('new-password')}
@@ -100,11 +101,23 @@ export function mailOnItsWay(message: string): string {
   return page('Check your mail', `<p class="ok">${escapeHtml(message)}</p><p>The link in it works once.</p>`);
 }
 
-export function invitationForm(token: string, error?: string, fullName = ''): string {
+/** What the invitation form says of its invitation. */
+export interface InvitationSummary {
+  workspaceName: string;
+  role: string;
+  email: string;
+  inviterName: string | null;
+  expiresAt: Date;
+}
+
+export function invitationForm(token: string, invitation: InvitationSummary, error?: string, fullName = ''): string {
+  const inviter = invitation.inviterName ? `${escapeHtml(invitation.inviterName)} invites you` : 'You are invited';
   return page(
     'Join a Labwire workspace',
     `${alert(error)}
-<p>Create your account: you join the workspace you were invited to, with the role of the invitation.</p>
+<p>${inviter} to the workspace <strong>${escapeHtml(invitation.workspaceName)}</strong> as
+<strong>${escapeHtml(invitation.role)}</strong>. The invitation expires at ${escapeHtml(invitation.expiresAt.toISOString())}.</p>
+<p>Create your account for <strong>${escapeHtml(invitation.email)}</strong>: you join the workspace with that role.</p>
 <form method="post" action="accept-invitation">${tokenField(token)}
 <label for="fullName">Your name</label>
 <input id="fullName" name="fullName" autocomplete="name" maxlength="200" value="${escapeHtml(fullName)}" required>

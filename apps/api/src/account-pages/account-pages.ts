@@ -4,7 +4,12 @@ import { validate } from 'class-validator';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig, DomainError, findUnstorableJson } from '@labwire/core';
-import { InvitationService, PasswordRecoveryService, RegistrationService } from '@labwire/domain';
+import {
+  InvitationInvalidError,
+  InvitationService,
+  PasswordRecoveryService,
+  RegistrationService,
+} from '@labwire/domain';
 import { clientInfo } from '../common/client-info';
 import { statusOf } from '../common/errors/problem';
 import {
@@ -105,7 +110,9 @@ export async function registerAccountPages(
       scope.get('/verify-email', async (request: FastifyRequest<{ Querystring: { token?: unknown } }>, reply) => {
         const token = await tokenOf(request.query.token);
         if (!token) return send(reply, 400, views.missingToken('confirmation'));
-        return send(reply, 200, views.verifyEmailForm(token));
+        const email = await registration.verificationFor(token);
+        if (!email) return send(reply, 400, views.verifyEmailFailed(VERIFY_LINK_INVALID));
+        return send(reply, 200, views.verifyEmailForm(token, email));
       });
       scope.post('/verify-email', async (request, reply) => {
         const token = await tokenOf(formField(request.body, 'token'));
@@ -136,26 +143,26 @@ export async function registerAccountPages(
       scope.get('/reset-password', async (request: FastifyRequest<{ Querystring: { token?: unknown } }>, reply) => {
         const token = await tokenOf(request.query.token);
         if (!token) return send(reply, 400, views.missingToken('password reset'));
-        return send(reply, 200, views.resetPasswordForm(token));
+        const email = await recovery.resetFor(token);
+        if (!email) return send(reply, 400, views.resetPasswordFailed(RESET_LINK_INVALID));
+        return send(reply, 200, views.resetPasswordForm(token, email));
       });
       scope.post('/reset-password', async (request, reply) => {
         const token = await tokenOf(formField(request.body, 'token'));
-        if (!token) return send(reply, 400, views.resetPasswordFailed(RESET_LINK_INVALID));
+        const email = token && (await recovery.resetFor(token));
+        if (!token || !email) return send(reply, 400, views.resetPasswordFailed(RESET_LINK_INVALID));
         const password = formField(request.body, 'password');
+        const form = (error: string) => views.resetPasswordForm(token, email, error);
         const invalid = await invalidFields(ResetPasswordDto, { token, password });
-        if (invalid) return send(reply, 400, views.resetPasswordForm(token, invalid));
-        if (password !== formField(request.body, 'confirm')) {
-          return send(reply, 400, views.resetPasswordForm(token, PASSWORDS_DIFFER));
-        }
+        if (invalid) return send(reply, 400, form(invalid));
+        if (password !== formField(request.body, 'confirm')) return send(reply, 400, form(PASSWORDS_DIFFER));
         try {
           const result = await recovery.reset(token, password);
           return send(reply, 200, views.passwordChanged(result.endedSessions, result.revokedApiKeys));
         } catch (err) {
           // A refused password leaves the link usable: the form again, with the same token.
           return sendDomainError(reply, err, (e) =>
-            e.code === 'RESET_TOKEN_INVALID'
-              ? views.resetPasswordFailed(RESET_LINK_INVALID)
-              : views.resetPasswordForm(token, e.message),
+            e.code === 'RESET_TOKEN_INVALID' ? views.resetPasswordFailed(RESET_LINK_INVALID) : form(e.message),
           );
         }
       });
@@ -173,34 +180,37 @@ export async function registerAccountPages(
         }
       });
 
+      const invitationFailed = (message: string, hint = '') =>
+        views.errorPage('This invitation does not work', message, hint);
       scope.get('/accept-invitation', async (request: FastifyRequest<{ Querystring: { token?: unknown } }>, reply) => {
         const token = await tokenOf(request.query.token);
         if (!token) return send(reply, 400, views.missingToken('invitation'));
-        return send(reply, 200, views.invitationForm(token));
+        const invitation = await invitations.findOpenByToken(token);
+        if (!invitation) return send(reply, 400, invitationFailed(new InvitationInvalidError().message));
+        return send(reply, 200, views.invitationForm(token, invitation));
       });
       scope.post('/accept-invitation', async (request, reply) => {
         const token = await tokenOf(formField(request.body, 'token'));
+        if (!token) return send(reply, 400, invitationFailed('The invitation link is cut off.'));
+        const invitation = await invitations.findOpenByToken(token);
+        if (!invitation) return send(reply, 400, invitationFailed(new InvitationInvalidError().message));
         const fullName = formField(request.body, 'fullName');
         const password = formField(request.body, 'password');
-        if (!token) {
-          return send(reply, 400, views.errorPage('This invitation does not work', 'The invitation link is cut off.'));
-        }
+        const form = (error: string) => views.invitationForm(token, invitation, error, fullName);
         const invalid = await invalidFields(RegisterWithInvitationDto, { token, fullName, password });
-        if (invalid) return send(reply, 400, views.invitationForm(token, invalid, fullName));
-        if (password !== formField(request.body, 'confirm')) {
-          return send(reply, 400, views.invitationForm(token, PASSWORDS_DIFFER, fullName));
-        }
+        if (invalid) return send(reply, 400, form(invalid));
+        if (password !== formField(request.body, 'confirm')) return send(reply, 400, form(PASSWORDS_DIFFER));
         try {
           const { user } = await invitations.register({ token, fullName, password });
           return send(reply, 200, views.invitationAccepted(user.email, user.status));
         } catch (err) {
           return sendDomainError(reply, err, (e) => {
-            if (e.code === 'WEAK_PASSWORD') return views.invitationForm(token, e.message, fullName);
+            if (e.code === 'WEAK_PASSWORD') return form(e.message);
             const hint =
               e.code === 'EMAIL_TAKEN'
                 ? '<p>Sign in with that account and accept the invitation: <a href="invitations">how</a>.</p>'
                 : '';
-            return views.errorPage('This invitation does not work', e.message, hint);
+            return invitationFailed(e.message, hint);
           });
         }
       });
