@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { createUser, TEST_PASSWORD } from '../../support/test-app';
 import { MailTestStack, startMailTestStack } from '../../support/mail-test-stack';
 import { ReceivedMail, tokenFromLink } from '../../support/smtp-test-server';
-import { createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
+import { createWorkspace, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
 
 /** PUBLIC_URL of the mail test stack: the links in mails start with it, and the pages are served for its host. */
 const PUBLIC = 'https://lab.test';
@@ -258,18 +258,128 @@ describe('account pages', () => {
     expect(await db.query(`SELECT count(*)::int AS n FROM users WHERE email = $1`, [email])).toEqual([{ n: 1 }]);
   });
 
-  it('invitations: an invitee with an account is told truthfully how to accept, signed in', async () => {
+  it('invitations: an invitee with an account signs in on the page and accepts or declines each invitation', async () => {
     const invitee = await createUser(stack.api);
-    await stack.api.request('POST', `/api/v1/workspaces/${crew.workspaceId}/invitations`, {
-      token: crew.owner.token,
-      body: { email: invitee.email, role: 'viewer' },
-    });
+    const outsider = await createUser(stack.api);
+    const otherWs = await createWorkspace(stack.api, crew.owner, 'Second lab');
+    const invite = async (workspaceId: string, email: string, role: string) => {
+      const res = await stack.api.request('POST', `/api/v1/workspaces/${workspaceId}/invitations`, {
+        token: crew.owner.token,
+        body: { email, role },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const first = await invite(crew.workspaceId, invitee.email, 'viewer');
+    const second = await invite(otherWs, invitee.email, 'editor');
+    const foreign = await invite(otherWs, outsider.email, 'viewer');
     const mail = await stack.smtp.waitFor(invitee.email, { subject: /invited/ });
+
     const page = await follow(mail, '/account/invitations');
     expect(page.statusCode).toBe(200);
     expectPageHeaders(page);
-    expect(page.body).toContain(`${PUBLIC}/api/v1/users/me/invitations`);
+    expect(page.body).toContain('<form method="post" action="invitations">');
+    // how to do it with the API instead, with PUBLIC_URL filled in
     expect(page.body).toContain(`${PUBLIC}/api/v1/users/me/invitations/INVITATION_ID/accept`);
+
+    const wrong = await submit('/account/invitations', { email: invitee.email, password: 'not the password at all' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain('Email or password is wrong');
+    expect(wrong.body).not.toContain('name="session"');
+
+    const signedIn = await submit('/account/invitations', { email: invitee.email, password: TEST_PASSWORD });
+    expect(signedIn.statusCode).toBe(200);
+    expectPageHeaders(signedIn);
+    expect(signedIn.body).toContain(
+      '<strong>Paged &lt;lab&gt; &amp; &quot;co&quot;</strong> as <strong>viewer</strong>',
+    );
+    expect(signedIn.body).toContain('<strong>Second lab</strong> as <strong>editor</strong>');
+    const session = /<input type="hidden" name="session" value="([^"]+)">/.exec(signedIn.body)?.[1] as string;
+    expect(session).toBeDefined();
+    // the page token is no API credential
+    expect((await stack.api.request('GET', '/api/v1/users/me', { token: session })).status).toBe(401);
+    const answer = (invitationId: string, choice: string, token = session) =>
+      submit('/account/answer-invitation', { session: token, invitationId, answer: choice });
+
+    const accepted = await answer(first, 'accept');
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.body).toContain(
+      'You joined the workspace &quot;Paged &lt;lab&gt; &amp; &quot;co&quot;&quot; as viewer.',
+    );
+    const role = (workspaceId: string, userId: string) =>
+      db.query(`SELECT role FROM workspace_members WHERE workspace_id = $1 AND user_id = $2`, [workspaceId, userId]);
+    expect(await role(crew.workspaceId, invitee.id)).toEqual([{ role: 'viewer' }]);
+    const status = async (id: string) =>
+      (await db.query(`SELECT status FROM workspace_invitations WHERE id = $1`, [id]))[0].status;
+    expect(await status(first)).toBe('accepted');
+    expect(accepted.body).not.toContain(`value="${first}"`);
+    expect(accepted.body).toContain(`value="${second}"`);
+
+    // answered already, someone else's, not an id, not an answer: refused, nothing changes
+    const twice = await answer(first, 'decline');
+    expect(twice.statusCode).toBe(409);
+    expect(twice.body).toContain('This invitation is accepted');
+    const others = await answer(foreign, 'accept');
+    expect(others.statusCode).toBe(404);
+    expect(await status(foreign)).toBe('pending');
+    expect(await role(otherWs, invitee.id)).toEqual([]);
+    expect((await answer('not-an-id', 'accept')).statusCode).toBe(404);
+    expect((await answer(second, 'maybe')).statusCode).toBe(400);
+    expect(await status(second)).toBe('pending');
+
+    // the last one answered: the page's session ends with it
+    const declined = await answer(second, 'decline');
+    expect(declined.statusCode).toBe(200);
+    expect(declined.body).toContain(
+      'You declined the invitation to &quot;Second lab&quot;. No open invitations are left.',
+    );
+    expect(await status(second)).toBe('declined');
+    expect(await role(otherWs, invitee.id)).toEqual([]);
+    const replay = await answer(second, 'accept');
+    expect(replay.statusCode).toBe(401);
+    expect(replay.body).toContain('Your sign-in on this page has ended');
+    expect(await status(second)).toBe('declined');
+    // the invitee's own sessions elsewhere are untouched
+    expect((await stack.api.request('GET', '/api/v1/users/me', { token: invitee.token })).status).toBe(200);
+  });
+
+  it('invitations: signing out of the page ends its session; a forged page token is nobody', async () => {
+    const invitee = await createUser(stack.api);
+    const id = (
+      await stack.api.request('POST', `/api/v1/workspaces/${crew.workspaceId}/invitations`, {
+        token: crew.owner.token,
+        body: { email: invitee.email, role: 'viewer' },
+      })
+    ).body.id as string;
+    const signedIn = await submit('/account/invitations', { email: invitee.email, password: TEST_PASSWORD });
+    const session = /name="session" value="([^"]+)"/.exec(signedIn.body)?.[1] as string;
+    const forged = await submit('/account/answer-invitation', {
+      session: `${session.slice(0, -4)}AAAA`,
+      invitationId: id,
+      answer: 'accept',
+    });
+    expect(forged.statusCode).toBe(401);
+    // an API access token is not a page token either
+    expect(
+      (await submit('/account/answer-invitation', { session: invitee.token, invitationId: id, answer: 'accept' }))
+        .statusCode,
+    ).toBe(401);
+    const out = await submit('/account/sign-out', { session });
+    expect(out.statusCode).toBe(200);
+    expect(out.body).toContain('You are signed out of this page');
+    const after = await submit('/account/answer-invitation', { session, invitationId: id, answer: 'accept' });
+    expect(after.statusCode).toBe(401);
+    const state = await db.query(`SELECT status FROM workspace_invitations WHERE id = $1`, [id]);
+    expect(state).toEqual([{ status: 'pending' }]);
+    expect(
+      (
+        await submit(
+          '/account/invitations',
+          { email: invitee.email, password: TEST_PASSWORD },
+          { origin: 'https://evil.test' },
+        )
+      ).statusCode,
+    ).toBe(403);
   });
 
   it('refuses posts from another origin (CSRF) and changes nothing; the same-origin browser forms pass', async () => {

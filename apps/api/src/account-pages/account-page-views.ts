@@ -8,11 +8,11 @@ import { escapeHtml, htmlPage } from '../common/html/html-page';
 
 const SITE = 'Labwire';
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return htmlPage(title, body, SITE);
 }
 
-function alert(message: string | undefined): string {
+export function alert(message: string | undefined): string {
   return message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : '';
 }
 
@@ -133,23 +133,6 @@ export function invitationAccepted(email: string, status: string): string {
       ? '<p>You are a member of the workspace: sign in with your Labwire client.</p>'
       : '<p>You are a member of the workspace. An administrator still has to approve your account; you will get a mail when they do.</p>';
   return page('Welcome to Labwire', `<p class="ok">Your account ${escapeHtml(email)} is created.</p>${next}`);
-}
-
-/** Where an invitee with an account accepts it: signed in, through the API (there is no browser session). */
-export function myInvitations(apiBase: string): string {
-  const api = escapeHtml(apiBase);
-  return page(
-    'Your workspace invitations',
-    `<p>Invitations to an address that has an account are answered by that account, signed in: open your
-Labwire client (an app built on the Labwire API, or the SDK) and accept or decline the invitation there.</p>
-<p>With the API directly:</p>
-<pre>TOKEN=$(curl -s -X POST ${api}/auth/login -H 'content-type: application/json' \\
-  -d '{"email":"you@lab.example","password":"…"}' | jq -r .accessToken)
-curl -s ${api}/users/me/invitations -H "authorization: Bearer $TOKEN"
-curl -s -X POST ${api}/users/me/invitations/INVITATION_ID/accept -H "authorization: Bearer $TOKEN"</pre>
-<p>Use <code>/decline</code> instead of <code>/accept</code> to decline. An invitation expires, and a workspace owner can send it again.</p>
-<p><a href="forgot-password">Forgot your password?</a></p>`,
-  );
 }
 
 export function missingToken(what: string): string {

@@ -1,9 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { AppConfig, DomainError, findUnstorableJson } from '@labwire/core';
+import { AppConfig } from '@labwire/core';
 import {
   InvitationInvalidError,
   InvitationService,
@@ -11,7 +9,6 @@ import {
   RegistrationService,
 } from '@labwire/domain';
 import { clientInfo } from '../common/client-info';
-import { statusOf } from '../common/errors/problem';
 import {
   acceptFormPosts,
   formField,
@@ -20,11 +17,12 @@ import {
   sameOriginRequest,
 } from '../common/html/browser-forms';
 import { PAGE_STYLE_SOURCE } from '../common/html/html-page';
-import { fieldErrors } from '../common/validation-messages';
 import { EmailDto, ResetPasswordDto, TokenDto } from '../identity/dto/accounts.dto';
 import { MAIL_ON_ITS_WAY } from '../identity/accounts.controller';
 import { RegisterWithInvitationDto } from '../workspaces/dto/invitation.dto';
 import * as views from './account-page-views';
+import { registerInvitationPages } from './invitation-pages';
+import { invalidFields, send, sendDomainError } from './page-replies';
 
 /** Where the pages live: the paths of the links in Labwire's account mails (AccountMails). */
 export const ACCOUNT_PAGES_PREFIX = '/account';
@@ -39,35 +37,10 @@ const VERIFY_LINK_INVALID = 'This confirmation link is invalid, was used already
 const RESET_LINK_INVALID = 'This password reset link is invalid, was used already or has expired.';
 const PASSWORDS_DIFFER = 'The two passwords differ: type the same password twice.';
 
-type Dto = new () => object;
-
-/** The same field rules as the JSON route's DTO (and no value PostgreSQL cannot store); a message, or undefined. */
-async function invalidFields(dto: Dto, values: Record<string, string>): Promise<string | undefined> {
-  const unstorable = findUnstorableJson(values);
-  if (unstorable) return `${unstorable.path} ${unstorable.problem}`;
-  const errors = fieldErrors(await validate(plainToInstance(dto, values)));
-  return errors.length ? errors.map((e) => e.message).join('; ') : undefined;
-}
-
 /** The token of a link (query string) or a form: one string of a plausible length, else undefined. */
 async function tokenOf(value: unknown): Promise<string | undefined> {
   if (typeof value !== 'string') return undefined;
   return (await invalidFields(TokenDto, { token: value })) ? undefined : value;
-}
-
-function send(reply: FastifyReply, status: number, html: string): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').send(html);
-}
-
-/**
- * A domain error as a page with its HTTP status (400 for a bad token or password, 409, 429 with
- * Retry-After …); anything else is rethrown to the scope's error handler (a 500 page).
- */
-function sendDomainError(reply: FastifyReply, err: unknown, render: (e: DomainError) => string): FastifyReply {
-  if (!(err instanceof DomainError)) throw err;
-  const retryAfter = err.meta?.retryAfterSeconds;
-  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-  return send(reply, statusOf(err.code), render(err));
 }
 
 /**
@@ -85,7 +58,6 @@ export async function registerAccountPages(
   const registration = app.get(RegistrationService);
   const recovery = app.get(PasswordRecoveryService);
   const invitations = app.get(InvitationService);
-  const apiBase = `${config.mail.publicUrl}/api/v1`;
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   await fastify.register(
@@ -215,7 +187,7 @@ export async function registerAccountPages(
         }
       });
 
-      scope.get('/invitations', async (_request, reply) => send(reply, 200, views.myInvitations(apiBase)));
+      registerInvitationPages(scope, app, config);
     },
     { prefix: ACCOUNT_PAGES_PREFIX },
   );
