@@ -47,8 +47,8 @@ export function invitationsList(
       const hidden = `${sessionField(session)}<input type="hidden" name="invitationId" value="${escapeHtml(v.id)}">`;
       return `<li><p><strong>${escapeHtml(v.workspaceName)}</strong> as <strong>${escapeHtml(v.role)}</strong>${from};
 expires at ${escapeHtml(v.expiresAt.toISOString())}</p>
-<form method="post" action="answer-invitation">${hidden}<input type="hidden" name="answer" value="accept"><button type="submit">Accept</button></form>
-<form method="post" action="answer-invitation">${hidden}<input type="hidden" name="answer" value="decline"><button type="submit">Decline</button></form></li>`;
+<div class="actions"><form method="post" action="answer-invitation">${hidden}<input type="hidden" name="answer" value="accept"><button type="submit">Accept</button></form>
+<form method="post" action="answer-invitation">${hidden}<input type="hidden" name="answer" value="decline"><button type="submit">Decline</button></form></div></li>`;
     })
     .join('\n');
   const list = invitations.length ? `<ul>${items}</ul>` : '<p>You have no open invitations.</p>';

@@ -17,7 +17,8 @@ const STYLE =
   'body{font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto;padding:0 1rem;line-height:1.4}' +
   'label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.4rem;box-sizing:border-box}' +
   'button{margin-top:1rem;padding:.5rem 1rem}.error{color:#a00}.ok{color:#060}' +
-  'pre{background:#f4f4f4;padding:.5rem;overflow-x:auto;font-size:.85rem}';
+  'pre{background:#f4f4f4;padding:.5rem;overflow-x:auto;font-size:.85rem}' +
+  '.actions form{display:inline-block;margin-right:.5rem}.actions button{margin-top:0}';
 
 /**
  * CSP source of the layout's one stylesheet, so a page's policy allows it and nothing else inline
