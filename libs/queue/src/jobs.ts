@@ -7,6 +7,8 @@ export type MaintenancePurgeData = Record<string, never>;
 export interface MaintenancePurgeResult {
   /** session rows deleted (ended or revoked) plus expired refresh-token rows */
   sessionRows: number;
+  /** email verification and password reset tokens deleted: expired or used before the run */
+  accountTokens: number;
   auditEntries: number;
   /** ISO-8601: audit entries created before this were deleted */
   auditBefore: string;

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Job } from 'bullmq';
 import { AppConfig, loadConfig } from '../../../libs/core/src';
 import {
+  AccountTokenRepository,
   AlertRetentionRepository,
   AuditRetentionRepository,
   createDomainDataSource,
@@ -42,6 +43,7 @@ describe('maintenance purge', () => {
       new SessionRepository(ds),
       new AuditRetentionRepository(ds),
       new AlertRetentionRepository(ds),
+      new AccountTokenRepository(ds),
     );
     const repo = new TelemetryRepository(ds);
     telemetry = new TelemetryMaintenanceService(repo, new TelemetryWriter(ds, repo));
@@ -91,13 +93,39 @@ describe('maintenance purge', () => {
       )[0].id as string;
     const oldAudit = [await audit(ago(400)), await audit(ago(31))];
     const freshAudit = [await audit(ago(29)), await audit(ago(0))];
-    return { expired, revokedLongAgo, active, expiredTokenOfActive, liveToken, oldAudit, freshAudit };
+
+    // mailed links: expired, used, and one still usable (the purge runs at `now`)
+    const accountToken = async (purpose: string, expiresAt: Date, usedAt: Date | null) =>
+      (
+        await ds.query(
+          `INSERT INTO account_tokens (user_id, purpose, token_hash, email, expires_at, used_at)
+           VALUES ($1, $2, md5(random()::text), 'purge@lab.test', $3, $4) RETURNING id`,
+          [user.id, purpose, expiresAt, usedAt],
+        )
+      )[0].id as string;
+    const deadAccountTokens = [
+      await accountToken('verify_email', ago(1), null),
+      await accountToken('reset_password', ago(-1), ago(0.5)),
+      await accountToken('reset_password', ago(3), ago(3.5)),
+    ];
+    const usableAccountToken = await accountToken('reset_password', ago(-1), null);
+    return {
+      expired,
+      revokedLongAgo,
+      active,
+      expiredTokenOfActive,
+      liveToken,
+      oldAudit,
+      freshAudit,
+      deadAccountTokens,
+      usableAccountToken,
+    };
   }
 
   const ids = async (table: string, list: string[]) =>
     ((await ds.query(`SELECT id FROM ${table} WHERE id = ANY($1)`, [list])) as Array<{ id: string }>).map((r) => r.id);
 
-  it('deletes ended sessions, expired tokens and audit entries past retention, and keeps the rest', async () => {
+  it('deletes ended sessions, expired tokens, spent account tokens and audit entries past retention, and keeps the rest', async () => {
     const now = new Date();
     const s = await seed(now);
     const report = await service.purge(now);
@@ -105,9 +133,11 @@ describe('maintenance purge', () => {
     expect(await ids('sessions', [s.expired, s.revokedLongAgo, s.active])).toEqual([s.active]);
     expect(await ids('refresh_tokens', [s.expiredTokenOfActive, s.liveToken])).toEqual([s.liveToken]);
     expect((await ids('audit_entries', [...s.oldAudit, ...s.freshAudit])).sort()).toEqual([...s.freshAudit].sort());
+    expect(await ids('account_tokens', [...s.deadAccountTokens, s.usableAccountToken])).toEqual([s.usableAccountToken]);
     // 2 sessions (their tokens cascade) + 1 expired token of a live session
     expect(report).toEqual({
       sessionRows: 3,
+      accountTokens: 3,
       auditEntries: 2,
       sessionsBefore: now.toISOString(),
       auditBefore: new Date(now.getTime() - 30 * DAY).toISOString(),
@@ -120,7 +150,7 @@ describe('maintenance purge', () => {
     });
 
     // idempotent: a second run finds nothing more
-    expect(await service.purge(now)).toMatchObject({ sessionRows: 0, auditEntries: 0 });
+    expect(await service.purge(now)).toMatchObject({ sessionRows: 0, accountTokens: 0, auditEntries: 0 });
   });
 
   it('runs through the worker processor by job name and returns the counts', async () => {
@@ -129,8 +159,9 @@ describe('maintenance purge', () => {
     const processor = new MaintenanceProcessor(service, telemetry, notUsedHere, dueNotUsedHere);
     const job = { name: JobName.MaintenancePurge, data: {}, id: '1' } as unknown as Job;
     const result = await processor.process(job);
-    expect(result).toMatchObject({ sessionRows: 3, auditEntries: 2 });
+    expect(result).toMatchObject({ sessionRows: 3, accountTokens: 3, auditEntries: 2 });
     expect(await ids('sessions', [s.active, s.expired])).toEqual([s.active]);
+    expect(await ids('account_tokens', [...s.deadAccountTokens, s.usableAccountToken])).toEqual([s.usableAccountToken]);
   });
 
   it('runs telemetry retention through the same processor', async () => {

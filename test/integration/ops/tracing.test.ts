@@ -181,4 +181,20 @@ describe('tracing: request → job → worker statements', () => {
     expect(redis.length).toBeGreaterThan(0);
     for (const s of redis) expect(String(s.attributes['db.query.text'])).not.toContain('mqtt_traced');
   }, 90_000);
+
+  it("keeps the token of a mailed link out of the server span's url.query", async () => {
+    const secretToken = `secret-${randomBytes(16).toString('hex')}`;
+    const res = await fetch(`${baseUrl}/account/reset-password?lang=en&token=${secretToken}`);
+    expect(res.status).toBe(400);
+    await res.text();
+    const spanOf = () =>
+      tracing.exporter
+        .getFinishedSpans()
+        .find((s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/account/reset-password');
+    await waitFor(async () => spanOf() !== undefined, 60_000, 'the server span of the account page');
+    const span = spanOf() as ReadableSpan;
+    expect(String(span.attributes['url.query'])).toContain('lang=en');
+    expect(String(span.attributes['url.query'])).toContain('token=');
+    expect(JSON.stringify(span.attributes)).not.toContain(secretToken);
+  });
 });

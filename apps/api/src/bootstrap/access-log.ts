@@ -1,10 +1,11 @@
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
-import { isQuietPath } from '@labwire/core';
+import { isQuietPath, redactRequestUrl } from '@labwire/core';
 
 /**
  * Fastify's request logging, Labwire's way: the request id under `requestId` on every line of the
  * request (Fastify binds it to request.log, which Nest's loggers write through), one access line
- * when the response is sent, and none for health probes and metric scrapes.
+ * when the response is sent (secret query parameters redacted), and none for health probes and metric
+ * scrapes.
  */
 export class AccessLog extends LogController {
   constructor() {
@@ -19,7 +20,8 @@ export class AccessLog extends LogController {
     if (isQuietPath(request.url)) return;
     request.log.info(
       {
-        req: { method: request.method, url: request.url },
+        // The token of a mailed link (`/account/…?token=`) is a credential: never in a log line.
+        req: { method: request.method, url: redactRequestUrl(request.url) },
         res: { statusCode: reply.statusCode },
         responseTime: Math.round(reply.elapsedTime),
         ...(error && { err: error }),

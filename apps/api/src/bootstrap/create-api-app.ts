@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig, createRootLogger } from '@labwire/core';
+import { registerAccountPages } from '../account-pages/account-pages';
 import { AppModule } from '../app.module';
 import { sendProblem } from '../common/errors/problem.filter';
 import { registerRouteBodies } from '../common/http/route-body';
@@ -89,6 +90,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   // JSON bodies; CSV, multipart and larger bodies only where a route says so (@RouteBody).
   registerRouteBodies(fastify, config);
   if (config.api.queueDashboard.enabled) await registerQueueDashboard(app, config, logger);
+  // The pages behind the links of account mails (PUBLIC_URL/account/…): HTML, outside /api/v1 and the OpenAPI document.
+  await registerAccountPages(app, config, logger);
 
   if (config.api.corsOrigins.length) {
     app.enableCors({ origin: config.api.corsOrigins, exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After'] });

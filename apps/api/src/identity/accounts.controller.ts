@@ -14,7 +14,7 @@ import {
   TokenDto,
 } from './dto/accounts.dto';
 
-const MAIL_ON_ITS_WAY = 'If the address has an account that can receive it, a mail is on its way.';
+export const MAIL_ON_ITS_WAY = 'If the address has an account that can receive it, a mail is on its way.';
 
 /** Email verification and password recovery: links mailed to the account's owner, no sign-in. */
 @ApiTags('auth')

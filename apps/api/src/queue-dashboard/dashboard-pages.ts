@@ -1,20 +1,8 @@
+import { escapeHtml, htmlPage } from '../common/html/html-page';
+
 /** The dashboard's own pages (sign-in, sign-out, refusals): small, self-contained, no script. */
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
-}
-
 function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Labwire queues</title>
-<style>body{font-family:system-ui,sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem}
-label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.4rem;box-sizing:border-box}
-button{margin-top:1rem;padding:.5rem 1rem}.error{color:#a00}</style></head>
-<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+  return htmlPage(title, body, 'Labwire queues');
 }
 
 export function loginPage(base: string, error?: string): string {

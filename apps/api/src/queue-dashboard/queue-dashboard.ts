@@ -7,36 +7,16 @@ import { AppConfig, DomainError, ForbiddenError, UnauthenticatedError } from '@l
 import { AuthService, SessionRepository } from '@labwire/domain';
 import { QueueRegistry, queueDashboardAdapters } from '@labwire/queue';
 import { clientInfo } from '../common/client-info';
+import { acceptFormPosts, noStorePageHeaders, SAFE_METHODS, sameOriginRequest } from '../common/html/browser-forms';
 import { sendProblem } from '../common/errors/problem.filter';
 import { statusOf } from '../common/errors/problem';
 import { loginPage, logoutPage, refusedPage } from './dashboard-pages';
 import { DASHBOARD_COOKIE, DashboardPrincipal, DashboardSessions } from './dashboard-sessions';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 declare module 'fastify' {
   interface FastifyRequest {
     dashboardPrincipal?: DashboardPrincipal;
   }
-}
-
-/**
- * CSRF defence of every state-changing request (bull-board's retry/clean/promote/pause calls, sign-in
- * and sign-out): the browser's Origin must be this very host (Sec-Fetch-Site: same-origin when a
- * browser sends no Origin), on top of the cookie being SameSite=Strict. Not a double-submit token:
- * bull-board's UI makes its own API calls and has no hook to add a header. Hosts, not schemes, are
- * compared, so a TLS-terminating proxy in front does not need TRUST_PROXY for this.
- */
-export function sameOriginRequest(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (typeof origin === 'string' && origin !== 'null') {
-    try {
-      return new URL(origin).host === request.host;
-    } catch {
-      return false;
-    }
-  }
-  return request.headers['sec-fetch-site'] === 'same-origin';
 }
 
 function cookie(config: AppConfig, value: string, maxAgeSeconds: number): string {
@@ -86,16 +66,14 @@ export async function registerQueueDashboard(
   await fastify.register(
     async (scope) => {
       // The sign-in form posts application/x-www-form-urlencoded, which the JSON api refuses elsewhere.
-      scope.addContentTypeParser(
-        'application/x-www-form-urlencoded',
-        { parseAs: 'string', bodyLimit: 4096 },
-        (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
-      );
+      acceptFormPosts(scope);
       scope.addHook('onRequest', async (request, reply) => {
         // Never cached, never framed (a framed dashboard could be clicked through from another site).
-        reply.header('cache-control', 'no-store');
-        reply.header('content-security-policy', "frame-ancestors 'none'");
-        reply.header('x-frame-options', 'DENY');
+        // bull-board's UI runs its own scripts: the policy only forbids framing.
+        noStorePageHeaders(reply, "frame-ancestors 'none'");
+        // CSRF: bull-board's retry/clean/promote/pause calls, sign-in and sign-out come from the
+        // dashboard's own pages only, on top of the cookie being SameSite=Strict. Not a double-submit
+        // token: bull-board's UI makes its own API calls and has no hook to add a header.
         if (!SAFE_METHODS.has(request.method) && !sameOriginRequest(request)) {
           return problem(
             new ForbiddenError(

@@ -37,6 +37,24 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
 }
 
 /**
+ * Query parameters whose values never reach a server span's `url.query`: the token of a mailed link
+ * (`/account/reset-password?token=…`) and the like, plus the instrumentation's own defaults (signed
+ * URLs), which an explicit list replaces.
+ */
+const SECRET_QUERY_PARAMS = [
+  'token',
+  'access_token',
+  'api_key',
+  'sig',
+  'Signature',
+  'AWSAccessKeyId',
+  'X-Goog-Signature',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+];
+
+/**
  * The instrumentations Labwire uses. pg and ioredis spans only inside a trace (a request or a job):
  * BullMQ's polling and background statements would otherwise each start a trace of their own. SQL
  * parameters and Redis arguments (job payloads) are never recorded: they can hold secrets.
@@ -51,6 +69,7 @@ export function labwireInstrumentations(): Instrumentation[] {
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
+      redactedQueryParamsServer: SECRET_QUERY_PARAMS,
     }),
     new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
     // The command name only: its arguments are keys and job payloads (the default records them all).

@@ -57,6 +57,14 @@ export class PasswordRecoveryService {
     this.logger.log({ userId: user.id, ip: client.ip }, 'password reset mailed');
   }
 
+  /** The address of the account a reset token would change, without spending it; null when it is not usable. */
+  async resetFor(token: string): Promise<string | null> {
+    const usable = await this.tokens.findUsable('reset_password', token);
+    if (!usable) return null;
+    const user = await this.users.findById(usable.userId);
+    return user && user.status !== 'disabled' ? user.email : null;
+  }
+
   /**
    * Sets a new password with a reset token (the same policy as everywhere). The token is checked, the
    * password judged, then the token spent with the change in one transaction: a refused password does

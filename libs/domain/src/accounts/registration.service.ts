@@ -115,6 +115,11 @@ export class RegistrationService {
     await this.mails.verifyEmail(user, email, token, row.id);
   }
 
+  /** The address a verification token would verify, without spending it; null when it is not usable. */
+  async verificationFor(token: string): Promise<string | null> {
+    return (await this.tokens.findUsable('verify_email', token))?.email ?? null;
+  }
+
   /**
    * Spends a verification token: the address is verified (a changed email takes effect) and a pending
    * account becomes active if its flow allows, or waits for an administrator, who is mailed.

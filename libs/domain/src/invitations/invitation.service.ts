@@ -192,6 +192,11 @@ export class InvitationService {
     return this.viewOf(workspaceId, id);
   }
 
+  /** The open invitation a link's token names (to show before registering with it); null when unusable. */
+  findOpenByToken(token: string): Promise<InvitationView | null> {
+    return this.invitations.findOpenByToken(token);
+  }
+
   /**
    * Registers the person an invitation was mailed to (no open registration needed) and makes them a
    * member with its role, spending the invitation. Their address is verified by the link; whether

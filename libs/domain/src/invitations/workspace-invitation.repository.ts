@@ -158,6 +158,15 @@ export class WorkspaceInvitationRepository {
     );
   }
 
+  /** The pending, unexpired invitation with this token, as lists show it (its link's page shows it). */
+  async findOpenByToken(token: string): Promise<InvitationView | null> {
+    const rows: InvitationView[] = await this.dataSource.query(
+      `${VIEW} WHERE i.token_hash = $1 AND i.status = 'pending' AND i.expires_at > now()`,
+      [sha256(token)],
+    );
+    return rows[0] ?? null;
+  }
+
   /** The pending, unexpired invitation with this token, locked (registering with it spends it). */
   async lockOpenByToken(token: string, em: EntityManager): Promise<WorkspaceInvitation | null> {
     return em

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig, DomainError } from '@labwire/core';
+import { APP_CONFIG, AppConfig, DomainError, redactRequestUrl } from '@labwire/core';
 import { acceptedBodyTypes } from '../http/route-body';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
@@ -37,7 +37,7 @@ export function sendProblem(
   if (!expected) {
     logger.error(
       { err: error, requestId: request.id, route: request.routeOptions?.url },
-      `unexpected error on ${request.method} ${request.routeOptions?.url ?? request.url} (requestId ${request.id})`,
+      `unexpected error on ${request.method} ${request.routeOptions?.url ?? redactRequestUrl(request.url)} (requestId ${request.id})`,
     );
   } else if (problem.status === 429 && error instanceof DomainError) {
     logger.warn({ requestId: request.id, code: problem.code }, problem.detail);
