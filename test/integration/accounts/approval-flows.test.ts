@@ -34,13 +34,19 @@ describe('USERS_APPROVAL_FLOW=admin', () => {
 
     const notice = await stack.smtp.waitFor(admin.email, { subject: /waits for approval/ });
     expect(notice.text).toContain('adminflow@lab.test');
+    expect(notice.text).toContain('npm run cli -- user:approve --email adminflow@lab.test');
+    // every link a mail holds is served: here the API reference
+    expect(notice.links).toEqual(['https://lab.test/docs']);
+    const docs = await stack.api.request('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(String(docs.headers['content-type'])).toContain('text/html');
     expect((await login(stack, 'adminflow@lab.test')).body.code).toBe('ACCOUNT_PENDING');
 
     const approved = await stack.api.request('POST', `/api/v1/users/${reg.body.id}/approve`, { token: admin.token });
     expect(approved.status).toBe(201);
     expect(approved.body.status).toBe('active');
     const mail = await stack.smtp.waitFor('adminflow@lab.test', { subject: /is active/ });
-    expect(mail.links).toContain('https://lab.test/');
+    expect(mail.links).toEqual(['https://lab.test/docs']);
     expect((await login(stack, 'adminflow@lab.test')).status).toBe(200);
 
     // approving again changes nothing and mails nothing more

@@ -85,7 +85,7 @@ export class AccountMails {
       await this.mail.enqueue({
         to: admin.email,
         template: 'approval-requested',
-        vars: { name: user.fullName, email: user.email, usersLink: this.link('/api/v1/users?status=pending') },
+        vars: { name: user.fullName, email: user.email, docsLink: this.link('/docs') },
         key: `approval-${user.id}-${admin.id}`,
       });
     }
@@ -131,7 +131,7 @@ export class AccountMails {
     await this.mail.enqueue({
       to: user.email,
       template: 'account-approved',
-      vars: { name: user.fullName, signInLink: this.link('/') },
+      vars: { name: user.fullName, docsLink: this.link('/docs') },
       key: `approved-${user.id}`,
     });
   }

@@ -5,8 +5,8 @@ import { MAIL_TEMPLATE_NAMES, MailTemplateName, MailTemplateVars } from './mail-
 const SAMPLES: { [T in MailTemplateName]: MailTemplateVars[T] } = {
   'verify-email': { name: 'Ada', link: 'http://x/verify?token=a&b=1', expiresIn: '1 day' },
   'account-exists': { name: 'Ada', resetLink: 'http://x/reset' },
-  'approval-requested': { name: 'Ada', email: 'ada@lab.test', usersLink: 'http://x/users' },
-  'account-approved': { name: 'Ada', signInLink: 'http://x/' },
+  'approval-requested': { name: 'Ada', email: 'ada@lab.test', docsLink: 'http://x/docs' },
+  'account-approved': { name: 'Ada', docsLink: 'http://x/docs' },
   'password-reset': { name: 'Ada', link: 'http://x/reset?token=t', expiresIn: '1 hour' },
   'password-changed': { name: 'Ada' },
   'workspace-invitation': { workspace: 'Lab', inviter: 'Bo', role: 'editor', link: 'http://x/i', expiresIn: '7 days' },

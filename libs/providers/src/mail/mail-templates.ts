@@ -10,9 +10,9 @@ export interface MailTemplateVars {
   /** someone registered with an address that already has an account */
   'account-exists': { name: string; resetLink: string };
   /** administrators: a user waits for approval */
-  'approval-requested': { name: string; email: string; usersLink: string };
+  'approval-requested': { name: string; email: string; docsLink: string };
   /** the user: an administrator approved the account */
-  'account-approved': { name: string; signInLink: string };
+  'account-approved': { name: string; docsLink: string };
   'password-reset': { name: string; link: string; expiresIn: string };
   /** the account's password was reset (sent after the fact, to notice a reset one did not ask for) */
   'password-changed': { name: string };
