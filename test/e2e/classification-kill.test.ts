@@ -2,10 +2,10 @@ import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
 import { topicTexts } from '../../bench/support/topic-texts';
 
-const ROWS = 100_002; // 33,334 texts of each of the 3 topics
+const ROWS = 45_000; // 15,000 texts of each of the 3 topics
 
 /**
- * A classification job over a 100,000-row data source in the built api and worker, with the worker
+ * A classification job over a 45,000-row data source in the built api and worker, with the worker
  * killed (SIGKILL) while it writes results: BullMQ hands the job to the restarted worker, which
  * resumes after the last page it committed, and every record ends with exactly one result.
  */

@@ -3,12 +3,12 @@ import { gzipSync } from 'node:zlib';
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
 
-const RECORDS = 100_000;
+const RECORDS = 50_000;
 
 const documentOf = (lines: unknown[]) => gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
 
 /**
- * An export document of 100,000 records imported by the built worker, which is killed (SIGKILL)
+ * An export document of 50,000 records imported by the built worker, which is killed (SIGKILL)
  * while it writes them: BullMQ hands the job to the restarted worker, whose run finds through the
  * import ledger what the dead run wrote, and the workspace ends with exactly one copy of everything.
  */

@@ -1,10 +1,10 @@
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
 
-const ROWS = 100_000;
+const ROWS = 50_000;
 
 /**
- * A 100,000-row CSV uploaded to the built api and ingested by the built worker, which is killed
+ * A 50,000-row CSV uploaded to the built api and ingested by the built worker, which is killed
  * (SIGKILL) while it writes records: BullMQ hands the job to the restarted worker, which resumes after
  * the last batch committed, and the data source ends with exactly one record per row.
  */
@@ -23,7 +23,7 @@ describe('ingestion, end to end (built api and worker)', () => {
     ).body.id;
     const rows = Array.from({ length: ROWS }, (_, i) => `${i},"sample ${i}, measured",${i % 13}`);
     const form = new FormData();
-    form.append('name', 'hundred thousand rows');
+    form.append('name', 'fifty thousand rows');
     form.append('file', new Blob([`id,text,plate\n${rows.join('\n')}\n`], { type: 'text/csv' }), 'rows.csv');
     const created = await http('POST', `/api/v1/workspaces/${workspaceId}/datasources`, form);
     expect(created.status).toBe(201);

@@ -1,7 +1,7 @@
 import { waitFor } from '../support/built-app';
 import { BuiltStack } from '../support/built-stack';
 
-const POINTS = 100_000;
+const POINTS = 50_000;
 
 /**
  * A large backfill through the built api and worker, with the worker killed (SIGKILL) while the job
