@@ -13,7 +13,9 @@ const moduleNameMapper = {
 const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
 
 module.exports = {
-  maxWorkers: 2,
+  // Three files at a time on two cores: many tests wait (lock expiry, ticks, retries), so a third
+  // worker keeps both cores busy (a full run measured 465 s against about 700 s with two).
+  maxWorkers: 3,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [

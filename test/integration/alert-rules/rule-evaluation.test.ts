@@ -12,7 +12,7 @@ import { createInstrument, createWorkspaceCrew, WorkspaceCrew } from '../../supp
  */
 describe('alert rule evaluation', () => {
   // the no-data and connectivity rules run on a 5 s schedule and act through queued jobs: a loaded
-  // machine (CI runs two test files at once) takes much longer
+  // machine (CI runs three test files at once) takes much longer
   jest.setTimeout(150_000);
 
   let api: TestApi;
