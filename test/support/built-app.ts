@@ -1,4 +1,4 @@
-import { exitWithin, freePort, spawnBuilt, waitForHttp } from './spawn-app';
+import { exitWithin, freePort, READY_WITHIN_MS, spawnBuilt, waitForHttp } from './spawn-app';
 import { testEnv } from './test-app';
 import { createTestDatabase } from './test-db';
 
@@ -23,7 +23,7 @@ export async function startBuiltApi(extra: Record<string, string> = {}) {
   const env = testEnv(db.url, { API_PORT: String(port), API_HOST: '127.0.0.1', ...extra });
   const app = spawnBuilt('apps/api/main.js', env);
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/health/live`, app, 20_000).catch(async (err: unknown) => {
+  await waitForHttp(`${url}/health/live`, app, READY_WITHIN_MS).catch(async (err: unknown) => {
     await app.stop();
     throw err;
   });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { IClientOptions, MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import { seedUser } from './seed-user';
-import { deleteRedisKeys, freePort, spawnBuilt, SpawnedApp, waitForHttp } from './spawn-app';
+import { deleteRedisKeys, freePort, READY_WITHIN_MS, spawnBuilt, SpawnedApp, waitForHttp } from './spawn-app';
 import { testEnv } from './test-app';
 import { startTestBroker, TestBroker } from './test-broker';
 import { connectMqtt } from './mqtt-test-client';
@@ -87,19 +87,28 @@ export class BuiltStack {
       storageDir,
     );
     const email = `e2e-${apiPort}@example.com`;
-    await seedUser(db.url, email, PASSWORD, opts.role ?? 'user');
-    await Promise.all([stack.startApi(), stack.startWorker()]);
-    const login = await stack.http<{ accessToken: string }>('POST', '/api/v1/auth/login', {
-      email,
-      password: PASSWORD,
-    });
-    stack.token = login.body.accessToken;
-    return stack;
+    try {
+      await seedUser(db.url, email, PASSWORD, opts.role ?? 'user');
+      // both started (settled) before either failure is thrown, so close() stops both
+      const started = await Promise.allSettled([stack.startApi(), stack.startWorker()]);
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const login = await stack.http<{ accessToken: string }>('POST', '/api/v1/auth/login', {
+        email,
+        password: PASSWORD,
+      });
+      stack.token = login.body.accessToken;
+      return stack;
+    } catch (err) {
+      // a stack that failed to start leaves no process, database or broker behind
+      await stack.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   async startApi(): Promise<void> {
     this.api = spawnBuilt('apps/api/main.js', this.env);
-    await waitForHttp(`${this.apiUrl}/health/ready`, this.api, 30_000);
+    await waitForHttp(`${this.apiUrl}/health/ready`, this.api, READY_WITHIN_MS);
   }
 
   /** Restarts the stack's own broker (see TestBroker.restart); only with `ownBroker`. */
@@ -110,7 +119,7 @@ export class BuiltStack {
 
   async startWorker(): Promise<void> {
     this.worker = spawnBuilt('apps/worker/main.js', this.env);
-    await waitForHttp(`${this.workerUrl}/health/ready`, this.worker, 30_000);
+    await waitForHttp(`${this.workerUrl}/health/ready`, this.worker, READY_WITHIN_MS);
   }
 
   /**

@@ -55,6 +55,12 @@ export function spawnBuilt(entry: string, env: NodeJS.ProcessEnv, args: string[]
   };
 }
 
+/**
+ * How long a built app may take to become ready: its boot is what the test waits for, not what it
+ * measures, and three test files at a time on two cores slow a boot down several times.
+ */
+export const READY_WITHIN_MS = 60_000;
+
 /** Polls `url` until it answers `status` (default 200), or fails after `timeoutMs` with the app's output. */
 export async function waitForHttp(url: string, app: SpawnedApp, timeoutMs = 30_000, status = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
