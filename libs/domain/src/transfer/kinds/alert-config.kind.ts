@@ -59,7 +59,8 @@ export class AlertConfigKind implements TransferKind {
       num(d, 'notifyMinPriority', { integer: true, min: 1, max: 5 }),
       obj(d, 'display'),
     ];
-    if (typeof d.key === 'string' && !ALERT_KEY_PATTERN.test(d.key)) problems.push(`key "${d.key}" is not an alert key`);
+    if (typeof d.key === 'string' && !ALERT_KEY_PATTERN.test(d.key))
+      problems.push(`key "${d.key}" is not an alert key`);
     const display = (d.display ?? {}) as Record<string, unknown>;
     if (typeof display.color !== 'string' || !ALERT_COLOR_PATTERN.test(display.color)) {
       problems.push('display.color must be a named colour or #RRGGBB');
@@ -91,7 +92,16 @@ export class AlertConfigKind implements TransferKind {
     values: Map<string, Map<string, number>>,
     em: EntityManager,
   ): Promise<ImportConflict[]> {
-    return conflictsByValue(em, workspaceId, document, 'alert-config', 'key', values.get('key'), 'alert_configs', 'key');
+    return conflictsByValue(
+      em,
+      workspaceId,
+      document,
+      'alert-config',
+      'key',
+      values.get('key'),
+      'alert_configs',
+      'key',
+    );
   }
 
   async write(_type: string, batch: ExportLine[], ctx: ImportContext): Promise<number> {

@@ -76,7 +76,10 @@ export class AlertRuleKind implements TransferKind {
     }
     const scope = d.scope as Record<string, unknown>;
     if (scope.instrumentId != null && !seen(ctx, 'instrument', scope.instrumentId)) {
-      ctx.error(line, `alert-rule: scope.instrumentId ${String(scope.instrumentId)} is not an instrument of the document`);
+      ctx.error(
+        line,
+        `alert-rule: scope.instrumentId ${String(scope.instrumentId)} is not an instrument of the document`,
+      );
     }
     if (scope.locationId != null && !seen(ctx, 'location', scope.locationId)) {
       ctx.error(line, `alert-rule: scope.locationId ${String(scope.locationId)} is not a location of the document`);

@@ -50,7 +50,11 @@ export class NotificationChannelKind implements TransferKind {
     } else if (d.kind === 'email') {
       if (d.url != null) problems.push('url is only for webhook channels');
       const list = d.recipients;
-      if (!Array.isArray(list) || !list.length || list.some((r) => typeof r !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(r))) {
+      if (
+        !Array.isArray(list) ||
+        !list.length ||
+        list.some((r) => typeof r !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(r))
+      ) {
         problems.push('recipients must be a non-empty array of email addresses');
       } else if (list.length > MAX_RECIPIENTS) problems.push(`recipients has more than ${MAX_RECIPIENTS} addresses`);
     }

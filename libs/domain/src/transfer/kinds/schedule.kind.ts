@@ -35,8 +35,10 @@ interface ScheduleRow {
 /** The ids a schedule's config names, by the document type they must be of. */
 function references(config: Record<string, unknown>): Array<{ field: string; type: string; id: unknown }> {
   const refs: Array<{ field: string; type: string; id: unknown }> = [];
-  if (config.datasourceId != null) refs.push({ field: 'config.datasourceId', type: 'datasource', id: config.datasourceId });
-  if (config.schemeId != null) refs.push({ field: 'config.schemeId', type: 'classification-scheme', id: config.schemeId });
+  if (config.datasourceId != null)
+    refs.push({ field: 'config.datasourceId', type: 'datasource', id: config.datasourceId });
+  if (config.schemeId != null)
+    refs.push({ field: 'config.schemeId', type: 'classification-scheme', id: config.schemeId });
   if (Array.isArray(config.instrumentIds)) {
     config.instrumentIds.forEach((id, i) => refs.push({ field: `config.instrumentIds[${i}]`, type: 'instrument', id }));
   }
@@ -71,9 +73,11 @@ export class ScheduleTransferKind implements TransferKind {
     );
     const instruments = ctx.scope.include.includes('instruments')
       ? new Set(
-          (await ctx.query<{ id: string }>(`SELECT id FROM instruments WHERE workspace_id = $1`, [ctx.scope.workspaceId])).map(
-            (r) => r.id,
-          ),
+          (
+            await ctx.query<{ id: string }>(`SELECT id FROM instruments WHERE workspace_id = $1`, [
+              ctx.scope.workspaceId,
+            ])
+          ).map((r) => r.id),
         )
       : new Set<string>();
     const held: Record<string, Set<string>> = {
@@ -93,7 +97,13 @@ export class ScheduleTransferKind implements TransferKind {
   }
 
   validate(_type: string, d: Record<string, unknown>, line: number, ctx: ValidationContext): void {
-    const problems = [str(d, 'id'), str(d, 'name', 200), oneOf(d, 'kind', SCHEDULE_KINDS), time(d, 'startAt'), time(d, 'endAt')];
+    const problems = [
+      str(d, 'id'),
+      str(d, 'name', 200),
+      oneOf(d, 'kind', SCHEDULE_KINDS),
+      time(d, 'startAt'),
+      time(d, 'endAt'),
+    ];
     if (typeof d.enabled !== 'boolean') problems.push('enabled must be a boolean');
     if (!d.config || typeof d.config !== 'object' || Array.isArray(d.config)) problems.push('config must be an object');
     for (const p of problems) if (p) ctx.error(line, `schedule: ${p}`);
@@ -142,7 +152,11 @@ export class ScheduleTransferKind implements TransferKind {
           // checked as create checks it, against the rows the import wrote
           let checked: ScheduleConfig;
           try {
-            checked = await this.configs.check(ctx.workspaceId, d.kind as ScheduleKind, config as unknown as ScheduleConfig);
+            checked = await this.configs.check(
+              ctx.workspaceId,
+              d.kind as ScheduleKind,
+              config as unknown as ScheduleConfig,
+            );
           } catch (err) {
             if (err instanceof DomainError) {
               throw new ValidationError(`schedule "${String(d.name)}": ${err.message}`, err.errors);
@@ -197,7 +211,8 @@ export class ScheduleTransferKind implements TransferKind {
     const out = { ...config };
     if (out.datasourceId != null) out.datasourceId = mapped(ctx, 'datasource', out.datasourceId);
     if (out.schemeId != null) out.schemeId = mapped(ctx, 'classification-scheme', out.schemeId);
-    if (Array.isArray(out.instrumentIds)) out.instrumentIds = out.instrumentIds.map((id) => mapped(ctx, 'instrument', id));
+    if (Array.isArray(out.instrumentIds))
+      out.instrumentIds = out.instrumentIds.map((id) => mapped(ctx, 'instrument', id));
     return out;
   }
 }
