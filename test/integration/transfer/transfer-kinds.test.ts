@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
+import { MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import { ruleIndexVersionKey } from '../../../libs/domain/src';
+import { connectMqtt } from '../../support/mqtt-test-client';
 import { startTestApi, TestApi } from '../../support/test-app';
 import { startTestWorker } from '../../support/test-worker';
 import { createWorkspace, createWorkspaceCrew, WorkspaceCrew } from '../../support/workspace-factories';
@@ -25,10 +27,12 @@ describe('export and import of channels, alert configs and rules, schedules', ()
   let seeded: Awaited<ReturnType<typeof seedEveryKind>>;
   let ids: Record<string, string>;
   let doc: { gz: Buffer; lines: DocLine[] };
+  let imported: string;
+  let mqtt: MqttClient | undefined;
 
   beforeAll(async () => {
     storageDir = mkdtempSync(join(tmpdir(), 'labwire-transfer-kinds-'));
-    const env = { STORAGE_URL: `file://${storageDir}` };
+    const env = { STORAGE_URL: `file://${storageDir}`, TELEMETRY_LINGER_MS: '5' };
     api = await startTestApi(env);
     worker = await startTestWorker(api, env);
     crew = await createWorkspaceCrew(api, 'Alerting lab');
@@ -113,6 +117,7 @@ describe('export and import of channels, alert configs and rules, schedules', ()
     });
   });
   afterAll(async () => {
+    await mqtt?.endAsync(true).catch(() => undefined);
     await redis?.quit();
     await pg?.end();
     await worker?.close();
@@ -163,6 +168,7 @@ describe('export and import of channels, alert configs and rules, schedules', ()
 
   it('imports them remapped: channels without the old secret (webhooks disabled), schedules paused as the importer, rules idle and announced', async () => {
     const target = await createWorkspace(api, crew.owner, 'Alerting copy');
+    imported = target;
     const versionKey = ruleIndexVersionKey(api.config.redis.prefix);
     const v0 = Number((await redis.get(versionKey)) ?? 0);
     const job = await importDocument(api, crew.owner, target, doc.gz);
@@ -267,6 +273,36 @@ describe('export and import of channels, alert configs and rules, schedules', ()
     expect(after).toEqual(before);
   });
 
+  it("the worker evaluates an imported rule: the imported instrument's reading out of range raises the alert", async () => {
+    const [instrument] = await rows(`SELECT id FROM instruments WHERE workspace_id = $1 AND serial_number = 'PH-001'`, [
+      imported,
+    ]);
+    const rotated = await api.request(
+      'POST',
+      `/api/v1/workspaces/${imported}/instruments/${instrument.id}/credentials/rotate`,
+      { token: crew.owner.token },
+    );
+    expect(rotated.status).toBe(200);
+    mqtt = await connectMqtt(api.config.mqtt.url, {
+      username: instrument.id,
+      password: rotated.body.mqttSecret,
+      clientId: instrument.id,
+    });
+    await mqtt.publishAsync(
+      `labwire/instruments/${instrument.id}/telemetry`,
+      JSON.stringify({ ts: Date.now(), values: { ph: 9.5 } }),
+      { qos: 1 },
+    );
+    const deadline = Date.now() + 60_000;
+    let alerts: Array<{ state: string }> = [];
+    while (!alerts.length) {
+      if (Date.now() > deadline) throw new Error('the imported rule raised no alert');
+      await new Promise((r) => setTimeout(r, 100));
+      alerts = await rows(`SELECT state FROM alerts WHERE instrument_id = $1 AND key = 'ph-out'`, [instrument.id]);
+    }
+    expect(alerts).toHaveLength(1);
+  });
+
   it('a clashing alert key is renamed to an alert key, and the rules raising it follow', async () => {
     const target = await createWorkspace(api, crew.owner, 'Key clash');
     const ws = `/api/v1/workspaces/${target}`;
@@ -331,13 +367,24 @@ describe('export and import of channels, alert configs and rules, schedules', ()
           enabled: true,
         },
       },
+      {
+        type: 'schedule',
+        data: {
+          id: 's2',
+          name: 'f',
+          kind: 'ingestion',
+          config: { urls: ['ftp://example.org/x'], mode: 'append' },
+          intervalMs: 3_600_000,
+          enabled: true,
+        },
+      },
       { type: 'location', data: { id: 'loc2', name: 'Late' } },
     ]);
     const job = await importDocument(api, crew.owner, target, bad);
     expect(job.status).toBe('failed');
     const byRow = new Map<number, string[]>();
     for (const e of job.errors) byRow.set(e.row, [...(byRow.get(e.row) ?? []), e.message]);
-    expect([...byRow.keys()].sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect([...byRow.keys()].sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
     expect(byRow.get(3)?.join()).toMatch(/notification-channel: url .*refused/);
     expect(byRow.get(4)?.join()).toMatch(/recipients/);
     expect(byRow.get(5)?.join()).toMatch(/key "Not A Key" is not an alert key/);
@@ -346,7 +393,9 @@ describe('export and import of channels, alert configs and rules, schedules', ()
     expect(byRow.get(7)?.join()).toMatch(/scope.instrumentId ghost/);
     expect(byRow.get(8)?.join()).toMatch(/schedule: intervalMs must be a whole number/);
     expect(byRow.get(8)?.join()).toMatch(/schedule: config.schemeId ghost is not a classification-scheme/);
-    expect(byRow.get(9)?.join()).toMatch(/must come before/);
+    expect(byRow.get(8)?.join()).toMatch(/schedule: config.schemeId must be a UUID/);
+    expect(byRow.get(9)?.join()).toMatch(/schedule: config.urls\[0\]/);
+    expect(byRow.get(10)?.join()).toMatch(/must come before/);
     for (const table of ['locations', 'notification_channels', 'alert_configs', 'alert_rules', 'schedules']) {
       expect([table, await count(table, target)]).toEqual([table, 0]);
     }

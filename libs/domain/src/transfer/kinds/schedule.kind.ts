@@ -124,6 +124,18 @@ export class ScheduleTransferKind implements TransferKind {
         for (const e of details) ctx.error(line, `schedule: ${e.field} ${e.message}`);
         if (!details.length) ctx.error(line, `schedule: ${(err as Error).message}`);
       }
+      // the config's shape as create checks it (URLs included); its ids are checked against the document below
+      const kind = d.kind as ScheduleKind;
+      const raw = d.config as unknown as ScheduleConfig;
+      ctx.defer(async () => {
+        try {
+          await this.configs.check('', kind, raw, { references: false });
+        } catch (err) {
+          const details = err instanceof ValidationError ? (err.errors ?? []) : [];
+          for (const e of details) ctx.error(line, `schedule: ${e.field} ${e.message}`);
+          if (!details.length) ctx.error(line, `schedule: ${(err as Error).message}`);
+        }
+      });
       for (const ref of references(d.config as Record<string, unknown>)) {
         if (!seen(ctx, ref.type, ref.id)) {
           ctx.error(line, `schedule: ${ref.field} ${String(ref.id)} is not a ${ref.type} of the document`);
