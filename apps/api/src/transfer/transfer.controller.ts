@@ -126,7 +126,10 @@ export class TransferController {
       'document first (with dryRun=true that is all it does: its result is the report of counts, conflicts and ' +
       'errors by line), then writes in batches with new ids. The same document imported again adds nothing. ' +
       'A document that is not a Labwire export is 422 IMPORT_DOCUMENT_INVALID, a newer version 422 ' +
-      'IMPORT_VERSION_UNSUPPORTED. Imported instruments have no MQTT credentials until rotated (the result lists them).',
+      'IMPORT_VERSION_UNSUPPORTED. Imported instruments have no MQTT credentials until rotated (the result lists them ' +
+      'in instrumentsWithoutCredentials); imported webhook channels get a new secret nobody has seen and are disabled ' +
+      'until it is rotated (webhooksToRotate); imported schedules are paused and run as the importing user ' +
+      '(schedulesPaused); imported alert rules start idle.',
     requestBody: {
       required: true,
       content: {

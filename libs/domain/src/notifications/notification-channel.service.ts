@@ -229,6 +229,19 @@ export class NotificationChannelService {
     return this.dispatcher.sendTest(channel, actor);
   }
 
+  /**
+   * Why a webhook URL cannot be a channel's (the checks of create: scheme, credentials, and a host the
+   * SSRF guard forbids), or undefined. Imports check their channels with it.
+   */
+  async webhookUrlProblem(url: string): Promise<string | undefined> {
+    return WebhookSender.urlProblem(url) ?? (await this.addressProblem(url));
+  }
+
+  /** A new signing secret, encrypted as create stores it; the clear secret is dropped (rotate to learn one). */
+  sealedNewSecret(): string {
+    return this.cipher.encrypt(newSecret());
+  }
+
   /** The channel's target, validated: 400 with field errors when it cannot be one. */
   private async target(
     kind: NotificationChannelKind,

@@ -28,8 +28,18 @@ export class ScheduleConfigCheck {
     private readonly telemetry: TelemetryRepository,
   ) {}
 
-  /** The kind's config, checked (field errors under `config.`), with what it names in the workspace. */
-  async check(workspaceId: string, kind: ScheduleKind, raw: ScheduleConfig): Promise<ScheduleConfig> {
+  /**
+   * The kind's config, checked (field errors under `config.`), with what it names in the workspace;
+   * `references: false` checks only its shape (an import validating a document whose ids are not the
+   * workspace's yet).
+   */
+  async check(
+    workspaceId: string,
+    kind: ScheduleKind,
+    raw: ScheduleConfig,
+    options: { references?: boolean } = {},
+  ): Promise<ScheduleConfig> {
+    const references = options.references ?? true;
     const errors: FieldError[] = [];
     const config = (raw ?? {}) as unknown as Record<string, unknown>;
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,7 +81,7 @@ export class ScheduleConfigCheck {
           throw err;
         }
       }
-      if (datasourceId && !(await this.datasources.findInWorkspace(workspaceId, datasourceId))) {
+      if (references && datasourceId && !(await this.datasources.findInWorkspace(workspaceId, datasourceId))) {
         throw new DatasourceNotFoundError(datasourceId);
       }
       const result: IngestionScheduleConfig = {
@@ -82,7 +92,7 @@ export class ScheduleConfigCheck {
       };
       return result;
     }
-    if (kind === 'telemetry-export') return this.checkExport(workspaceId, config);
+    if (kind === 'telemetry-export') return this.checkExport(workspaceId, config, references);
     const schemeId = optionalId('schemeId');
     if (!schemeId && !errors.length) errors.push({ field: 'config.schemeId', message: 'is required' });
     const datasourceId = optionalId('datasourceId');
@@ -91,10 +101,10 @@ export class ScheduleConfigCheck {
       errors.push({ field: 'config.scope', message: `must be one of: ${CLASSIFICATION_SCOPES.join(', ')}` });
     }
     if (errors.length) throw new ValidationError('The schedule config is not valid', errors);
-    if (!(await this.datasources.classificationSchemeExists(workspaceId, schemeId as string))) {
+    if (references && !(await this.datasources.classificationSchemeExists(workspaceId, schemeId as string))) {
       throw new ClassificationSchemeNotFoundError(schemeId as string);
     }
-    if (datasourceId && !(await this.datasources.findInWorkspace(workspaceId, datasourceId))) {
+    if (references && datasourceId && !(await this.datasources.findInWorkspace(workspaceId, datasourceId))) {
       throw new DatasourceNotFoundError(datasourceId);
     }
     const result: ClassificationScheduleConfig = {
@@ -109,6 +119,7 @@ export class ScheduleConfigCheck {
   private async checkExport(
     workspaceId: string,
     config: Record<string, unknown>,
+    references: boolean,
   ): Promise<TelemetryExportScheduleConfig> {
     const errors: FieldError[] = [];
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -144,9 +155,11 @@ export class ScheduleConfigCheck {
     }
     if (errors.length) throw new ValidationError('The schedule config is not valid', errors);
     const instrumentIds = [...new Set((ids as string[]).map((id) => id.toLowerCase()))];
-    const known = await this.telemetry.instrumentsInWorkspace(workspaceId, instrumentIds);
-    const missing = instrumentIds.find((id) => !known.has(id));
-    if (missing) throw new InstrumentNotFoundError(missing);
+    if (references) {
+      const known = await this.telemetry.instrumentsInWorkspace(workspaceId, instrumentIds);
+      const missing = instrumentIds.find((id) => !known.has(id));
+      if (missing) throw new InstrumentNotFoundError(missing);
+    }
     return {
       instrumentIds,
       windowMs: windowMs as number,

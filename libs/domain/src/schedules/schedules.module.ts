@@ -27,6 +27,6 @@ import { ScheduleSync } from './schedule-sync';
     ScheduleService,
     TelemetryExportService,
   ],
-  exports: [ScheduleService, ScheduleRunService, ScheduleSync, TelemetryExportService],
+  exports: [ScheduleService, ScheduleRunService, ScheduleSync, TelemetryExportService, ScheduleConfigCheck],
 })
 export class SchedulesModule {}

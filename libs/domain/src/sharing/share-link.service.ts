@@ -35,9 +35,13 @@ const DAY_MS = 86_400_000;
 const WORKSPACE_INCLUDES: ExportInclude[] = [
   'locations',
   'instruments',
+  'notification-channels',
+  'alert-configs',
+  'alert-rules',
   'classification-schemes',
   'datasources',
   'classification-jobs',
+  'schedules',
 ];
 
 /**

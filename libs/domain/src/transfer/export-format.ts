@@ -7,9 +7,13 @@ export const EXPORT_VERSION = 1;
 export const EXPORT_INCLUDES = [
   'locations',
   'instruments',
+  'notification-channels',
+  'alert-configs',
+  'alert-rules',
   'classification-schemes',
   'datasources',
   'classification-jobs',
+  'schedules',
   'telemetry',
 ] as const;
 export type ExportInclude = (typeof EXPORT_INCLUDES)[number];
@@ -61,7 +65,12 @@ export interface ExportJobInput extends Record<string, unknown> {
   shareLinkId?: string;
 }
 
-/** Adds what the included kinds refer to (a classification job needs its scheme and data sources). */
+/**
+ * Adds what the included kinds refer to (a classification job needs its scheme and data sources; an
+ * alert config its channels; an alert rule its instruments and locations; a schedule its instruments
+ * and schemes; a schedule on a data source the document lacks is left out rather than pulling in
+ * every data source with its records).
+ */
 export function withDependencies(include: readonly ExportInclude[]): ExportInclude[] {
   const set = new Set(include);
   if (set.has('classification-jobs')) {
@@ -69,5 +78,15 @@ export function withDependencies(include: readonly ExportInclude[]): ExportInclu
     set.add('datasources');
   }
   if (set.has('telemetry')) set.add('instruments');
+  // an alert config's channels, an alert rule's instrument or location, a schedule's instruments and schemes
+  if (set.has('alert-configs')) set.add('notification-channels');
+  if (set.has('alert-rules')) {
+    set.add('instruments');
+    set.add('locations');
+  }
+  if (set.has('schedules')) {
+    set.add('instruments');
+    set.add('classification-schemes');
+  }
   return EXPORT_INCLUDES.filter((k) => set.has(k));
 }

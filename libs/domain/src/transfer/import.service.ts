@@ -210,6 +210,8 @@ export class ImportService {
       skipped: new Map(),
       written: {},
       instrumentsWithoutCredentials: [],
+      webhooksToRotate: [],
+      schedulesPaused: [],
       renamed: [],
       checkpoint: () => context.checkpoint(),
     };
@@ -227,6 +229,8 @@ export class ImportService {
         onConflict: input.onConflict,
         renamed: ctx.renamed,
         instrumentsWithoutCredentials: ctx.instrumentsWithoutCredentials,
+        webhooksToRotate: ctx.webhooksToRotate,
+        schedulesPaused: ctx.schedulesPaused,
       },
     };
   }
@@ -240,6 +244,7 @@ export class ImportService {
   ): Promise<ValidationReport> {
     const errors: Array<{ line: number; message: string }> = [];
     let errorCount = 0;
+    const deferred: Array<() => Promise<void>> = [];
     const ctx: ValidationContext = {
       seen: new Map(),
       uniques: new Map(),
@@ -247,6 +252,7 @@ export class ImportService {
         errorCount++;
         if (errors.length < MAX_ERRORS) errors.push({ line, message });
       },
+      defer: (check) => deferred.push(check),
     };
     const counts: Record<string, number> = {};
     let version = EXPORT_VERSION;
@@ -274,6 +280,8 @@ export class ImportService {
       counts[parsed.type] = (counts[parsed.type] ?? 0) + 1;
       kind.validate(parsed.type, parsed.data, line.line, ctx);
     }
+    for (const check of deferred) await check();
+    errors.sort((a, b) => a.line - b.line);
     const conflicts = [];
     for (const kind of this.registry.kinds) {
       const values = ctx.uniques.get(kind.types[0]);

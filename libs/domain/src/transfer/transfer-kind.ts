@@ -51,6 +51,8 @@ export interface ValidationContext {
   /** the target workspace's unique values to look up once the document is read: type → field → value → line */
   uniques: Map<string, Map<string, Map<string, number>>>;
   error(line: number, message: string): void;
+  /** a check that needs I/O (e.g. resolving a webhook's host), run once every line was read; it may call error */
+  defer(check: () => Promise<void>): void;
 }
 
 /** What an importer writes with. */
@@ -72,6 +74,10 @@ export interface ImportContext {
   written: Record<string, number>;
   /** instruments written without broker credentials (rotate them to connect) */
   instrumentsWithoutCredentials: Array<{ id: string; serialNumber: string }>;
+  /** webhook channels written disabled with a fresh secret nobody knows (rotate it, then enable the channel) */
+  webhooksToRotate: Array<{ id: string; name: string }>;
+  /** schedules written paused (resume them to run) */
+  schedulesPaused: Array<{ id: string; name: string }>;
   /** entities renamed on a conflict */
   renamed: Array<{ type: string; from: string; to: string }>;
   checkpoint(): Promise<void>;

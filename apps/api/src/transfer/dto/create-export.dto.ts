@@ -37,7 +37,11 @@ export class CreateExportDto {
     example: ['locations', 'instruments', 'classification-schemes', 'datasources', 'classification-jobs'],
     description:
       'What the document holds. What an included kind refers to comes along (classification-jobs brings ' +
-      'classification-schemes and datasources; telemetry brings instruments). telemetry needs `telemetry`.',
+      'classification-schemes and datasources; telemetry brings instruments; alert-configs brings ' +
+      'notification-channels; alert-rules brings instruments and locations; schedules brings instruments and ' +
+      'classification-schemes, and a schedule naming a data source is left out unless datasources is included). ' +
+      'Secrets are never exported (webhook signing secrets, instrument MQTT secrets, provider API keys). ' +
+      'telemetry needs `telemetry`.',
   })
   @IsArray()
   @ArrayMinSize(1)

@@ -8,8 +8,9 @@ export class ImportQueryDto {
     enum: UNIQUE_CONFLICT_POLICIES,
     default: 'fail',
     description:
-      'A name, serial number or content the workspace has already: skip (use the existing one), rename ' +
-      '("name (imported)"; a data source\'s content cannot be renamed and is skipped), or fail (nothing written)',
+      'A name, serial number, alert config key or content the workspace has already: skip (use the existing one), ' +
+      'rename ("name (imported)", an alert key "key-imported"; a data source\'s content cannot be renamed and is ' +
+      'skipped), or fail (nothing written)',
   })
   @IsOptional()
   @IsIn(UNIQUE_CONFLICT_POLICIES)

@@ -15,6 +15,8 @@ export interface EntityInsert {
   existing(em: EntityManager, value: string): Promise<string | null>;
   /** whether a renamed value may be tried (a checksum cannot be renamed: rename means skip) */
   renamable: boolean;
+  /** the value a rename tries (default "name (imported)", "name (imported 2)", …) */
+  rename?(value: string, attempt: number): string;
 }
 
 const MAX_RENAMES = 100;
@@ -51,7 +53,7 @@ export async function writeEntities(
         if (ctx.onConflict === 'fail') throw new ImportConflictError(spec.kind, unique.field, unique.value);
         if (ctx.onConflict === 'rename' && spec.renamable) {
           for (let attempt = 1; !id && attempt <= MAX_RENAMES; attempt++) {
-            const value = renamedValue(unique.value, attempt);
+            const value = (spec.rename ?? renamedValue)(unique.value, attempt);
             id = await spec.insert(em, data, value);
             if (id) ctx.renamed.push({ type: spec.kind, from: unique.value, to: value });
           }
