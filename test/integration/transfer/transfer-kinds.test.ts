@@ -433,7 +433,7 @@ describe('export and import of channels, alert configs and rules, schedules', ()
     }
   });
 
-  it('an import share link of the workspace carries the same kinds', async () => {
+  it('an import share link of the workspace carries the same kinds but notification channels (URLs and recipients stay home)', async () => {
     const ws = `/api/v1/workspaces/${crew.workspaceId}`;
     const link = await api.request('POST', `${ws}/share-links`, {
       token: crew.owner.token,
@@ -448,12 +448,13 @@ describe('export and import of channels, alert configs and rules, schedules', ()
     expect(started.status).toBe(202);
     const job = await waitForJob(api, crew.owner, target, started.body.id);
     expect(job.status).toBe('succeeded');
-    expect(job.result.written).toMatchObject({
-      'notification-channel': 2,
-      'alert-config': 1,
-      'alert-rule': 2,
-      schedule: 2,
-    });
+    expect(job.result.written).toMatchObject({ 'alert-config': 1, 'alert-rule': 2, schedule: 2 });
+    expect(job.result.written['notification-channel'] ?? 0).toBe(0);
+    expect(await count('notification_channels', target)).toBe(0);
+    expect(
+      (await rows(`SELECT notification_channel_ids AS ids FROM alert_configs WHERE workspace_id = $1`, [target]))[0]
+        .ids,
+    ).toEqual([]);
     expect(
       (await rows(`SELECT count(*)::int AS n FROM schedules WHERE workspace_id = $1 AND enabled`, [target]))[0].n,
     ).toBe(0);

@@ -32,10 +32,15 @@ export interface SharedGrant {
 
 const TOKEN_PREFIX = 'lwsh_';
 const DAY_MS = 86_400_000;
+/**
+ * What a workspace import link carries: everything an export can but telemetry and notification
+ * channels. A link's token is a bearer secret that may be forwarded; a webhook URL often is a
+ * credential itself (chat services' incoming-webhook URLs) and recipients are people's addresses, so
+ * neither leaves through a link. Alert configs come without their channels.
+ */
 const WORKSPACE_INCLUDES: ExportInclude[] = [
   'locations',
   'instruments',
-  'notification-channels',
   'alert-configs',
   'alert-rules',
   'classification-schemes',
