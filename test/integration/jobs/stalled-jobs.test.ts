@@ -89,22 +89,28 @@ describe('jobs BullMQ gives up on', () => {
     const runner = api.app.get(JobRunner);
     // BullMQ times attempt 1 out and starts attempt 2 while attempt 1 is still busy; attempt 1 then
     // notices its timeout (an ordinary error: "queued again for the next attempt") while 2 runs on.
-    let releaseFirst!: () => void;
-    let releaseSecond!: () => void;
+    // Each attempt's work hands over its release once it runs (the runner marks the job running first,
+    // so the row can say `running` before the work has started).
+    let firstStarted!: (release: () => void) => void;
+    let secondStarted!: (release: () => void) => void;
+    const releaseFirst = new Promise<() => void>((r) => (firstStarted = r));
+    const releaseSecond = new Promise<() => void>((r) => (secondStarted = r));
     const first = runner.run(ref, { number: 1, max: 3 }, new AbortController().signal, async () => {
-      await new Promise<void>((r) => (releaseFirst = r));
+      await new Promise<void>((r) => firstStarted(r));
       throw new Error('the job ran past its timeout');
     });
     await until(ref.jobId, (j) => j.status === 'running' && j.attempts === 1);
+    const release1 = await releaseFirst;
     const second = runner.run(ref, { number: 2, max: 3 }, new AbortController().signal, async () => {
-      await new Promise<void>((r) => (releaseSecond = r));
+      await new Promise<void>((r) => secondStarted(r));
       return { counts: { total: 1, processed: 1 }, result: { inserted: 1, duplicates: 0, rejected: 0 } };
     });
     await until(ref.jobId, (j) => j.attempts === 2);
-    releaseFirst();
+    const release2 = await releaseSecond;
+    release1();
     await expect(first).rejects.toThrow('timeout');
     expect((await until(ref.jobId, () => true)).status).toBe('running');
-    releaseSecond();
+    release2();
     expect(await second).toMatchObject({ outcome: 'succeeded' });
     expect(await until(ref.jobId, () => true)).toMatchObject({ status: 'succeeded', attempts: 2, error: null });
   });
