@@ -32,7 +32,8 @@ export class ExperimentsProcessor extends QueueProcessor<QueueName.Experiments> 
         await this.experiments.fail(job.data.workspaceId, experimentId, 'the run failed; its job has the error');
       }
       // cancelled before this run could start it: the experiment is aborted here instead (no-op otherwise)
-      if (run.outcome === 'cancelled') await this.experiments.abortAfterCancelledJob(job.data.workspaceId, job.data.jobId);
+      if (run.outcome === 'cancelled')
+        await this.experiments.abortAfterCancelledJob(job.data.workspaceId, job.data.jobId);
       return { outcome: run.outcome, experimentStatus: run.result?.status ?? null };
     },
   };
