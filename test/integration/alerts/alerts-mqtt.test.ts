@@ -328,5 +328,96 @@ describe('alerts over MQTT', () => {
       );
       expect(shownAgain).toMatchObject({ active: true, key: 'defrost', priority: 1 });
     });
+
+    it("moves an instrument's open alert from its old location's topic to its new one, and drops a deleted instrument's", async () => {
+      const crew3 = await createWorkspaceCrew(api, 'Moving lab');
+      const path = `/api/v1/workspaces/${crew3.workspaceId}`;
+      const wsTopic3 = `labwire/workspaces/${crew3.workspaceId}/alerts/current`;
+      const from = (await createLocation(api, crew3.owner, crew3.workspaceId, { name: 'Bench A' })).id;
+      const to = (await createLocation(api, crew3.owner, crew3.workspaceId, { name: 'Bench B' })).id;
+      const topicOf = (loc: string) => `labwire/workspaces/${crew3.workspaceId}/locations/${loc}/alerts/current`;
+      // one display per location: a display may read only its own location's topic
+      const displayFrom = await createInstrument(api, crew3.editor, crew3.workspaceId, {
+        capabilities: { display: true },
+        locationId: from,
+      });
+      const displayTo = await createInstrument(api, crew3.editor, crew3.workspaceId, {
+        capabilities: { display: true },
+        locationId: to,
+      });
+      const moving = await createInstrument(api, crew3.editor, crew3.workspaceId, { locationId: from });
+      const a = await display(displayFrom, [topicOf(from), wsTopic3]);
+      const b = await display(displayTo, [topicOf(to)]);
+
+      const opened = await api.request('POST', `${path}/alerts/door-open/trigger`, {
+        token: crew3.editor.token,
+        body: { instrumentId: moving.id, priority: 2 },
+      });
+      expect(opened.status).toBe(200);
+      const alertId = opened.body.alert.id;
+      const before = await until(
+        () => last(a, topicOf(from)),
+        (m) => m?.alertId === alertId,
+      );
+      expect(before).toMatchObject({ active: true, alertId, instrumentId: moving.id });
+
+      const moved = await api.request('PATCH', `${path}/instruments/${moving.id}`, {
+        token: crew3.editor.token,
+        body: { locationId: to },
+      });
+      expect(moved.status).toBe(200);
+      // the answer came after the publication: both topics already show the move
+      const leftFrom = await until(
+        () => last(a, topicOf(from)),
+        (m) => m?.seq > before.seq,
+      );
+      expect(leftFrom).toEqual({ active: false, seq: leftFrom.seq });
+      const joinedTo = await until(
+        () => last(b, topicOf(to)),
+        (m) => m?.alertId === alertId,
+      );
+      expect(joinedTo).toMatchObject({ active: true, alertId, instrumentId: moving.id, seq: leftFrom.seq });
+      expect(joinedTo.seq).toBeGreaterThan(before.seq);
+      // REST agrees with what the topics show
+      const byLocation = async (loc: string) =>
+        (await api.request('GET', `${path}/alerts/current`, { token: crew3.viewer.token, query: { locationId: loc } }))
+          .body;
+      expect(await byLocation(from)).toEqual(leftFrom);
+      expect(await byLocation(to)).toEqual(joinedTo);
+      const unknown = await api.request('GET', `${path}/alerts/current`, {
+        token: crew3.viewer.token,
+        query: { locationId: locationId /* another workspace's */ },
+      });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('LOCATION_NOT_FOUND');
+      const malformed = await api.request('GET', `${path}/alerts/current`, {
+        token: crew3.viewer.token,
+        query: { locationId: 'bench-a' },
+      });
+      expect(malformed.status).toBe(400);
+
+      // deleting the instrument takes its alert (cascade): its location and the workspace go quiet
+      const removed = await api.request('DELETE', `${path}/instruments/${moving.id}`, { token: crew3.editor.token });
+      expect(removed.status).toBe(204);
+      const emptied = await until(
+        () => last(b, topicOf(to)),
+        (m) => m?.seq > joinedTo.seq,
+      );
+      expect(emptied).toEqual({ active: false, seq: emptied.seq });
+      expect(
+        await until(
+          () => last(a, wsTopic3),
+          (m) => m?.seq === emptied.seq,
+        ),
+      ).toEqual({ active: false, seq: emptied.seq });
+      for (const [d, topic] of [
+        [a, topicOf(from)],
+        [b, topicOf(to)],
+        [a, wsTopic3],
+      ] as const) {
+        const seqs = (d.messages.get(topic) ?? []).map((m) => m.seq);
+        for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]);
+      }
+    });
   });
 });

@@ -387,6 +387,67 @@ describe('protocols and experiments', () => {
     expect((await post(`/experiments/${completedOne.id}/start`)).body.code).toBe('EXPERIMENT_STATE_CONFLICT');
   });
 
+  it('cancelling the run job through the Jobs API aborts the experiment as POST …/abort does', async () => {
+    const sim = await simulated();
+    const p = await protocol({
+      roles: [{ name: 'x' }],
+      steps: [
+        { kind: 'mark', label: 'go' },
+        { kind: 'wait', durationSeconds: 600 },
+        { kind: 'mark', label: 'never' },
+      ],
+      abortCommand: { role: 'x', command: 'halt', params: { via: 'jobs' } },
+    });
+    // running: the wait ends aborted, the rest is skipped, the abort command is sent once, the job ends cancelled
+    const e = await experiment(p.id, { x: sim.id });
+    await post(`/experiments/${e.id}/start`);
+    await until(
+      () => get(`/experiments/${e.id}/steps`),
+      (r) => r.body[1]?.status === 'running',
+    );
+    const { jobId } = (await get(`/experiments/${e.id}`)).body;
+    const cancel = await post(`/jobs/${jobId}/cancel`);
+    expect([cancel.status, cancel.body.status, cancel.body.cancelRequested]).toEqual([200, 'running', true]);
+    expect((await get(`/experiments/${e.id}`)).body.abortRequested).toBe(true);
+    const done = await finished(e.id);
+    expect([done.status, done.error]).toEqual(['aborted', 'aborted on request']);
+    const steps = (await get(`/experiments/${e.id}/steps`)).body;
+    expect(steps.map((s: any) => s.status)).toEqual(['succeeded', 'aborted', 'skipped']);
+    await until(
+      async () => sim.named('halt').length,
+      (n) => n > 0,
+    );
+    expect(sim.named('halt')).toEqual([expect.objectContaining({ params: { via: 'jobs' } })]);
+    const job = await until(
+      () => get(`/jobs/${jobId}`),
+      (r) => r.body.status !== 'running',
+    );
+    expect(job.body.status).toBe('cancelled');
+    const audit = await ds.query(
+      `SELECT changes FROM audit_entries WHERE entity_type = 'experiment' AND entity_id = $1 ORDER BY created_at`,
+      [e.id],
+    );
+    expect(audit.at(-1).changes).toEqual({ abortRequested: { from: false, to: true } });
+
+    // scheduled: the experiment ends aborted at once and frees its instrument; the queued job is cancelled
+    const later = await experiment(p.id, { x: sim.id });
+    const scheduledAt = new Date(Date.now() + 3600_000).toISOString();
+    expect((await post(`/experiments/${later.id}/start`, { scheduledAt })).status).toBe(202);
+    const laterJob = (await get(`/experiments/${later.id}`)).body.jobId;
+    const cancelled = await post(`/jobs/${laterJob}/cancel`);
+    expect([cancelled.status, cancelled.body.status]).toEqual([200, 'cancelled']);
+    const ended = (await get(`/experiments/${later.id}`)).body;
+    expect([ended.status, ended.error]).toEqual(['aborted', 'aborted before it started']);
+    expect((await get(`/experiments/${later.id}/steps`)).body.every((s: any) => s.status === 'skipped')).toBe(true);
+    const next = await experiment(p.id, { x: sim.id });
+    expect((await post(`/experiments/${next.id}/start`)).status).toBe(202);
+    await post(`/experiments/${next.id}/abort`);
+    await finished(next.id);
+    // cancelling a cancelled job changes nothing, and no abort command was sent for the scheduled one
+    expect((await post(`/jobs/${laterJob}/cancel`)).body.status).toBe('cancelled');
+    expect(sim.named('halt')).toHaveLength(1);
+  });
+
   it('refuses unqualified instruments (409 naming each and why) unless the protocol allows them', async () => {
     const ok = await simulated();
     const overdue = await createInstrument(api, crew.editor, crew.workspaceId, {
@@ -489,6 +550,40 @@ describe('protocols and experiments', () => {
       (await get('/experiments', { protocolId: p.id, to: new Date(Date.now() - 3_600_000).toISOString() })).body.total,
     ).toBe(0);
     expect((await get('/experiments', { status: 'nope' })).status).toBe(400);
+  });
+
+  it('aborts the experiment when its run job was cancelled while no worker ran it', async () => {
+    const sim = await simulated();
+    const p = await protocol({
+      roles: [{ name: 'x' }],
+      steps: [
+        { kind: 'wait', durationSeconds: 600 },
+        { kind: 'mark', label: 'never' },
+      ],
+      abortCommand: { role: 'x', command: 'park' },
+    });
+    const e = await experiment(p.id, { x: sim.id });
+    await post(`/experiments/${e.id}/start`);
+    await until(
+      () => get(`/experiments/${e.id}/steps`),
+      (r) => r.body[0]?.status === 'running',
+    );
+    const { jobId } = (await get(`/experiments/${e.id}`)).body;
+    // the run is paused with its worker: the cancel is seen by the next worker before the run resumes
+    await worker.close();
+    const cancel = await post(`/jobs/${jobId}/cancel`);
+    expect([cancel.status, cancel.body.cancelRequested]).toEqual([200, true]);
+    worker = await startTestWorker(api);
+    const done = await finished(e.id);
+    expect([done.status, done.error]).toEqual(['aborted', 'aborted on request']);
+    const steps = (await get(`/experiments/${e.id}/steps`)).body;
+    expect(steps.map((s: any) => s.status)).toEqual(['aborted', 'skipped']);
+    await until(
+      async () => sim.named('park').length,
+      (n) => n > 0,
+    );
+    expect(sim.named('park')).toHaveLength(1);
+    expect((await get(`/jobs/${jobId}`)).body.status).toBe('cancelled');
   });
 
   it('pauses a run when its worker shuts down (not waiting out the step), and the next worker resumes it', async () => {

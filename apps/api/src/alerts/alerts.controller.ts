@@ -31,7 +31,7 @@ import { AcknowledgeAlertDto, ClearAlertDto, TriggerAlertDto } from './dto/alert
 import { AlertHistoryEntryDto } from './dto/alert-history-entry.dto';
 import { AlertStatsDto, AlertStatsQueryDto } from './dto/alert-stats.dto';
 import { AlertDto, ClearResultDto, TriggerResultDto } from './dto/alert.dto';
-import { CurrentAlertDto } from './dto/current-alert.dto';
+import { CurrentAlertDto, CurrentAlertQueryDto } from './dto/current-alert.dto';
 import { ListAlertHistoryQueryDto, ListAlertsQueryDto } from './dto/list-alerts-query.dto';
 
 const alertIdPipe = new ResourceIdPipe((id) => new AlertNotFoundError(id));
@@ -102,11 +102,17 @@ export class AlertsController {
     description:
       'The most urgent open alert no silence covers (ties: the most recently triggered) with its display colour and ' +
       'effect, or `{active: false}`. The same is published retained (QoS 1) on ' +
-      '`labwire/workspaces/{workspaceId}/alerts/current` at every change; `seq` is that of the last publication.',
+      '`labwire/workspaces/{workspaceId}/alerts/current` at every change; `seq` is that of the last publication. ' +
+      'With `locationId`, only alerts of the instruments at that location, as published on ' +
+      '`labwire/workspaces/{workspaceId}/locations/{locationId}/alerts/current`.',
   })
   @ApiOkResponse({ type: CurrentAlertDto })
-  async current(@CurrentMembership() membership: WorkspaceMembership): Promise<CurrentAlertDto> {
-    return (await this.display.current(membership.workspaceId)) as CurrentAlertDto;
+  @ApiProblems(400, 404)
+  async current(
+    @CurrentMembership() membership: WorkspaceMembership,
+    @Query() q: CurrentAlertQueryDto,
+  ): Promise<CurrentAlertDto> {
+    return (await this.display.current(membership.workspaceId, q.locationId ?? null)) as CurrentAlertDto;
   }
 
   @Get('history')

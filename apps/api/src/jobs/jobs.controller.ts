@@ -123,7 +123,10 @@ export class JobsController {
     summary: 'Cancel a job',
     description:
       'A queued job is cancelled at once; a running one stops at its next check (cancelRequested: true until then). ' +
-      'Cancelling a cancelled job changes nothing; a finished one answers 409 JOB_NOT_CANCELLABLE.',
+      'Cancelling a cancelled job changes nothing; a finished one answers 409 JOB_NOT_CANCELLABLE. ' +
+      'Cancelling an `experiment.run` job aborts its experiment exactly as `POST …/experiments/{id}/abort` does ' +
+      "(the step in progress ends aborted, the rest are skipped, the protocol's abort command is sent); the job " +
+      'then ends cancelled.',
   })
   @ApiOkResponse({ type: JobDto })
   @ApiProblems(403, 409)

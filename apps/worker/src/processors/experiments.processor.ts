@@ -31,6 +31,9 @@ export class ExperimentsProcessor extends QueueProcessor<QueueName.Experiments> 
       if (run.outcome === 'failed' && experimentId) {
         await this.experiments.fail(job.data.workspaceId, experimentId, 'the run failed; its job has the error');
       }
+      // cancelled before this run could start it: the experiment is aborted here instead (no-op otherwise)
+      if (run.outcome === 'cancelled')
+        await this.experiments.abortAfterCancelledJob(job.data.workspaceId, job.data.jobId);
       return { outcome: run.outcome, experimentStatus: run.result?.status ?? null };
     },
   };

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { MqttPublisher } from '@labwire/providers';
+import { LocationNotFoundError } from '../instruments/instruments.errors';
 import { JobName, JobProducer } from '@labwire/queue';
 import { AlertConfigRepository } from './alert-config.repository';
 import { CurrentAlert, currentAlertView } from './alert-current';
@@ -47,8 +48,15 @@ export class AlertDisplayService {
     private readonly jobs: JobProducer,
   ) {}
 
-  /** The current alert now, with the seq of the last publication. */
+  /** The current alert now (of the workspace, or of one of its locations), with the seq of the last publication. */
   async current(workspaceId: string, locationId: string | null = null): Promise<CurrentAlert> {
+    if (locationId) {
+      const found: unknown[] = await this.dataSource.query(
+        `SELECT 1 FROM locations WHERE workspace_id = $1 AND id = $2`,
+        [workspaceId, locationId],
+      );
+      if (!found.length) throw new LocationNotFoundError(locationId);
+    }
     const rows: Array<{ seq: string }> = await this.dataSource.query(
       `SELECT seq FROM alert_display_seqs WHERE workspace_id = $1`,
       [workspaceId],

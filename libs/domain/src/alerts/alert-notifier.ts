@@ -7,16 +7,13 @@ import { AlertTransition } from './alert.types';
 /**
  * Alert transitions → notifications. Inside the transition's transaction the deliveries are written
  * (the outbox: a rolled-back transition notifies nobody, a committed one is never lost); after commit
- * their jobs are queued. What notifies: an alert opening (`triggered`; a silenced one is recorded as a
+ * their jobs are queued (the ids travel on the transition: this class keeps no state). What notifies: an alert opening (`triggered`; a silenced one is recorded as a
  * `suppressed` delivery and not sent), rising a priority step (`escalated`), and resolving (`cleared`,
  * `auto-resolved`), each when the alert's priority is within the config's `notifyMinPriority`.
  * Re-triggers and acknowledgements notify nobody: they would page people for what they already know.
  */
 @Injectable()
 export class AlertNotifier {
-  /** deliveries written by transitions not yet committed, by history entry id */
-  private readonly planned = new Map<string, string[]>();
-
   constructor(
     private readonly dispatcher: NotificationDispatcher,
     recorder: AlertTransitionRecorder,
@@ -60,16 +57,12 @@ export class AlertNotifier {
         },
       },
     };
-    const ids = await this.dispatcher.planForAlert(em, notification);
-    if (ids.length) this.planned.set(t.entry.id, ids);
+    // on the transition itself: a rolled-back transaction drops them with it (no state is kept here)
+    t.deliveryIds = await this.dispatcher.planForAlert(em, notification);
   }
 
   private async enqueue(transitions: AlertTransition[]): Promise<void> {
-    const ids = transitions.flatMap((t) => {
-      const planned = this.planned.get(t.entry.id) ?? [];
-      this.planned.delete(t.entry.id);
-      return planned;
-    });
+    const ids = transitions.flatMap((t) => t.deliveryIds);
     // a process that dies before this leaves the rows pending: the notifications sweep queues them
     await this.dispatcher.enqueue(ids);
   }

@@ -87,6 +87,7 @@ export class AlertTransitionRecorder {
       note,
       silenced: t.silenced ?? false,
       entry,
+      deliveryIds: [],
     };
     for (const listener of this.recordedListeners) await listener(em, transition);
     return transition;

@@ -109,4 +109,10 @@ export interface AlertTransition {
   silenced: boolean;
   /** the history row */
   entry: AlertHistoryEntry;
+  /**
+   * The notification deliveries written for it inside its transaction (the outbox), queued once it
+   * commits. Carried here, not in a process-wide map, so a transition whose transaction rolls back
+   * takes them with it and leaves nothing behind.
+   */
+  deliveryIds: string[];
 }

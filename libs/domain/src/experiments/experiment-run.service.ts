@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Command } from '../commands/command.entity';
 import { JobContext, JobWork } from '../jobs/job-runner';
-import { JobPausedError } from '../jobs/jobs.errors';
+import { JobCancelledError, JobPausedError } from '../jobs/jobs.errors';
 import { Experiment, ExperimentFlag, ExperimentStep, StepStatus, TERMINAL_EXPERIMENT_STATUSES } from './experiment';
 import { ExperimentCommandRunner } from './experiment-command-runner';
 import { ExperimentEventPublisher } from './experiment-events';
@@ -96,7 +96,46 @@ export class ExperimentRunService {
     private readonly qualification: ExperimentQualification,
   ) {}
 
+  /**
+   * Runs (or resumes) the experiment of this job. When it ends aborted because its job was cancelled
+   * (the Jobs API's cancel aborts the experiment in the same transaction), the job ends `cancelled`
+   * like any cancelled job, not `succeeded`.
+   */
   async run(context: JobContext, jobSignal: AbortSignal): Promise<JobWork<ExperimentRunResult>> {
+    const work = await this.runExperiment(context, jobSignal);
+    if (work.result.status === 'aborted') {
+      try {
+        await context.checkpoint();
+      } catch (err) {
+        if (err instanceof JobCancelledError) throw err;
+      }
+    }
+    return work;
+  }
+
+  /**
+   * Its job was cancelled without a run to see it (a worker died with the run in progress, and the
+   * redelivered job found the cancel before starting): the abort the cancel asked for happens here,
+   * as a run would do it (the step in progress ends aborted, the abort command is sent, once).
+   */
+  async abortAfterCancelledJob(workspaceId: string, jobId: string): Promise<void> {
+    const experiment = await this.experiments.findByJob(workspaceId, jobId);
+    if (!experiment || experiment.status !== 'running') return;
+    const version = await this.protocols.findVersion(workspaceId, experiment.protocolId, experiment.protocolVersion);
+    if (!version) return;
+    await this.abort(
+      {
+        experiment,
+        definition: version.definition,
+        roles: new Map(experiment.assignments.map((a) => [a.role, a.instrumentId])),
+        signal: new AbortController().signal,
+        flagged: new Set(experiment.flags.map((f) => f.instrumentId)),
+      },
+      'aborted on request',
+    );
+  }
+
+  private async runExperiment(context: JobContext, jobSignal: AbortSignal): Promise<JobWork<ExperimentRunResult>> {
     const { workspaceId } = context.ref;
     const { experimentId } = context.job.input as unknown as ExperimentJobInput;
     const found = await this.experiments.findInWorkspace(workspaceId, experimentId);

@@ -103,6 +103,14 @@ export class ExperimentRepository {
     );
   }
 
+  /** The experiment a run job belongs to. */
+  findByJob(workspaceId: string, jobId: string): Promise<Experiment | null> {
+    return this.one(`SELECT ${COLUMNS} FROM experiments e WHERE e.workspace_id = $1 AND e.job_id = $2`, [
+      workspaceId,
+      jobId,
+    ]);
+  }
+
   lockInWorkspace(workspaceId: string, id: string, em: EntityManager): Promise<Experiment | null> {
     return this.one(
       `SELECT ${COLUMNS} FROM experiments e WHERE e.id = $1 AND e.workspace_id = $2 FOR UPDATE OF e`,

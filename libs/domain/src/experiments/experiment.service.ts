@@ -5,6 +5,7 @@ import { JobName } from '@labwire/queue';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { InstrumentNotFoundError } from '../instruments/instruments.errors';
+import { Job } from '../jobs/job.entity';
 import { JobsService } from '../jobs/jobs.service';
 import { assertWorkspaceRole, WorkspaceMembership } from '../workspaces/workspace-membership';
 import { Experiment, ExperimentStep, TERMINAL_EXPERIMENT_STATUSES } from './experiment';
@@ -59,7 +60,10 @@ export class ExperimentService {
     private readonly jobs: JobsService,
     private readonly events: ExperimentEventPublisher,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    // Cancelling the run's job through the Jobs API is an abort of the experiment.
+    jobs.onCancel(JobName.ExperimentRun, (em, job, actor) => this.abortForCancelledJob(em, job, actor));
+  }
 
   async list(
     workspaceId: string,
@@ -259,37 +263,61 @@ export class ExperimentService {
     const changed = await this.dataSource.transaction(async (em) => {
       const before = await this.experiments.lockInWorkspace(workspaceId, id, em);
       if (!before) throw new ExperimentNotFoundError(id);
-      if (before.status === 'aborted' || (before.status === 'running' && before.abortRequested)) return false;
-      if (TERMINAL_EXPERIMENT_STATUSES.includes(before.status))
-        throw new ExperimentStateError(before.status, 'be aborted');
-      if (before.status === 'running') {
-        await this.experiments.requestAbort(workspaceId, id, em);
-      } else {
-        if (before.status === 'scheduled') {
-          await this.steps.skipRest(workspaceId, id, em);
-          await this.experiments.finish(workspaceId, id, 'aborted', 'aborted before it started', em);
-        } else {
-          await em.query(
-            `UPDATE experiments SET status = 'aborted', error = 'aborted as a draft', finished_at = now(),
-               updated_at = now() WHERE id = $1 AND workspace_id = $2`,
-            [id, workspaceId],
-          );
-        }
-      }
-      await this.audit.record(em, workspaceId, actor, {
-        action: 'update',
-        entityType: 'experiment',
-        entityId: id,
-        changes:
-          before.status === 'running'
-            ? { abortRequested: { from: false, to: true } }
-            : { status: { from: before.status, to: 'aborted' } },
-      });
-      return true;
+      return this.abortLocked(em, before, actor);
     });
     const after = await this.get(workspaceId, id);
     if (changed) await this.events.status(after);
     return after;
+  }
+
+  /**
+   * The Jobs API cancels an experiment's run job (its row locked, in the cancel's transaction): the
+   * experiment is aborted exactly as by `POST …/abort`. A running one is asked to stop, and its run
+   * then also ends the job `cancelled`; a scheduled one ends at once (its queued job is cancelled and
+   * removed by the cancel). An experiment that already ended, or is no longer this job's, is left alone.
+   */
+  private async abortForCancelledJob(em: EntityManager, job: Job, actor: Actor): Promise<(() => Promise<void>) | void> {
+    const { experimentId } = job.input as Partial<ExperimentJobInput>;
+    if (!experimentId) return;
+    const before = await this.experiments.lockInWorkspace(job.workspaceId, experimentId, em);
+    if (!before || before.jobId !== job.id || TERMINAL_EXPERIMENT_STATUSES.includes(before.status)) return;
+    if (!(await this.abortLocked(em, before, actor))) return;
+    return async () => {
+      const after = await this.experiments.findInWorkspace(job.workspaceId, experimentId);
+      if (after) await this.events.status(after);
+    };
+  }
+
+  /** The abort itself, on the locked row; false when it was aborted (or asked to stop) already. */
+  private async abortLocked(em: EntityManager, before: Experiment, actor: Actor): Promise<boolean> {
+    const { workspaceId, id } = before;
+    if (before.status === 'aborted' || (before.status === 'running' && before.abortRequested)) return false;
+    if (TERMINAL_EXPERIMENT_STATUSES.includes(before.status))
+      throw new ExperimentStateError(before.status, 'be aborted');
+    if (before.status === 'running') {
+      await this.experiments.requestAbort(workspaceId, id, em);
+    } else {
+      if (before.status === 'scheduled') {
+        await this.steps.skipRest(workspaceId, id, em);
+        await this.experiments.finish(workspaceId, id, 'aborted', 'aborted before it started', em);
+      } else {
+        await em.query(
+          `UPDATE experiments SET status = 'aborted', error = 'aborted as a draft', finished_at = now(),
+             updated_at = now() WHERE id = $1 AND workspace_id = $2`,
+          [id, workspaceId],
+        );
+      }
+    }
+    await this.audit.record(em, workspaceId, actor, {
+      action: 'update',
+      entityType: 'experiment',
+      entityId: id,
+      changes:
+        before.status === 'running'
+          ? { abortRequested: { from: false, to: true } }
+          : { status: { from: before.status, to: 'aborted' } },
+    });
+    return true;
   }
 
   /** The version an experiment uses: a given frozen one, or the current one, which this freezes. */

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, SortField, toPage, VersionMismatchError } from '@labwire/core';
 import { BrokerUnavailableError } from '@labwire/providers';
 import { AlertRuleIndexSignal } from '../alert-rules/alert-rule-index-signal';
+import { AlertDisplayService } from '../alerts/alert-display.service';
 import { Actor } from '../audit/actor';
 import { changedFields, createdChanges, deletedChanges, effectivePatch } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
@@ -81,6 +82,7 @@ export class InstrumentService {
     private readonly audit: AuditService,
     @Optional() private readonly broker?: InstrumentBrokerSync,
     @Optional() private readonly ruleIndex?: AlertRuleIndexSignal,
+    @Optional() private readonly displays?: AlertDisplayService,
   ) {}
 
   async list(
@@ -224,6 +226,7 @@ export class InstrumentService {
     const clean: Partial<InstrumentFields> = { ...patch };
     if (patch.name !== undefined) clean.name = patch.name.trim();
     if (patch.serialNumber !== undefined) clean.serialNumber = patch.serialNumber.trim();
+    let movedFrom: string | null | undefined;
     const updated = await this.dataSource.transaction(async (em) => {
       const before = await this.instruments.lockInWorkspace(workspaceId, id, em);
       if (!before) throw new InstrumentNotFoundError(id);
@@ -247,6 +250,7 @@ export class InstrumentService {
         await this.broker?.applyStatus(id, effective.status);
       }
       const after = { ...before, ...effective, ...bump };
+      if (effective.locationId !== undefined) movedFrom = before.locationId;
       // A display's read-only current-alert topics follow its location and its display capability.
       const access = instrumentAccess(after);
       if (JSON.stringify(access) !== JSON.stringify(instrumentAccess(before))) {
@@ -256,19 +260,22 @@ export class InstrumentService {
     });
     // Alert rules select instruments by type, location and status (maintenance suppresses them).
     await this.ruleIndex?.changed();
+    // Its open alerts left one location's displays and joined another's: both are published again.
+    if (movedFrom !== undefined) await this.republishDisplays(workspaceId, [movedFrom, updated.locationId]);
     return updated;
   }
 
   async remove(membership: WorkspaceMembership, id: string, expectedVersion: number | undefined, actor: Actor) {
     assertWorkspaceRole(membership, 'editor');
     const { workspaceId } = membership;
-    await this.dataSource.transaction(async (em) => {
+    const removed = await this.dataSource.transaction(async (em) => {
       if (this.broker) await this.instruments.lockRegistryForBroker(em, 'shared');
       const before = await this.instruments.lockInWorkspace(workspaceId, id, em);
       if (!before) throw new InstrumentNotFoundError(id);
       if (expectedVersion !== undefined && expectedVersion !== before.version) {
         throw new VersionMismatchError('Instrument', before.version);
       }
+      // its alerts go with it (ON DELETE CASCADE)
       await this.instruments.delete(workspaceId, id, em);
       await this.audit.record(em, workspaceId, actor, {
         action: 'delete',
@@ -277,8 +284,21 @@ export class InstrumentService {
         changes: deletedChanges(before, AUDITED_FIELDS),
       });
       await this.broker?.remove(id);
+      return before;
     });
     await this.ruleIndex?.changed();
+    // Its open alerts are gone: the workspace's and its location's displays must not keep showing them.
+    await this.republishDisplays(workspaceId, [removed.locationId]);
+  }
+
+  /**
+   * Publishes the current alert of the workspace and of these locations again, through the alerts'
+   * one serialized publisher (seq discipline included). After the commit, so it reads the change; it
+   * never rejects (a failed publication is retried by a job).
+   */
+  private async republishDisplays(workspaceId: string, locationIds: Array<string | null>): Promise<void> {
+    const ids = locationIds.filter((l): l is string => !!l);
+    await this.displays?.refresh(workspaceId, { locationIds: [...new Set(ids)] });
   }
 
   private requireBroker(): InstrumentBrokerSync {

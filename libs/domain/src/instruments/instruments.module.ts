@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertRuleIndexSignal } from '../alert-rules/alert-rule-index-signal';
+import { AlertsModule } from '../alerts/alerts.module';
 import { AuditModule } from '../audit/audit.module';
 import { InstrumentBrokerSync } from './instrument-broker-sync';
 import { InstrumentRepository } from './instrument.repository';
@@ -9,7 +10,8 @@ import { LocationRepository } from './location.repository';
 import { LocationService } from './location.service';
 
 @Module({
-  imports: [AuditModule],
+  // AlertsModule: moving or deleting an instrument publishes the affected displays' current alert again.
+  imports: [AuditModule, AlertsModule],
   // InstrumentBrokerSync needs BROKER_ADMIN: the app importing this module imports BrokerModule (global).
   // AlertRuleIndexSignal: rules select instruments by type, location and status, so workers re-read them.
   providers: [

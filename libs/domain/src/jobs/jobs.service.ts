@@ -45,6 +45,13 @@ export interface NewJobSpec {
   delayMs?: number;
 }
 
+/**
+ * What cancelling a job of one kind also does, registered by the context that owns the work (an
+ * experiment run aborts its experiment). Runs inside the cancel's transaction with the job row locked,
+ * before the job changes; a throw refuses the cancel. It may hand back work for after the commit.
+ */
+export type JobCancelHook = (em: EntityManager, job: Job, actor: Actor) => Promise<(() => Promise<void>) | void>;
+
 export interface JobCompletion {
   counts: JobCounts;
   errors?: JobRowError[];
@@ -62,6 +69,7 @@ export class JobsService {
   private readonly logger = new Logger('Jobs');
   /** when each running job of this process last wrote its progress */
   private readonly progressWrittenAt = new Map<string, number>();
+  private readonly cancelHooks = new Map<TrackedJobName, JobCancelHook>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -129,18 +137,21 @@ export class JobsService {
   /**
    * Cancels a job: a queued one at once (its BullMQ job is removed), a running one cooperatively (it
    * stops at its next check between chunks and ends cancelled). Cancelling a cancelled job changes
-   * nothing; a finished one cannot be cancelled.
+   * nothing; a finished one cannot be cancelled. A kind with a cancel hook also does what its hook
+   * does, in the same transaction (cancelling an `experiment.run` aborts its experiment).
    */
   async cancel(membership: WorkspaceMembership, id: string, actor: Actor): Promise<Job> {
     assertWorkspaceRole(membership, 'editor');
     const { workspaceId } = membership;
-    const { job, changed } = await this.dataSource.transaction(async (em) => {
+    const { job, changed, afterCommit } = await this.dataSource.transaction(async (em) => {
       const before = await this.jobs.lockInWorkspace(workspaceId, id, em);
       if (!before) throw new JobNotFoundError(id);
       if (before.status === 'cancelled' || (before.status === 'running' && before.cancelRequested)) {
-        return { job: before, changed: false };
+        return { job: before, changed: false, afterCommit: undefined };
       }
       if (TERMINAL_JOB_STATUSES.includes(before.status)) throw new JobNotCancellableError(before.status);
+      const hook = this.cancelHooks.get(before.kind as TrackedJobName);
+      const afterCommit = hook ? await hook(em, before, actor) : undefined;
       const after = (await this.jobs.requestCancel(workspaceId, id, em)) as Job;
       await this.audit.record(em, workspaceId, actor, {
         action: 'update',
@@ -151,13 +162,19 @@ export class JobsService {
           cancelRequested: { from: false, to: true },
         },
       });
-      return { job: after, changed: true };
+      return { job: after, changed: true, afterCommit };
     });
     if (changed) {
       if (job.status === 'cancelled') await this.removeFromQueue(job);
       await this.events.publish('status', job);
+      if (afterCommit) await afterCommit();
     }
     return job;
+  }
+
+  /** Registers what cancelling a job of this kind also does (one hook per kind; see JobCancelHook). */
+  onCancel(kind: TrackedJobName, hook: JobCancelHook): void {
+    this.cancelHooks.set(kind, hook);
   }
 
   /** Queues a failed or cancelled job again: same id, same input, attempts counting on. */

@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsUUID } from 'class-validator';
 import { ALERT_STATES } from '@labwire/domain';
 import { AlertDisplayDto } from './alert-config.dto';
+
+export class CurrentAlertQueryDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "Only alerts of this location's instruments, as on `…/locations/{locationId}/alerts/current`; " +
+      'an unknown location is a 404',
+  })
+  @IsOptional()
+  @IsUUID()
+  locationId?: string;
+}
 
 /** The body of GET …/alerts/current and of the retained `…/alerts/current` MQTT messages. */
 export class CurrentAlertDto {
