@@ -4,6 +4,12 @@ import { createGzip, Gzip } from 'node:zlib';
 
 /** Lines are gathered to about this many bytes before they go to gzip: few, large writes. */
 const FLUSH_BYTES = 256 * 1024;
+/**
+ * What gzip may hold before a write waits: enough that PostgreSQL (producing the lines) and zlib
+ * (compressing them on the thread pool) work at the same time instead of in turns, which a 16 KiB
+ * buffer forces; still a bounded few MiB however large the document.
+ */
+const GZIP_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * A gzip NDJSON document written to a consumer (the storage provider's `put`) while it is produced:
@@ -18,7 +24,9 @@ export class NdjsonGzipWriter {
   lines = 0;
 
   constructor(level = 1) {
-    this.gzip = createGzip({ level });
+    // zlib passes stream options on to its Transform (ZlibOptions does not declare them)
+    const streamOptions = { writableHighWaterMark: GZIP_BUFFER_BYTES };
+    this.gzip = createGzip({ level, chunkSize: 64 * 1024, ...streamOptions });
     this.out = new PassThrough({
       transform: (chunk: Buffer, _enc, done) => {
         this.compressedBytes += chunk.length;
