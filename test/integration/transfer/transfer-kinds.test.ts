@@ -6,7 +6,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { MqttClient } from 'mqtt';
 import { Client } from 'pg';
-import { ruleIndexVersionKey } from '../../../libs/domain/src';
+import { AlertRuleSweepService, ruleIndexVersionKey } from '../../../libs/domain/src';
 import { connectMqtt } from '../../support/mqtt-test-client';
 import { startTestApi, TestApi } from '../../support/test-app';
 import { startTestWorker } from '../../support/test-worker';
@@ -303,6 +303,25 @@ describe('export and import of channels, alert configs and rules, schedules', ()
     for (const type of ['notification-channel', 'alert-config', 'alert-rule', 'schedule', 'record', 'telemetry']) {
       expect(types).toContain(type);
     }
+  });
+
+  it("an old document's no-data rules count silence from the import, not from their first creation", async () => {
+    // every time in the document two days old: the rules, the instruments, the locations
+    const old = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const aged = doc.lines.map((l, i) =>
+      i === 0 || !l.data || !('createdAt' in l.data) ? l : { ...l, data: { ...l.data, createdAt: old } },
+    );
+    const target = await createWorkspace(api, crew.owner, 'Old copy');
+    const job = await importDocument(api, crew.owner, target, documentOf(aged));
+    expect(job.status).toBe('succeeded');
+    const imported = await rows(`SELECT created_at FROM alert_rules WHERE workspace_id = $1 AND kind = 'no_data'`, [
+      target,
+    ]);
+    expect(imported).toHaveLength(1);
+    expect(Date.now() - new Date(imported[0].created_at).getTime()).toBeLessThan(10 * 60_000);
+    // a sweep now (600 s of silence allowed) raises nothing on the imported location's instruments
+    await worker.get(AlertRuleSweepService).sweep();
+    expect(await rows(`SELECT key FROM alerts WHERE workspace_id = $1`, [target])).toEqual([]);
   });
 
   it("the worker evaluates an imported rule: the imported instrument's reading out of range raises the alert", async () => {

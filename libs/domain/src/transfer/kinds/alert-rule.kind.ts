@@ -124,7 +124,7 @@ export class AlertRuleKind implements TransferKind {
                location_id, metric, condition, threshold, low, high, clear_threshold, clear_low, clear_high,
                for_seconds, clear_for_seconds, no_data_seconds, priority, alert_key, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-               COALESCE($22::timestamptz, now()))
+               now())
              RETURNING id`,
             [
               ctx.workspaceId,
@@ -148,7 +148,8 @@ export class AlertRuleKind implements TransferKind {
               f.noDataSeconds,
               f.priority,
               f.alertKey,
-              d.createdAt ?? null,
+              // not the document's createdAt: a no-data rule counts its silence from its creation when its
+              // instruments never reported, so an old document's rules would all fire at the first sweep
             ],
           );
         },
