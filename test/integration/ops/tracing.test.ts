@@ -197,4 +197,17 @@ describe('tracing: request → job → worker statements', () => {
     expect(String(span.attributes['url.query'])).toContain('token=');
     expect(JSON.stringify(span.attributes)).not.toContain(secretToken);
   });
+
+  it("keeps a share link's token (a path segment) out of the server span", async () => {
+    const shareToken = `lwsh_${randomBytes(16).toString('hex')}`;
+    const res = await fetch(`${baseUrl}/api/v1/shared/${shareToken}`);
+    expect(res.status).toBe(404);
+    await res.text();
+    const spanOf = () =>
+      tracing.exporter
+        .getFinishedSpans()
+        .find((s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/api/v1/shared/[redacted]');
+    await waitFor(async () => spanOf() !== undefined, 60_000, 'the server span of the shared route');
+    expect(JSON.stringify((spanOf() as ReadableSpan).attributes)).not.toContain(shareToken);
+  });
 });

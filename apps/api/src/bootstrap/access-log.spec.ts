@@ -14,6 +14,11 @@ describe('redactRequestUrl', () => {
     expect(redactRequestUrl('/a?access_token=abc#frag')).toBe('/a?access_token=[redacted]#frag');
     expect(redactRequestUrl('/api/v1/instruments?page=2&mytoken=kept')).toBe('/api/v1/instruments?page=2&mytoken=kept');
     expect(redactRequestUrl('/api/v1/users/me')).toBe('/api/v1/users/me');
+    // a share link's token is a path segment
+    expect(redactRequestUrl('/api/v1/shared/lwsh_s3cr3t/records?page=2&token=x')).toBe(
+      '/api/v1/shared/[redacted]/records?page=2&token=[redacted]',
+    );
+    expect(redactRequestUrl('/api/v1/shared/lwsh_s3cr3t')).toBe('/api/v1/shared/[redacted]');
   });
 });
 

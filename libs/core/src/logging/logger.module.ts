@@ -22,14 +22,6 @@ export function isQuietPath(url: string): boolean {
   return QUIET.test(url);
 }
 
-/** Query parameters whose values are secrets (the token of a mailed link: `/account/reset-password?token=…`). */
-const SECRET_QUERY = /([?&](?:token|access_token|api_key)=)[^&#]*/gi;
-
-/** A request's `url` (path and query) as it may be logged: the values of secret query parameters replaced with `[redacted]`. */
-export function redactRequestUrl(url: string): string {
-  return url.includes('?') ? url.replace(SECRET_QUERY, '$1[redacted]') : url;
-}
-
 /** The process's root pino logger: JSON lines on stdout, secrets redacted. */
 export function createRootLogger(config: AppConfig, app: 'api' | 'worker' | 'cli' | 'bridge'): PinoInstance {
   return pino({ level: config.log.level, base: { app }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });

@@ -1,5 +1,6 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { redactRequestUrl } from '../logging/redact-url';
 
 /**
  * OpenTelemetry for the api, worker and bridge processes. This file imports only OpenTelemetry: each
@@ -70,6 +71,15 @@ export function labwireInstrumentations(): Instrumentation[] {
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
       redactedQueryParamsServer: SECRET_QUERY_PARAMS,
+      // a share link's token is a path segment (`/api/v1/shared/{token}/…`): the server span's path and
+      // target carry it redacted, as the access log does
+      requestHook: (span, request) => {
+        const url = 'url' in request ? request.url : undefined;
+        if (!url || redactRequestUrl(url) === url) return;
+        const redacted = redactRequestUrl(url);
+        span.setAttribute('url.path', redacted.split('?')[0]);
+        span.setAttribute('http.target', redacted);
+      },
     }),
     new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
     // The command name only: its arguments are keys and job payloads (the default records them all).
