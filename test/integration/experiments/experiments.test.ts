@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { JobsService } from '../../../libs/domain/src';
 import { InstrumentSimulator } from '../../support/instrument-simulator';
 import { describeRouteTable } from '../../support/route-table';
 import { SseTestClient } from '../../support/sse-client';
@@ -584,6 +585,44 @@ describe('protocols and experiments', () => {
     );
     expect(sim.named('park')).toHaveLength(1);
     expect((await get(`/jobs/${jobId}`)).body.status).toBe('cancelled');
+  });
+
+  it('aborts the experiment when its run job is cancelled while queued between two attempts (no run to see it)', async () => {
+    const sim = await simulated();
+    const p = await protocol({
+      roles: [{ name: 'x' }],
+      steps: [
+        { kind: 'wait', durationSeconds: 600 },
+        { kind: 'mark', label: 'never' },
+      ],
+      abortCommand: { role: 'x', command: 'park' },
+    });
+    const e = await experiment(p.id, { x: sim.id });
+    await post(`/experiments/${e.id}/start`);
+    await until(
+      () => get(`/experiments/${e.id}/steps`),
+      (r) => r.body[0]?.status === 'running',
+    );
+    const { jobId } = (await get(`/experiments/${e.id}`)).body;
+    // as after a failed attempt: the job queued again for its next one, the experiment still running
+    await worker.close();
+    await api.app.get(JobsService).requeue({ jobId, workspaceId: crew.workspaceId }, 'attempt 1 of 3 failed: boom');
+    expect((await get(`/jobs/${jobId}`)).body.status).toBe('queued');
+    try {
+      const cancel = await post(`/jobs/${jobId}/cancel`);
+      expect([cancel.status, cancel.body.status]).toEqual([200, 'cancelled']);
+      // with no worker running, the cancel itself carried out the abort
+      const done = await finished(e.id);
+      expect([done.status, done.error]).toEqual(['aborted', 'aborted on request']);
+      expect((await get(`/experiments/${e.id}/steps`)).body.map((s: any) => s.status)).toEqual(['aborted', 'skipped']);
+      await until(
+        async () => sim.named('park').length,
+        (n) => n > 0,
+      );
+      expect(sim.named('park')).toHaveLength(1);
+    } finally {
+      worker = await startTestWorker(api);
+    }
   });
 
   it('pauses a run when its worker shuts down (not waiting out the step), and the next worker resumes it', async () => {

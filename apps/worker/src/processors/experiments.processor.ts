@@ -31,8 +31,9 @@ export class ExperimentsProcessor extends QueueProcessor<QueueName.Experiments> 
       if (run.outcome === 'failed' && experimentId) {
         await this.experiments.fail(job.data.workspaceId, experimentId, 'the run failed; its job has the error');
       }
-      // cancelled before this run could start it: the experiment is aborted here instead (no-op otherwise)
-      if (run.outcome === 'cancelled')
+      // cancelled before this run could start it (or gone: cancelled while queued between attempts, its
+      // queue entry not removed): the experiment is aborted here instead (no-op unless it is running)
+      if (run.outcome === 'cancelled' || run.outcome === 'skipped')
         await this.experiments.abortAfterCancelledJob(job.data.workspaceId, job.data.jobId);
       return { outcome: run.outcome, experimentStatus: run.result?.status ?? null };
     },

@@ -12,7 +12,7 @@ import { Experiment, ExperimentStep, TERMINAL_EXPERIMENT_STATUSES } from './expe
 import { ExperimentEventPublisher } from './experiment-events';
 import { ExperimentQualification } from './experiment-qualification';
 import { ExperimentFilter, ExperimentRepository, ExperimentSortField } from './experiment.repository';
-import { ExperimentJobInput } from './experiment-run.service';
+import { ExperimentJobInput, ExperimentRunService } from './experiment-run.service';
 import { ExperimentStepRepository } from './experiment-step.repository';
 import {
   ExperimentNotFoundError,
@@ -60,6 +60,7 @@ export class ExperimentService {
     private readonly jobs: JobsService,
     private readonly events: ExperimentEventPublisher,
     private readonly audit: AuditService,
+    private readonly runs: ExperimentRunService,
   ) {
     // Cancelling the run's job through the Jobs API is an abort of the experiment.
     jobs.onCancel(JobName.ExperimentRun, (em, job, actor) => this.abortForCancelledJob(em, job, actor));
@@ -282,7 +283,11 @@ export class ExperimentService {
     const before = await this.experiments.lockInWorkspace(job.workspaceId, experimentId, em);
     if (!before || before.jobId !== job.id || TERMINAL_EXPERIMENT_STATUSES.includes(before.status)) return;
     if (!(await this.abortLocked(em, before, actor))) return;
+    // A queued job of a running experiment is between two attempts: no run is there to see the abort
+    // request (and the job is removed from the queue), so the abort is carried out here.
+    const between = job.status === 'queued' && before.status === 'running';
     return async () => {
+      if (between) await this.runs.abortAfterCancelledJob(job.workspaceId, job.id);
       const after = await this.experiments.findInWorkspace(job.workspaceId, experimentId);
       if (after) await this.events.status(after);
     };
