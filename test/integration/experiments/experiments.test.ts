@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobsService } from '../../../libs/domain/src';
+import { QueueName, QueueRegistry } from '../../../libs/queue/src';
 import { InstrumentSimulator } from '../../support/instrument-simulator';
 import { describeRouteTable } from '../../support/route-table';
 import { SseTestClient } from '../../support/sse-client';
@@ -623,6 +624,31 @@ describe('protocols and experiments', () => {
     } finally {
       worker = await startTestWorker(api);
     }
+  });
+
+  it('fails the experiment and frees its instruments when BullMQ gives its run up (its workers kept dying)', async () => {
+    const sim = await simulated();
+    const p = await protocol({ roles: [{ name: 'x' }], steps: [{ kind: 'wait', durationSeconds: 600 }] });
+    const e = await experiment(p.id, { x: sim.id });
+    await post(`/experiments/${e.id}/start`);
+    await until(
+      () => get(`/experiments/${e.id}/steps`),
+      (r) => r.body[0]?.status === 'running',
+    );
+    const { jobId } = (await get(`/experiments/${e.id}`)).body;
+    await worker.close();
+    // what BullMQ leaves after the last allowed stall: the job flagged to fail at its next pick-up
+    const queue = api.app.get(QueueRegistry).get(QueueName.Experiments);
+    await (await queue.client).hset(queue.toKey(jobId), { defa: 'job stalled more than allowable limit' });
+    worker = await startTestWorker(api);
+    const done = await finished(e.id);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/given up/);
+    expect((await get(`/jobs/${jobId}`)).body.status).toBe('failed');
+    // its instrument is free for the next experiment
+    const next = await experiment(p.id, { x: sim.id });
+    expect((await post(`/experiments/${next.id}/start`)).status).toBe(202);
+    await post(`/experiments/${next.id}/abort`);
   });
 
   it('pauses a run when its worker shuts down (not waiting out the step), and the next worker resumes it', async () => {

@@ -46,6 +46,12 @@ export class ExperimentsProcessor extends QueueProcessor<QueueName.Experiments> 
     super();
   }
 
+  /** BullMQ gave the run up (its workers kept dying): the experiment ends with its job. */
+  override afterAbandoned(job: Job): Promise<void> {
+    const { workspaceId, jobId } = job.data as { workspaceId: string; jobId: string };
+    return this.experiments.endWithAbandonedJob(workspaceId, jobId);
+  }
+
   override async process(job: Job, token?: string): Promise<unknown> {
     try {
       return await super.process(job);

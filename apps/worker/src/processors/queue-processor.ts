@@ -18,6 +18,14 @@ export abstract class QueueProcessor<Q extends QueueName> extends WorkerHost {
     return Object.keys(this.handlers);
   }
 
+  /**
+   * BullMQ gave a tracked job of this queue up without a run (it stalled too often) and its job row
+   * was ended (cancelled or failed): what else must end with it. Nothing by default.
+   */
+  afterAbandoned(_job: Job): Promise<void> {
+    return Promise.resolve();
+  }
+
   process(job: Job): Promise<unknown> {
     // The span continues the trace of whatever queued the job (a request, an MQTT message).
     return processInJobSpan(this.queue, job, () => this.run(job));

@@ -70,6 +70,7 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
         if (job?.deferredFailure && (TRACKED_JOB_NAMES as readonly string[]).includes(job.name)) {
           this.runner
             .abandoned(job.data as TrackedJobData, job.deferredFailure)
+            .then(() => processor.afterAbandoned(job))
             .catch((e: Error) => this.logger.error(`job ${job.id}: not marked as given up: ${e.message}`));
         }
       });

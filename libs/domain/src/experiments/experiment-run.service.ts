@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Command } from '../commands/command.entity';
 import { JobContext, JobWork } from '../jobs/job-runner';
 import { JobCancelledError, JobPausedError } from '../jobs/jobs.errors';
+import { JobsService } from '../jobs/jobs.service';
 import { Experiment, ExperimentFlag, ExperimentStep, StepStatus, TERMINAL_EXPERIMENT_STATUSES } from './experiment';
 import { ExperimentCommandRunner } from './experiment-command-runner';
 import { ExperimentEventPublisher } from './experiment-events';
@@ -94,6 +95,7 @@ export class ExperimentRunService {
     private readonly signals: ExperimentSignals,
     private readonly events: ExperimentEventPublisher,
     private readonly qualification: ExperimentQualification,
+    private readonly jobs: JobsService,
   ) {}
 
   /**
@@ -133,6 +135,23 @@ export class ExperimentRunService {
       },
       'aborted on request',
     );
+  }
+
+  /**
+   * The run's job was given up by BullMQ (its workers kept dying) and ended: a cancelled one aborts
+   * the experiment (abort command, steps), a failed one fails it; either frees its instruments.
+   */
+  async endWithAbandonedJob(workspaceId: string, jobId: string): Promise<void> {
+    const experiment = await this.experiments.findByJob(workspaceId, jobId);
+    if (!experiment || TERMINAL_EXPERIMENT_STATUSES.includes(experiment.status)) return;
+    const job = await this.jobs.get(workspaceId, jobId);
+    if (job.status === 'cancelled') await this.abortAfterCancelledJob(workspaceId, jobId);
+    else
+      await this.fail(
+        workspaceId,
+        experiment.id,
+        'the run was given up: its worker stopped while running it, too often',
+      );
   }
 
   private async runExperiment(context: JobContext, jobSignal: AbortSignal): Promise<JobWork<ExperimentRunResult>> {
