@@ -107,6 +107,36 @@ describe('workspace export and import', () => {
     expect(results.body.total).toBe(40);
   });
 
+  it('carries any text and metadata exactly: quotes, backslashes, control characters, line separators, emoji', async () => {
+    const ws = await createWorkspace(api, crew.owner, 'Odd text lab');
+    const base = `/api/v1/workspaces/${ws}`;
+    const ds = await api.request('POST', `${base}/datasources`, {
+      token: crew.owner.token,
+      body: { type: 'text', text: 'one\ntwo', name: 'Odd' },
+    });
+    expect((await waitForJob(api, crew.owner, ws, ds.body.lastJobId)).status).toBe('succeeded');
+    const odd = 'a "quoted" \\ back\\slash\ttab\nnew line \u0001\u0002 \u2028\u2029 \u{1F9EA} \u00e9';
+    const meta = { 'k"ey': 'x\\"y', nested: { tab: '\t', nul: 'a\u0001b' }, n: [1, 2.5, null, true] };
+    await pg.query(`UPDATE records SET text = $2, metadata = $3 WHERE datasource_id = $1 AND position = 1`, [
+      ds.body.id,
+      odd,
+      JSON.stringify(meta),
+    ]);
+    const doc = await exportWorkspace(api, crew.owner, ws, { include: ['datasources'] });
+    const records = doc.lines.filter((l) => l.type === 'record').map((l) => l.data as any);
+    expect(records.map((r) => r.text)).toEqual([odd, 'two']);
+    expect(records[0].metadata).toEqual(meta);
+    const target = await createWorkspace(api, crew.owner, 'Odd text copy');
+    expect((await importDocument(api, crew.owner, target, doc.gz)).status).toBe('succeeded');
+    const stored = await pg.query(`SELECT text, metadata FROM records WHERE workspace_id = $1 ORDER BY position`, [
+      target,
+    ]);
+    expect(stored.rows).toEqual([
+      { text: odd, metadata: meta },
+      { text: 'two', metadata: expect.any(Object) },
+    ]);
+  });
+
   it('importing the same document twice adds nothing', async () => {
     const target = await createWorkspace(api, crew.owner, 'Twice');
     const first = await importDocument(api, crew.owner, target, original.gz);
