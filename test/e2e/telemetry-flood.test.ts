@@ -122,6 +122,7 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
       }
     })();
 
+    const floodStartedAt = performance.now();
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', FLOODER], {
       cwd: ROOT,
       env: {
@@ -163,14 +164,18 @@ describe('a flooding instrument (built api and worker, real broker)', () => {
       30_000,
       'every flood message stored or counted as rate_limited',
     );
+    // the api took the flood's messages until at most now (a backlog outlives the sending on a busy machine)
+    const floodHandledSeconds = (performance.now() - floodStartedAt) / 1000;
     expect(drops).toMatchObject({
       instrumentId: flooder.id,
       total: FLOOD_MESSAGES - floodStored,
       lastReason: 'rate_limited',
     });
-    // What passed is what the bucket allows: the burst plus the rate over the flood's duration.
+    // What passed is what the bucket allows: the burst plus the rate over the time the api took the
+    // flood's messages (from the first sent to the last handled: not the sending alone, which a backlog
+    // outlives on a loaded machine).
     expect(floodStored).toBeGreaterThanOrEqual(BURST);
-    expect(floodStored).toBeLessThanOrEqual(BURST + Math.ceil(RATE * (floodSeconds + 1)));
+    expect(floodStored).toBeLessThanOrEqual(BURST + Math.ceil(RATE * floodHandledSeconds));
     const quietDrops = (
       await stack.http('GET', `/api/v1/workspaces/${workspaceId}/instruments/${quiet.id}/telemetry/drops`)
     ).body;
