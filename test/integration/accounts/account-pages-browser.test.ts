@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'puppeteer-core';
+import { describeInChromium, launchChromium } from '../../support/chromium';
 import { createUser, TEST_PASSWORD } from '../../support/test-app';
 import { MailTestStack, startMailTestStack } from '../../support/mail-test-stack';
 
@@ -21,22 +21,13 @@ declare const document: {
   };
 };
 declare function getComputedStyle(element: unknown): { maxWidth: string };
-/** Debian's chromium (.ci/run installs it); CHROMIUM_PATH names another. */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const found = existsSync(CHROMIUM);
-if (!found) {
-  console.warn(
-    `account pages browser test SKIPPED: no Chromium at ${CHROMIUM} ` +
-      '(install it with `apt-get install -y chromium`, as .ci/run does, or set CHROMIUM_PATH)',
-  );
-}
 
 /**
  * The password reset link of a real mail, opened and submitted in headless Chromium: the page's own
  * headers (no-referrer makes the browser post `Origin: null`) must still pass the CSRF check, its
  * stylesheet must pass its CSP, and a form posted from another origin must not.
  */
-(found ? describe : describe.skip)('account pages in headless Chromium', () => {
+describeInChromium('account pages browser test')('account pages in headless Chromium', () => {
   let stack: MailTestStack;
   let browser: Browser;
   let origin: string;
@@ -53,13 +44,7 @@ if (!found) {
     stack = await startMailTestStack();
     await stack.api.app.listen({ port: 0, host: '127.0.0.1' });
     origin = `http://localhost:${new URL(await stack.api.app.getUrl()).port}`;
-    const puppeteer = await import('puppeteer-core');
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // root in CI containers has no user namespaces for Chromium's sandbox
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

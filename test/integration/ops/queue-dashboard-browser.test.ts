@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
+import { describeInChromium, launchChromium } from '../../support/chromium';
 import { JobName, QUEUE_NAMES, QueueName, QueueRegistry } from '../../../libs/queue/src';
 import { deleteRedisKeys } from '../../support/spawn-app';
 import { createUser, startTestApi, TestApi, TestUser } from '../../support/test-app';
@@ -13,21 +13,12 @@ declare const document: {
   cookie: string;
   createElement(tag: 'form'): { method: string; action: string; submit(): void };
 };
-/** Debian's chromium (.ci/run installs it); CHROMIUM_PATH names another. */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const found = existsSync(CHROMIUM);
-if (!found) {
-  console.warn(
-    `queue dashboard browser test SKIPPED: no Chromium at ${CHROMIUM} ` +
-      '(install it with `apt-get install -y chromium`, as .ci/run does, or set CHROMIUM_PATH)',
-  );
-}
 
 /**
  * The queue dashboard in a real headless browser: what a platform admin sees once signed in through
  * the form (every queue, a job), and what everyone else gets.
  */
-(found ? describe : describe.skip)('queue dashboard in headless Chromium', () => {
+describeInChromium('queue dashboard browser test')('queue dashboard in headless Chromium', () => {
   let api: TestApi;
   let queues: QueueRegistry;
   let browser: Browser;
@@ -46,13 +37,7 @@ if (!found) {
     const port = new URL(await api.app.getUrl()).port;
     // localhost: a secure context, where Chromium keeps the Secure cookie over plain HTTP
     origin = `http://localhost:${port}`;
-    const puppeteer = await import('puppeteer-core');
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // root in CI containers has no user namespaces for Chromium's sandbox
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
