@@ -554,7 +554,11 @@ describe('protocols and experiments', () => {
     expect((await get('/experiments', { status: 'nope' })).status).toBe(400);
   });
 
-  it('aborts the experiment when its run job was cancelled while no worker ran it', async () => {
+  /**
+   * An experiment on a simulated instrument whose first step (a 10-minute wait, then a mark; abort
+   * command `park`) is running: what a cancel or a given-up run interrupts.
+   */
+  async function runningLongWait() {
     const sim = await simulated();
     const p = await protocol({
       roles: [{ name: 'x' }],
@@ -571,6 +575,11 @@ describe('protocols and experiments', () => {
       (r) => r.body[0]?.status === 'running',
     );
     const { jobId } = (await get(`/experiments/${e.id}`)).body;
+    return { sim, p, e, jobId: jobId as string };
+  }
+
+  it('aborts the experiment when its run job was cancelled while no worker ran it', async () => {
+    const { sim, e, jobId } = await runningLongWait();
     // the run is paused with its worker: the cancel is seen by the next worker before the run resumes
     await worker.close();
     const cancel = await post(`/jobs/${jobId}/cancel`);
@@ -589,22 +598,7 @@ describe('protocols and experiments', () => {
   });
 
   it('aborts the experiment when its run job is cancelled while queued between two attempts (no run to see it)', async () => {
-    const sim = await simulated();
-    const p = await protocol({
-      roles: [{ name: 'x' }],
-      steps: [
-        { kind: 'wait', durationSeconds: 600 },
-        { kind: 'mark', label: 'never' },
-      ],
-      abortCommand: { role: 'x', command: 'park' },
-    });
-    const e = await experiment(p.id, { x: sim.id });
-    await post(`/experiments/${e.id}/start`);
-    await until(
-      () => get(`/experiments/${e.id}/steps`),
-      (r) => r.body[0]?.status === 'running',
-    );
-    const { jobId } = (await get(`/experiments/${e.id}`)).body;
+    const { sim, e, jobId } = await runningLongWait();
     // as after a failed attempt: the job queued again for its next one, the experiment still running
     await worker.close();
     await api.app.get(JobsService).requeue({ jobId, workspaceId: crew.workspaceId }, 'attempt 1 of 3 failed: boom');
@@ -627,15 +621,7 @@ describe('protocols and experiments', () => {
   });
 
   it('fails the experiment and frees its instruments when BullMQ gives its run up (its workers kept dying)', async () => {
-    const sim = await simulated();
-    const p = await protocol({ roles: [{ name: 'x' }], steps: [{ kind: 'wait', durationSeconds: 600 }] });
-    const e = await experiment(p.id, { x: sim.id });
-    await post(`/experiments/${e.id}/start`);
-    await until(
-      () => get(`/experiments/${e.id}/steps`),
-      (r) => r.body[0]?.status === 'running',
-    );
-    const { jobId } = (await get(`/experiments/${e.id}`)).body;
+    const { sim, p, e, jobId } = await runningLongWait();
     await worker.close();
     // what BullMQ leaves after the last allowed stall: the job flagged to fail at its next pick-up
     const queue = api.app.get(QueueRegistry).get(QueueName.Experiments);
