@@ -122,6 +122,17 @@ export function isSkipped(ctx: ImportContext, kind: string, sourceId: unknown): 
   return typeof sourceId === 'string' && (ctx.skipped.get(kind)?.has(sourceId) ?? false);
 }
 
+/**
+ * The target ids of the `kind` entities this document made (this run or an earlier one of the same
+ * import), leaving out those it mapped to an existing row (skipped on a conflict).
+ */
+export function madeIds(ctx: ImportContext, kind: string): string[] {
+  const ids = ctx.ids.get(kind);
+  if (!ids?.size) return [];
+  const skipped = ctx.skipped.get(kind) ?? new Set<string>();
+  return [...ids].filter(([source]) => !skipped.has(source)).map(([, target]) => target);
+}
+
 export function remember(ctx: ImportContext, kind: string, sourceId: string, targetId: string, skipped = false): void {
   let ids = ctx.ids.get(kind);
   if (!ids) ctx.ids.set(kind, (ids = new Map()));

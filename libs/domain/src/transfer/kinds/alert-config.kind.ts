@@ -16,7 +16,7 @@ import {
   ValidationContext,
 } from '../transfer-kind';
 import { conflictsByValue, num, obj, oneOf, str, strOrNull } from './checks';
-import { insertReturningId, writeEntities } from './entity-writer';
+import { insertReturningId, writeEntities, existingBy } from './entity-writer';
 
 const MAX_SECONDS = 365 * 86400;
 
@@ -140,13 +140,7 @@ export class AlertConfigKind implements TransferKind {
             ],
           );
         },
-        existing: async (em, key) => {
-          const rows: Array<{ id: string }> = await em.query(
-            `SELECT id FROM alert_configs WHERE workspace_id = $1 AND key = $2`,
-            [ctx.workspaceId, key],
-          );
-          return rows[0]?.id ?? null;
-        },
+        existing: existingBy(ctx, 'alert_configs', 'key'),
       },
       batch,
     );

@@ -13,9 +13,10 @@ import {
   TransferKind,
   unique,
   ValidationContext,
+  madeIds,
 } from '../transfer-kind';
 import { conflictsByValue, num, obj, str, strOrNull } from './checks';
-import { insertReturningId, writeEntities } from './entity-writer';
+import { insertReturningId, writeEntities, existingBy } from './entity-writer';
 
 /** A definition as exported: the provider's API key is never in it (it is kept apart, encrypted, and not exported). */
 const DEFINITION = `((definition #- '{provider,apiKey}') - 'apiKey')`;
@@ -134,10 +135,8 @@ export class ClassificationSchemeKind implements TransferKind {
   }
 
   async finish(ctx: ImportContext): Promise<void> {
-    const ids = ctx.ids.get('classification-scheme');
-    if (!ids?.size) return;
-    const skipped = ctx.skipped.get('classification-scheme') ?? new Set<string>();
-    const made = [...ids].filter(([source]) => !skipped.has(source)).map(([, target]) => target);
+    const made = madeIds(ctx, 'classification-scheme');
+    if (!made.length) return;
     await ctx.dataSource.query(remapTraining('classification_schemes', 'id'), [ctx.workspaceId, ctx.document, made]);
     await ctx.dataSource.query(remapTraining('classification_scheme_versions', 'scheme_id'), [
       ctx.workspaceId,
@@ -169,13 +168,7 @@ export class ClassificationSchemeKind implements TransferKind {
               d.createdAt ?? null,
             ],
           ),
-        existing: async (em, name) => {
-          const rows: Array<{ id: string }> = await em.query(
-            `SELECT id FROM classification_schemes WHERE workspace_id = $1 AND name = $2`,
-            [ctx.workspaceId, name],
-          );
-          return rows[0]?.id ?? null;
-        },
+        existing: existingBy(ctx, 'classification_schemes', 'name'),
       },
       batch,
     );

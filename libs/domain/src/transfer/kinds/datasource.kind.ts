@@ -17,9 +17,10 @@ import {
   TransferKind,
   unique,
   ValidationContext,
+  madeIds,
 } from '../transfer-kind';
 import { conflictsByValue, num, obj, oneOf, str } from './checks';
-import { insertReturningId, writeEntities } from './entity-writer';
+import { insertReturningId, writeEntities, existingBy } from './entity-writer';
 
 /** Raw bytes per file line (base64 makes ~256 KiB of it). */
 const FILE_CHUNK_BYTES = 192 * 1024;
@@ -224,13 +225,7 @@ export class DatasourceKind implements TransferKind {
               d.createdAt ?? null,
             ],
           ),
-        existing: async (em, checksum) => {
-          const rows: Array<{ id: string }> = await em.query(
-            `SELECT id FROM datasources WHERE workspace_id = $1 AND checksum = $2 AND schedule_id IS NULL`,
-            [ctx.workspaceId, checksum],
-          );
-          return rows[0]?.id ?? null;
-        },
+        existing: existingBy(ctx, 'datasources', 'checksum', ' AND schedule_id IS NULL'),
       },
       batch,
     );
@@ -327,10 +322,8 @@ export class DatasourceKind implements TransferKind {
   /** The record counts of the data sources this document made. */
   async finish(ctx: ImportContext): Promise<void> {
     await this.close(ctx);
-    const ids = ctx.ids.get('datasource');
-    if (!ids?.size) return;
-    const skipped = ctx.skipped.get('datasource') ?? new Set<string>();
-    const made = [...ids].filter(([source]) => !skipped.has(source)).map(([, target]) => target);
+    const made = madeIds(ctx, 'datasource');
+    if (!made.length) return;
     await ctx.dataSource.query(
       `UPDATE datasources d SET record_count = (SELECT count(*) FROM records r WHERE r.datasource_id = d.id),
               updated_at = now()

@@ -22,6 +22,20 @@ export interface EntityInsert {
 const MAX_RENAMES = 100;
 
 /**
+ * `EntityInsert.existing` for an entity unique by one column in the workspace (`table` and `column`
+ * are this module's constants, never input; `andWhere` narrows further).
+ */
+export function existingBy(ctx: ImportContext, table: string, column: string, andWhere = '') {
+  return async (em: EntityManager, value: string): Promise<string | null> => {
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT id FROM ${table} WHERE workspace_id = $1 AND ${column} = $2${andWhere}`,
+      [ctx.workspaceId, value],
+    );
+    return rows[0]?.id ?? null;
+  };
+}
+
+/**
  * Writes a batch of entities in one transaction with their ledger rows: those the ledger knows are
  * only mapped; a unique clash follows the import's policy (skip: map to the existing row; rename:
  * "name (imported)"; fail: IMPORT_CONFLICT). Answers how many rows were written.

@@ -12,9 +12,10 @@ import {
   TransferKind,
   unique,
   ValidationContext,
+  madeIds,
 } from '../transfer-kind';
 import { conflictsByValue, num, obj, oneOf, str, strOrNull, time } from './checks';
-import { insertReturningId, writeEntities } from './entity-writer';
+import { insertReturningId, writeEntities, existingBy } from './entity-writer';
 
 const STATUSES = ['active', 'maintenance', 'offline', 'retired'] as const;
 
@@ -112,13 +113,7 @@ export class InstrumentKind implements TransferKind {
               d.createdAt ?? null,
             ],
           ),
-        existing: async (em, serial) => {
-          const rows: Array<{ id: string }> = await em.query(
-            `SELECT id FROM instruments WHERE workspace_id = $1 AND serial_number = $2`,
-            [ctx.workspaceId, serial],
-          );
-          return rows[0]?.id ?? null;
-        },
+        existing: existingBy(ctx, 'instruments', 'serial_number'),
       },
       batch,
     );
@@ -126,10 +121,8 @@ export class InstrumentKind implements TransferKind {
 
   /** Every instrument this document made (this run or an earlier one) still needs credentials issued. */
   async finish(ctx: ImportContext): Promise<void> {
-    const ids = ctx.ids.get('instrument');
-    if (!ids?.size) return;
-    const skipped = ctx.skipped.get('instrument') ?? new Set<string>();
-    const made = [...ids].filter(([source]) => !skipped.has(source)).map(([, target]) => target);
+    const made = madeIds(ctx, 'instrument');
+    if (!made.length) return;
     const rows: Array<{ id: string; serialNumber: string }> = await ctx.dataSource.query(
       `SELECT id, serial_number AS "serialNumber" FROM instruments WHERE workspace_id = $1 AND id = ANY($2::uuid[])
         ORDER BY serial_number`,

@@ -11,7 +11,7 @@ import {
   unique,
   ValidationContext,
 } from '../transfer-kind';
-import { insertReturningId, writeEntities } from './entity-writer';
+import { insertReturningId, writeEntities, existingBy } from './entity-writer';
 import { conflictsByValue, str, strOrNull } from './checks';
 
 /** Locations (rooms, labs), unique by name in a workspace. */
@@ -58,13 +58,7 @@ export class LocationKind implements TransferKind {
            ON CONFLICT (workspace_id, name) DO NOTHING RETURNING id`,
             [ctx.workspaceId, name, d.description ?? null, d.address ?? null, d.createdAt ?? null],
           ),
-        existing: async (em, name) => {
-          const rows: Array<{ id: string }> = await em.query(
-            `SELECT id FROM locations WHERE workspace_id = $1 AND name = $2`,
-            [ctx.workspaceId, name],
-          );
-          return rows[0]?.id ?? null;
-        },
+        existing: existingBy(ctx, 'locations', 'name'),
       },
       batch,
     );

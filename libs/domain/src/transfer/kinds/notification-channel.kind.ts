@@ -11,9 +11,10 @@ import {
   TransferKind,
   unique,
   ValidationContext,
+  madeIds,
 } from '../transfer-kind';
 import { conflictsByValue, oneOf, str, strOrNull } from './checks';
-import { insertReturningId, writeEntities } from './entity-writer';
+import { insertReturningId, writeEntities, existingBy } from './entity-writer';
 
 const KINDS = ['webhook', 'email'] as const;
 const MAX_RECIPIENTS = 20;
@@ -117,13 +118,7 @@ export class NotificationChannelKind implements TransferKind {
             ],
           );
         },
-        existing: async (em, name) => {
-          const rows: Array<{ id: string }> = await em.query(
-            `SELECT id FROM notification_channels WHERE workspace_id = $1 AND name = $2`,
-            [ctx.workspaceId, name],
-          );
-          return rows[0]?.id ?? null;
-        },
+        existing: existingBy(ctx, 'notification_channels', 'name'),
       },
       batch,
     );
@@ -131,10 +126,8 @@ export class NotificationChannelKind implements TransferKind {
 
   /** Every webhook channel this document made (this run or an earlier one) that is still disabled. */
   async finish(ctx: ImportContext): Promise<void> {
-    const ids = ctx.ids.get('notification-channel');
-    if (!ids?.size) return;
-    const skipped = ctx.skipped.get('notification-channel') ?? new Set<string>();
-    const made = [...ids].filter(([source]) => !skipped.has(source)).map(([, target]) => target);
+    const made = madeIds(ctx, 'notification-channel');
+    if (!made.length) return;
     const rows: Array<{ id: string; name: string }> = await ctx.dataSource.query(
       `SELECT id, name FROM notification_channels
         WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND kind = 'webhook' AND NOT enabled ORDER BY name`,
