@@ -11,6 +11,29 @@ export interface JobDefinition {
   options: JobsOptions;
 }
 
+const HOUR = 3600;
+const DAY = 86400;
+
+/** How BullMQ retries a job: `attempts` runs in all, the first retry after `delayMs` (doubling each time when exponential). */
+function retry(attempts: number, delayMs: number, type: 'exponential' | 'fixed' = 'exponential'): JobsOptions {
+  return { attempts, backoff: { type, delay: delayMs } };
+}
+
+/** What BullMQ keeps of finished jobs (removeOnComplete / removeOnFail): the last `count`, each at most `ageSeconds` old. */
+function keep(count: number, ageSeconds?: number): { count: number; age?: number } {
+  return ageSeconds === undefined ? { count } : { count, age: ageSeconds };
+}
+
+/** A scheduled sweep: one attempt (a failed run is followed by the next tick), kept briefly. */
+const SWEEP: JobsOptions = {
+  ...retry(1, 1_000, 'fixed'),
+  removeOnComplete: keep(100, HOUR),
+  removeOnFail: keep(500, 7 * DAY),
+};
+
+/** A job whose jobs-table row is what users read: BullMQ keeps a day of successes, a week of failures. */
+const KEEP_DAY_FAILED_WEEK: JobsOptions = { removeOnComplete: keep(1_000, DAY), removeOnFail: keep(1_000, 7 * DAY) };
+
 /**
  * Where each job runs and how hard BullMQ tries. A mapped type over JobName: adding a JobName without
  * its definition does not compile.
@@ -20,20 +43,18 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     queue: QueueName.Maintenance,
     timeoutMs: 10 * 60_000,
     options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 30_000 },
-      removeOnComplete: { count: 100, age: 7 * 86400 },
-      removeOnFail: { count: 500, age: 30 * 86400 },
+      ...retry(3, 30_000),
+      removeOnComplete: keep(100, 7 * DAY),
+      removeOnFail: keep(500, 30 * DAY),
     },
   },
   [JobName.TelemetryRetention]: {
     queue: QueueName.Maintenance,
     timeoutMs: 30 * 60_000,
     options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 30_000 },
-      removeOnComplete: { count: 100, age: 7 * 86400 },
-      removeOnFail: { count: 500, age: 30 * 86400 },
+      ...retry(3, 30_000),
+      removeOnComplete: keep(100, 7 * DAY),
+      removeOnFail: keep(500, 30 * DAY),
     },
   },
   [JobName.JobsSweep]: {
@@ -41,10 +62,9 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     timeoutMs: 60_000,
     // Runs every minute: a failed run is mostly the next one's work; one quick retry covers a blip.
     options: {
-      attempts: 2,
-      backoff: { type: 'fixed', delay: 5_000 },
-      removeOnComplete: { count: 10 },
-      removeOnFail: { count: 100, age: 7 * 86400 },
+      ...retry(2, 5_000, 'fixed'),
+      removeOnComplete: keep(10),
+      removeOnFail: keep(100, 7 * DAY),
     },
   },
   [JobName.TelemetryStoreBatch]: {
@@ -52,12 +72,11 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     timeoutMs: 60_000,
     options: {
       // A batch was acknowledged to its sender once queued: keep trying (storing is idempotent).
-      attempts: 20,
-      backoff: { type: 'exponential', delay: 1_000 },
+      ...retry(20, 1_000),
       // Up to TELEMETRY_BATCH_SIZE readings each (~650 kB at 5000): once stored they are only weight
       // in Redis, so few are kept; failed ones are kept long, they hold data that is not stored yet.
-      removeOnComplete: { count: 50, age: 600 },
-      removeOnFail: { count: 10_000, age: 14 * 86400 },
+      removeOnComplete: keep(50, 10 * 60),
+      removeOnFail: keep(10_000, 14 * DAY),
     },
   },
   [JobName.TelemetryBackfill]: {
@@ -67,95 +86,72 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     options: {
       // Each attempt starts over from the first chunk; storing again adds nothing. The jobs row
       // (not BullMQ's copy) is the record users see, so BullMQ keeps little.
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 5_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(3, 5_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.InstrumentCheckLiveness]: {
     queue: QueueName.Instruments,
     timeoutMs: 60_000,
     // Scheduled every few seconds: a failed run is simply followed by the next one.
-    options: {
-      attempts: 1,
-      backoff: { type: 'fixed', delay: 1_000 },
-      removeOnComplete: { count: 100, age: 3600 },
-      removeOnFail: { count: 500, age: 7 * 86400 },
-    },
+    options: { ...SWEEP },
   },
   [JobName.InstrumentDispatchCommands]: {
     queue: QueueName.Instruments,
     timeoutMs: 5 * 60_000,
     options: {
       // A broker blip: try again soon; the command sweep catches anything left after that.
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: { count: 1_000, age: 3600 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(5, 2_000),
+      removeOnComplete: keep(1_000, HOUR),
+      removeOnFail: keep(1_000, 7 * DAY),
     },
   },
   [JobName.InstrumentCommandTimeout]: {
     queue: QueueName.Instruments,
     timeoutMs: 30_000,
     options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 3600 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(5, 1_000),
+      removeOnComplete: keep(1_000, HOUR),
+      removeOnFail: keep(1_000, 7 * DAY),
     },
   },
   [JobName.InstrumentCommandExpire]: {
     queue: QueueName.Instruments,
     timeoutMs: 30_000,
     options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 3600 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(5, 1_000),
+      removeOnComplete: keep(1_000, HOUR),
+      removeOnFail: keep(1_000, 7 * DAY),
     },
   },
   [JobName.InstrumentSweepCommands]: {
     queue: QueueName.Instruments,
     timeoutMs: 5 * 60_000,
-    options: {
-      attempts: 1,
-      backoff: { type: 'fixed', delay: 1_000 },
-      removeOnComplete: { count: 100, age: 3600 },
-      removeOnFail: { count: 500, age: 7 * 86400 },
-    },
+    options: { ...SWEEP },
   },
   [JobName.InstrumentMaintenanceEdge]: {
     queue: QueueName.Instruments,
     timeoutMs: 30_000,
     // Reconciling is idempotent; the sweep catches an edge whose retries ran out.
     options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(5, 1_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.InstrumentMaintenanceSweep]: {
     queue: QueueName.Instruments,
     timeoutMs: 5 * 60_000,
     // Scheduled every minute: a failed run is simply followed by the next one.
-    options: {
-      attempts: 1,
-      backoff: { type: 'fixed', delay: 1_000 },
-      removeOnComplete: { count: 100, age: 3600 },
-      removeOnFail: { count: 500, age: 7 * 86400 },
-    },
+    options: { ...SWEEP },
   },
   [JobName.CalibrationCheckDue]: {
     queue: QueueName.Maintenance,
     timeoutMs: 10 * 60_000,
     // Idempotent per instrument and due date: a retry raises only what the failed run did not.
     options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 30_000 },
-      removeOnComplete: { count: 100, age: 30 * 86400 },
-      removeOnFail: { count: 500, age: 30 * 86400 },
+      ...retry(3, 30_000),
+      removeOnComplete: keep(100, 30 * DAY),
+      removeOnFail: keep(500, 30 * DAY),
     },
   },
   [JobName.IngestionRun]: {
@@ -165,10 +161,8 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     options: {
       // A run that died or failed resumes after the last batch it committed; records are unique on
       // (data source, position), so nothing is written twice.
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 10_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(3, 10_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.ClassificationRun]: {
@@ -178,10 +172,8 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     options: {
       // A run that died or failed resumes after the last page it committed; results are unique on
       // (scheme version, record), so nothing is written twice.
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 10_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(3, 10_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.NotificationDeliver]: {
@@ -201,10 +193,9 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     queue: QueueName.Notifications,
     timeoutMs: 60_000,
     options: {
-      attempts: 1,
-      backoff: { type: 'fixed', delay: 1_000 },
-      removeOnComplete: { count: 10 },
-      removeOnFail: { count: 100, age: 7 * 86400 },
+      ...retry(1, 1_000, 'fixed'),
+      removeOnComplete: keep(10),
+      removeOnFail: keep(100, 7 * DAY),
     },
   },
   [JobName.MailSend]: {
@@ -213,11 +204,10 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     timeoutMs: 90_000,
     options: {
       // An SMTP server down for a while: 5 s, 10 s, 20 s … about 40 minutes of tries in all.
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 5_000 },
+      ...retry(10, 5_000),
       // The payload holds one-time links: kept briefly once sent, a few days when it failed.
-      removeOnComplete: { count: 100, age: 3600 },
-      removeOnFail: { count: 1_000, age: 3 * 86400 },
+      removeOnComplete: keep(100, HOUR),
+      removeOnFail: keep(1_000, 3 * DAY),
     },
   },
   [JobName.AlertsEscalate]: {
@@ -225,30 +215,25 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     timeoutMs: 30_000,
     // conditional on the alert's escalation count: a retry never escalates twice
     options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(5, 1_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.AlertsAutoResolve]: {
     queue: QueueName.Alerts,
     timeoutMs: 30_000,
     options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(5, 1_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.AlertsPublishDisplay]: {
     queue: QueueName.Alerts,
     timeoutMs: 60_000,
     options: {
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: { count: 100, age: 3600 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(10, 2_000),
+      removeOnComplete: keep(100, HOUR),
+      removeOnFail: keep(1_000, 7 * DAY),
     },
   },
   [JobName.ScheduleTick]: {
@@ -257,10 +242,8 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     // A tick only records its run and creates the run's job (one transaction, unique per tick), so a
     // retry after a crash either finds the run recorded or makes it.
     options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(5, 2_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.SchedulesReconcile]: {
@@ -268,10 +251,9 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     timeoutMs: 5 * 60_000,
     // Runs every minute and on every change: a failed run is mostly the next one's work.
     options: {
-      attempts: 2,
-      backoff: { type: 'fixed', delay: 5_000 },
-      removeOnComplete: { count: 10 },
-      removeOnFail: { count: 100, age: 7 * 86400 },
+      ...retry(2, 5_000, 'fixed'),
+      removeOnComplete: keep(10),
+      removeOnFail: keep(100, 7 * DAY),
     },
   },
   [JobName.ScheduleTelemetryExport]: {
@@ -280,20 +262,17 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     timeoutMs: 60 * 60_000,
     options: {
       // Each attempt writes the whole CSV again under the same key: nothing is kept twice.
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 10_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(3, 10_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.ScheduleExportsPurge]: {
     queue: QueueName.Schedules,
     timeoutMs: 10 * 60_000,
     options: {
-      attempts: 2,
-      backoff: { type: 'fixed', delay: 30_000 },
-      removeOnComplete: { count: 10 },
-      removeOnFail: { count: 100, age: 7 * 86400 },
+      ...retry(2, 30_000, 'fixed'),
+      removeOnComplete: keep(10),
+      removeOnFail: keep(100, 7 * DAY),
     },
   },
   [JobName.TransferExport]: {
@@ -302,10 +281,8 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     timeoutMs: 2 * 3600_000,
     options: {
       // An attempt writes the whole document again under the same object name (the job's id).
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 10_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(3, 10_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.TransferImport]: {
@@ -314,10 +291,8 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     options: {
       // An attempt validates and writes again from the start; the import ledger and the natural keys
       // (records by data source and position, results, readings) make it add nothing twice.
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 10_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(3, 10_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.ExperimentRun]: {
@@ -327,32 +302,24 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     options: {
       // A run that died or failed resumes at the step in progress (its row says where, its commands
       // are found again by idempotency key), so retrying never repeats a finished step.
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: { count: 1_000, age: 86400 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(5, 2_000),
+      ...KEEP_DAY_FAILED_WEEK,
     },
   },
   [JobName.AlertRulesSweep]: {
     queue: QueueName.AlertRules,
     timeoutMs: 60_000,
     // Scheduled every few seconds: a failed run is simply followed by the next one.
-    options: {
-      attempts: 1,
-      backoff: { type: 'fixed', delay: 1_000 },
-      removeOnComplete: { count: 100, age: 3600 },
-      removeOnFail: { count: 500, age: 7 * 86400 },
-    },
+    options: { ...SWEEP },
   },
   [JobName.AlertRulesCheckInstrument]: {
     queue: QueueName.AlertRules,
     timeoutMs: 30_000,
     // Idempotent (state transitions are conditional); the sweep covers one that never ran.
     options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 3600 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(3, 1_000),
+      removeOnComplete: keep(1_000, HOUR),
+      removeOnFail: keep(1_000, 7 * DAY),
     },
   },
   [JobName.AlertRulesPerform]: {
@@ -360,10 +327,9 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition & { queue
     timeoutMs: 60_000,
     // The outbox is the record: a retry performs only what is still owed; the sweep covers the rest.
     options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { count: 1_000, age: 3600 },
-      removeOnFail: { count: 1_000, age: 7 * 86400 },
+      ...retry(3, 1_000),
+      removeOnComplete: keep(1_000, HOUR),
+      removeOnFail: keep(1_000, 7 * DAY),
     },
   },
 };
